@@ -1,0 +1,89 @@
+# nmi-lab: a bare-metal micro-hypervisor that tests NMI virtualization on Intel VT-x.
+#
+#   make            both kernels (build/amd64/nmi-lab.elf, build/i386/nmi-lab.elf)
+#   make iso        the bootable hybrid image (BIOS + UEFI, CD + USB): build/nmi-lab.iso
+#   make run        set-up, image, and a run on the best platform here, log on screen
+#   make test       host unit tests, then the emulator checks (Bochs and QEMU)
+#   make unit-test  only the host unit tests
+
+VERSION := 0.1.0
+ARCHES := amd64 i386
+BUILD := build
+
+GIT_REVISION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+CC := gcc
+KERNEL_CFLAGS := -std=c11 -ffreestanding -fno-builtin -nostdlib -fno-stack-protector \
+	-fno-pic -fno-pie -fno-asynchronous-unwind-tables -mgeneral-regs-only \
+	-Wall -Wextra -Werror -O2 -g -I. \
+	-DPROJECT_VERSION='"$(VERSION)"'
+CFLAGS_amd64 := -m64 -mno-red-zone
+CFLAGS_i386 := -m32 -march=i686
+LDFLAGS_KERNEL := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
+	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker.ld
+
+C_SOURCES := $(wildcard boot/*.c lib/*.c vmx/*.c guest/*.c experiments/*.c)
+COMMON_ASM := boot/multiboot.S boot/gdt.S boot/trampoline.S
+arch_asm = $(COMMON_ASM) $(wildcard boot/$(1)/*.S vmx/$(1)/*.S)
+objects = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(C_SOURCES) $(call arch_asm,$(1))))
+
+KERNELS := $(foreach a,$(ARCHES),$(BUILD)/$(a)/nmi-lab.elf)
+ISO := $(BUILD)/nmi-lab.iso
+
+.PHONY: all iso run test unit-test emulator-test deps clean
+all: $(KERNELS)
+
+# The revision goes into the banner; rewrite the stamp only when it changes.
+$(BUILD)/git-revision: FORCE
+	@mkdir -p $(@D)
+	@echo '$(GIT_REVISION)' | cmp -s - $@ || echo '$(GIT_REVISION)' > $@
+FORCE:
+
+define ARCH_RULES
+$(BUILD)/$(1)/%.o: %.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(KERNEL_CFLAGS) $$(CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+
+$(BUILD)/$(1)/%.o: %.S
+	@mkdir -p $$(@D)
+	$$(CC) $$(KERNEL_CFLAGS) $$(CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+
+$(BUILD)/$(1)/boot/banner.o: $(BUILD)/git-revision
+$(BUILD)/$(1)/boot/banner.o: KERNEL_CFLAGS += -DGIT_REVISION='"$$(shell cat $(BUILD)/git-revision)"'
+
+$(BUILD)/$(1)/nmi-lab.elf: $(call objects,$(1)) linker.ld
+	$$(CC) $$(CFLAGS_$(1)) $$(LDFLAGS_KERNEL) -o $$@ $$(filter %.o,$$^) -lgcc
+endef
+$(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a))))
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+iso: $(ISO)
+$(ISO): $(KERNELS) scripts/mkiso
+	scripts/mkiso --out $@ --amd64 $(BUILD)/amd64/nmi-lab.elf --i386 $(BUILD)/i386/nmi-lab.elf
+
+deps:
+	scripts/deps
+
+run: deps
+	$(MAKE) iso
+	scripts/run-best $(ISO)
+
+UNIT_SOURCES := tests/unit_main.c $(wildcard tests/test_*.c) lib/format.c lib/cmdline.c vmx/controls.c
+$(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h vmx/*.h)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
+		-fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(UNIT_SOURCES)
+
+unit-test: $(BUILD)/host/unit-tests
+	$(BUILD)/host/unit-tests
+
+emulator-test: $(KERNELS)
+	tests/emulator-checks
+
+test: deps
+	$(MAKE) unit-test
+	$(MAKE) emulator-test
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,45 @@
+/*
+ * The instructions whose addresses the experiments name ("the instruction after the
+ * HLT", "after the IRET", "after the VMCALL"). Host and guest both call these, so each
+ * anchor is one address. The i386 file has the same functions.
+ */
+	.text
+	.code64
+
+/* void wait_halted(void): STI; HLT. Its shadow makes a pending interrupt wake the HLT
+ * rather than land before it, so every event ends the wait at after_hlt. */
+	.global wait_halted, after_hlt
+wait_halted:
+	sti
+	hlt
+after_hlt:
+	cli
+	ret
+
+/* void execute_iret(void): an IRET to the next instruction, the only IRET that runs.
+ * Clobbers rax and rcx (caller-saved). */
+	.global execute_iret, after_iret
+execute_iret:
+	movq %rsp, %rax
+	movl %ss, %ecx
+	pushq %rcx
+	pushq %rax
+	pushfq
+	movl %cs, %ecx
+	pushq %rcx
+	pushq $after_iret
+	iretq
+after_iret:
+	ret
+
+/* uintptr_t guest_vmcall(uintptr_t op, uintptr_t arg): op in rax, arg in rbx, result
+ * in rax. */
+	.global guest_vmcall, after_vmcall
+guest_vmcall:
+	pushq %rbx
+	movq %rdi, %rax
+	movq %rsi, %rbx
+	vmcall
+after_vmcall:
+	popq %rbx
+	ret

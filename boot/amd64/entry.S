@@ -1,0 +1,105 @@
+/*
+ * amd64 entry: from multiboot's 32-bit protected mode (or the AP trampoline) into long
+ * mode with the low 4 GiB identity-mapped by 2 MiB pages, which covers the kernel, the
+ * LAPIC, the IOAPIC and ACPI tables. The guest shares these page tables (same CR3).
+ */
+#include "boot/layout.h"
+
+#define CR0_PE      (1 << 0)
+#define CR0_PG      (1 << 31)
+#define CR4_PAE     (1 << 5)
+#define MSR_EFER    0xc0000080
+#define EFER_LME    (1 << 8)
+#define PTE_PRESENT_RW  0x3
+#define PDE_LARGE       0x83	/* present, writable, 2 MiB page */
+
+	.section .text.entry, "ax"
+	.code32
+	.global _start, ap_entry32
+_start:
+	cli
+	cld
+	movl %eax, boot_magic
+	movl %ebx, boot_info
+	movl $(cpu_areas + CPU_AREA_SIZE), %esp
+	call build_page_tables
+	movl $bsp_entry, %edi
+	jmp enter_long_mode
+
+/* From boot/trampoline.S: protected mode, paging off, stack from ap_boot_stack. */
+ap_entry32:
+	movl $SEL_DATA, %eax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %ss
+	movl ap_boot_stack, %esp
+	movl $ap_entry, %edi
+	jmp enter_long_mode
+
+build_page_tables:
+	movl $pdpt, %eax
+	orl $PTE_PRESENT_RW, %eax
+	movl %eax, pml4
+	/* PDPT[0..3] -> four page directories, one per GiB. */
+	xorl %ecx, %ecx
+1:	movl %ecx, %eax
+	shll $12, %eax
+	addl $(page_dirs + PTE_PRESENT_RW), %eax
+	movl %eax, pdpt(,%ecx,8)
+	incl %ecx
+	cmpl $4, %ecx
+	jne 1b
+	/* 2048 large pages: entry i maps physical i * 2 MiB. */
+	xorl %ecx, %ecx
+2:	movl %ecx, %eax
+	shll $21, %eax
+	orl $PDE_LARGE, %eax
+	movl %eax, page_dirs(,%ecx,8)
+	incl %ecx
+	cmpl $2048, %ecx
+	jne 2b
+	ret
+
+/* %edi: the 64-bit C function to call once in long mode (it does not return). */
+enter_long_mode:
+	lgdt gdt_pointer
+	movl %cr4, %eax
+	orl $CR4_PAE, %eax
+	movl %eax, %cr4
+	movl $pml4, %eax
+	movl %eax, %cr3
+	movl $MSR_EFER, %ecx
+	rdmsr
+	orl $EFER_LME, %eax
+	wrmsr
+	movl %cr0, %eax
+	orl $(CR0_PG | CR0_PE), %eax
+	movl %eax, %cr0
+	ljmp $SEL_CODE64, $1f
+
+	.code64
+1:	movl $SEL_DATA, %eax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %ss
+	movw %ax, %fs
+	movw %ax, %gs
+	movl %edi, %edi
+	andq $-16, %rsp
+	call *%rdi
+2:	cli
+	hlt
+	jmp 2b
+
+	.data
+	.balign 4
+	.global boot_magic, boot_info
+boot_magic:	.long 0
+boot_info:	.long 0
+
+	.bss
+	.balign 4096
+	.global pml4
+pml4:		.skip 4096
+pdpt:		.skip 4096
+page_dirs:	.skip 4 * 4096

@@ -1,0 +1,107 @@
+/*
+ * amd64 interrupt entry stubs and the IRET-free return.
+ *
+ * Two sets of 256 stubs, one for the host IDT and one for the guest IDT, each stub
+ * ISR_STUB_SIZE bytes apart so that "the first instruction of the handler for vector v"
+ * is simply base + v * ISR_STUB_SIZE. Stubs push a dummy error code where the CPU does
+ * not, then the vector, and join the common path that saves the registers into a
+ * struct trap_frame (boot/trap.h) and calls trap_dispatch().
+ *
+ * Handlers never execute IRET: IRET would unblock NMIs, and the experiments decide
+ * exactly where that happens. trap_dispatch() leaves the return address and flags on the
+ * interrupted stack and tells us (in the vector and error-code slots) where that is and
+ * whether interrupts were enabled; we switch to it, POPF with IF clear, and RET -- with
+ * an STI right before the RET when IF was set, so that its one-instruction shadow keeps
+ * a pending interrupt from landing inside this stub.
+ */
+#include "boot/layout.h"
+
+#define CTX_HOST  0
+#define CTX_GUEST 1
+
+.macro STUB ctx
+	.balign ISR_STUB_SIZE
+	.if vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30
+	.else
+	pushq $0
+	.endif
+	pushq $vec
+	jmp \ctx\()_trap_common
+.endm
+
+.macro STUB_TABLE ctx
+	.balign ISR_STUB_SIZE
+	.global \ctx\()_isr_stubs
+\ctx\()_isr_stubs:
+	vec = 0
+	.rept 256
+	STUB \ctx
+	vec = vec + 1
+	.endr
+	/* linker.ld asserts that each table is exactly 256 * ISR_STUB_SIZE bytes. */
+.endm
+
+.macro SAVE_AND_DISPATCH ctx
+	pushq %r15
+	pushq %r14
+	pushq %r13
+	pushq %r12
+	pushq %r11
+	pushq %r10
+	pushq %r9
+	pushq %r8
+	pushq %rbp
+	pushq %rdi
+	pushq %rsi
+	pushq %rdx
+	pushq %rcx
+	pushq %rbx
+	pushq %rax
+	pushq (15 + 5) * 8(%rsp)	/* interrupted_sp: the RSP the CPU saved */
+	pushq $\ctx
+	movq %rsp, %rdi
+	cld
+	call trap_dispatch
+	jmp trap_return
+.endm
+
+	.text
+	.code64
+STUB_TABLE host
+STUB_TABLE guest
+	.balign ISR_STUB_SIZE
+	.global isr_stubs_end
+isr_stubs_end:
+
+host_trap_common:
+	SAVE_AND_DISPATCH CTX_HOST
+guest_trap_common:
+	SAVE_AND_DISPATCH CTX_GUEST
+
+trap_return:
+	addq $16, %rsp			/* context, interrupted_sp */
+	popq %rax
+	popq %rbx
+	popq %rcx
+	popq %rdx
+	popq %rsi
+	popq %rdi
+	popq %rbp
+	popq %r8
+	popq %r9
+	popq %r10
+	popq %r11
+	popq %r12
+	popq %r13
+	popq %r14
+	popq %r15
+	/* (%rsp): resume_if, 8(%rsp): resume_sp -> [flags without IF, return address] */
+	btq $0, (%rsp)
+	jc 1f
+	movq 8(%rsp), %rsp
+	popfq
+	ret
+1:	movq 8(%rsp), %rsp
+	popfq
+	sti
+	ret

@@ -1,0 +1,14 @@
+/* Addresses the experiments name as "where an event hit" (boot/<arch>/anchors.S and
+ * vmx/<arch>/vmentry.S). */
+#ifndef BOOT_ANCHORS_H
+#define BOOT_ANCHORS_H
+
+#include <stdint.h>
+
+void wait_halted(void);
+void execute_iret(void);
+uintptr_t guest_vmcall(uintptr_t op, uintptr_t arg);
+
+extern const char after_hlt[], after_iret[], after_vmcall[], vmexit_entry[];
+
+#endif

@@ -1,0 +1,31 @@
+/* What the boot loader told us, from multiboot2 tags or the multiboot1 info block. */
+#ifndef BOOT_BOOTINFO_H
+#define BOOT_BOOTINFO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define BOOTINFO_MAX_MMAP 64
+#define MMAP_AVAILABLE 1
+
+struct mmap_entry {
+	uint64_t base, length;
+	uint32_t type;
+};
+
+struct boot_info {
+	int multiboot_version;  /* 1 or 2; 0 when the magic was wrong */
+	bool uefi;              /* multiboot2 carried an EFI system-table tag */
+	const char *cmdline;    /* our options only: the kernel's path is stripped */
+	const char *loader_name;
+	const void *rsdp;       /* the loader's copy of the ACPI RSDP, or 0 */
+	struct mmap_entry mmap[BOOTINFO_MAX_MMAP];
+	unsigned mmap_count;
+};
+
+bool bootinfo_parse(uint32_t magic, uint32_t info_addr, struct boot_info *out);
+const char *bootinfo_firmware_name(const struct boot_info *b);
+/* Whether [base, base + length) lies inside one available memory-map range. */
+bool bootinfo_range_available(const struct boot_info *b, uint64_t base, uint64_t length);
+
+#endif

@@ -1,0 +1,13 @@
+#ifndef BOOT_DESCRIPTORS_H
+#define BOOT_DESCRIPTORS_H
+
+#include "boot/cpu.h"
+#include "lib/x86.h"
+
+void descriptors_init_global(void);
+/* Installs the CPU's TSS descriptors, loads the host IDT and the host TR. */
+void descriptors_init_cpu(struct cpu *c);
+struct descriptor_pointer host_idt_pointer(void);
+struct descriptor_pointer guest_idt_pointer(void);
+
+#endif

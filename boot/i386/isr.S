@@ -1,0 +1,82 @@
+/*
+ * i386 interrupt entry stubs and the IRET-free return; see boot/amd64/isr.S for the
+ * design. At the same privilege level the CPU pushes only EIP, CS and EFLAGS, so the
+ * interrupted stack pointer is the address just above that frame.
+ */
+#include "boot/layout.h"
+
+#define CTX_HOST  0
+#define CTX_GUEST 1
+
+.macro STUB ctx
+	.balign ISR_STUB_SIZE
+	.if vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30
+	.else
+	pushl $0
+	.endif
+	pushl $vec
+	jmp \ctx\()_trap_common
+.endm
+
+.macro STUB_TABLE ctx
+	.balign ISR_STUB_SIZE
+	.global \ctx\()_isr_stubs
+\ctx\()_isr_stubs:
+	vec = 0
+	.rept 256
+	STUB \ctx
+	vec = vec + 1
+	.endr
+	/* linker.ld asserts that each table is exactly 256 * ISR_STUB_SIZE bytes. */
+.endm
+
+.macro SAVE_AND_DISPATCH ctx
+	pushl %ebp
+	pushl %edi
+	pushl %esi
+	pushl %edx
+	pushl %ecx
+	pushl %ebx
+	pushl %eax
+	leal (7 + 5) * 4(%esp), %eax	/* interrupted_sp: just above EIP, CS, EFLAGS */
+	pushl %eax
+	pushl $\ctx
+	movl %esp, %eax
+	cld
+	pushl %eax
+	call trap_dispatch
+	addl $4, %esp
+	jmp trap_return
+.endm
+
+	.text
+	.code32
+STUB_TABLE host
+STUB_TABLE guest
+	.balign ISR_STUB_SIZE
+	.global isr_stubs_end
+isr_stubs_end:
+
+host_trap_common:
+	SAVE_AND_DISPATCH CTX_HOST
+guest_trap_common:
+	SAVE_AND_DISPATCH CTX_GUEST
+
+trap_return:
+	addl $8, %esp			/* context, interrupted_sp */
+	popl %eax
+	popl %ebx
+	popl %ecx
+	popl %edx
+	popl %esi
+	popl %edi
+	popl %ebp
+	btl $0, (%esp)
+	jc 1f
+	movl 4(%esp), %esp
+	popfl
+	ret
+1:	movl 4(%esp), %esp
+	popfl
+	sti
+	ret

@@ -1,0 +1,121 @@
+/*
+ * Where both CPUs land in C. The BSP brings the machine up and becomes the event
+ * generator; the AP becomes the experimenter, which enters VMX root operation and runs
+ * the guest.
+ */
+#include "boot/acpi.h"
+#include "boot/banner.h"
+#include "boot/bootinfo.h"
+#include "boot/cpu.h"
+#include "boot/descriptors.h"
+#include "boot/options.h"
+#include "boot/smp.h"
+#include "experiments/generator.h"
+#include "experiments/selftest.h"
+#include "lib/apic.h"
+#include "lib/console.h"
+#include "lib/platform.h"
+#include "lib/printf.h"
+#include "lib/timer.h"
+#include "lib/x86.h"
+#include "vmx/vmx.h"
+
+#define PIC1_DATA 0x21
+#define PIC2_DATA 0xa1
+
+extern uint32_t boot_magic, boot_info;
+
+union cpu_area cpu_areas[MAX_CPUS];
+
+static struct boot_info boot;
+static struct acpi_cpus cpus;
+
+/* Everything arrives through the LAPIC; the legacy PIC stays silent. */
+static void mask_legacy_pic(void)
+{
+	outb(PIC1_DATA, 0xff);
+	outb(PIC2_DATA, 0xff);
+}
+
+static uint32_t choose_experimenter(uint32_t bsp_apic_id)
+{
+	for (unsigned i = 0; i < cpus.count; i++)
+		if (cpus.apic_ids[i] != bsp_apic_id)
+			return cpus.apic_ids[i];
+	return bsp_apic_id;
+}
+
+static __attribute__((noreturn)) void fail_boot(const char *what, const char *why)
+{
+	printf("Bail out! %s: %s\n", what, why);
+	platform_exit(STATUS_FAIL);
+}
+
+void bsp_entry(void)
+{
+	struct cpu *bsp = &cpu_areas[0].cpu;
+	char option_error[512];
+	bsp->index = 0;
+	bsp->role = ROLE_GENERATOR;
+	bool boot_ok = bootinfo_parse(boot_magic, boot_info, &boot);
+	bool options_ok = options_parse(boot.cmdline, option_error, sizeof(option_error));
+	console_init((uint16_t)options.serial_port, (uint32_t)options.baud);
+	platform_set_reboot_on_exit(options.reboot);
+
+	const char *acpi_why = 0;
+	bool acpi_ok = acpi_find_cpus(boot.rsdp, &cpus, &acpi_why);
+	platform_detect(acpi_ok ? cpus.oem_id : "");
+	if (!boot_ok)
+		fail_boot("not started by a multiboot loader", "bad magic in EAX");
+	if (!options_ok)
+		fail_boot("bad command line", option_error);
+
+	descriptors_init_global();
+	descriptors_init_cpu(bsp);
+	mask_legacy_pic();
+	apic_detect();
+	apic_init_cpu();
+	bsp->apic_id = apic_id();
+	if (!timer_calibrate())
+		fail_boot("timer", "no calibration reference");
+
+	banner_print(&boot, acpi_ok ? &cpus : 0);
+	if (!acpi_ok)
+		fail_boot("cannot find the second CPU", acpi_why);
+	uint32_t ap_id = choose_experimenter(bsp->apic_id);
+	if (cpus.count < 2 || ap_id == bsp->apic_id)
+		fail_boot("need two CPUs", "ACPI lists only one; give the machine a second CPU (e.g. -smp 2)");
+
+	struct cpu *ap = &cpu_areas[1].cpu;
+	ap->index = 1;
+	ap->apic_id = ap_id;
+	ap->role = ROLE_EXPERIMENTER;
+	generator_init(bsp->apic_id, ap_id);
+	const char *why;
+	if (!smp_start_ap(&boot, ap_id, ap, &why))
+		fail_boot("cannot start the second CPU", why);
+	generator_main();
+}
+
+void ap_entry(void)
+{
+	struct cpu *c = this_cpu();
+	descriptors_init_cpu(c);
+	apic_init_cpu();
+	c->online = true;
+	printf("CPU %u (APIC ID %u) up: the experimenter; CPU 0 (APIC ID %u) generates events\n",
+	       c->index, apic_id(), cpu_areas[0].cpu.apic_id);
+
+	const char *why;
+	if (!vmx_available(&why)) {
+		printf("VMX: not available (%s): skipping the VMX experiments\n", why);
+		printf("SUMMARY: 0 tests, 0 unexpected failures, 0 known failures, 2 skipped\n");
+		platform_exit(STATUS_SKIP);
+	}
+	if (!vmx_enable(c, &why)) {
+		printf("VMX: cannot enter VMX root operation: %s\n", why);
+		platform_exit(STATUS_FAIL);
+	}
+	printf("VMX: VMXON ok on CPU %u\n", c->index);
+	selftest_run(c);
+}

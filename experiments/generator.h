@@ -1,0 +1,27 @@
+/*
+ * The event generator: the BSP sends the experimenter an NMI or a fixed interrupt
+ * ("INTR", vector VEC_GENERATOR) when asked, in the order asked, each after a short
+ * delay and each accepted by the target's APIC before the next is sent. It halts while
+ * idle. Requests can come from the host or the guest: the mailbox is plain memory.
+ */
+#ifndef EXPERIMENTS_GENERATOR_H
+#define EXPERIMENTS_GENERATOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum gen_event { GEN_NMI, GEN_INTR };
+
+#define GEN_MAX_EVENTS 8
+
+/* BSP, before the experimenter starts: who sends and who receives. */
+void generator_init(uint32_t generator_apic_id, uint32_t target_apic_id);
+/* BSP: serves requests forever. */
+__attribute__((noreturn)) void generator_main(void);
+
+/* Experimenter: queues a batch and wakes the generator; returns at once. */
+void generator_request(const enum gen_event *events, unsigned count);
+/* Experimenter: true once every event of the last batch has been sent (bounded wait). */
+bool generator_wait_idle(uint64_t timeout_us);
+
+#endif

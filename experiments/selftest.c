@@ -1,0 +1,111 @@
+/*
+ * The VMX self-test: the foundation the experiments stand on. The guest makes
+ * `vmcalls` VMCALL round trips, then halts while the generator sends it an NMI; with
+ * NMI exiting = 1 that NMI must come back as a VM exit (basic reason 0, interruption
+ * type NMI) at the instruction after the guest's HLT.
+ */
+#include "experiments/selftest.h"
+
+#include "boot/anchors.h"
+#include "boot/options.h"
+#include "guest/hypercall.h"
+#include "guest/selftest.h"
+#include "lib/platform.h"
+#include "lib/printf.h"
+#include "lib/timer.h"
+#include "vmx/exit.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx.h"
+#include "vmx/vmx_defs.h"
+
+static struct {
+	uint64_t pings, first_ping_tsc, last_ping_tsc;
+	bool nmi_armed;
+	unsigned nmi_exits;
+	struct vm_exit nmi_exit;
+} st;
+
+static bool is_nmi_exit(const struct vm_exit *e)
+{
+	return e->basic_reason == EXIT_REASON_EXCEPTION_OR_NMI &&
+	       (e->interruption_info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI;
+}
+
+static unsigned report_round_trips(uintptr_t guest_failures)
+{
+	uint64_t us = tsc_to_us(st.last_ping_tsc - st.first_ping_tsc);
+	bool ok = st.pings == options.vmcall_rounds && guest_failures == 0;
+	printf("%s - %llu VMCALL round trips (%llu wrong results, %llu us)\n", ok ? "ok" : "not ok",
+	       (unsigned long long)st.pings, (unsigned long long)guest_failures, (unsigned long long)us);
+	return ok ? 0 : 1;
+}
+
+static unsigned report_nmi_exit(void)
+{
+	const struct vm_exit *e = &st.nmi_exit;
+	bool ok = st.nmi_exits == 1 && e->guest_rip == (uintptr_t)after_hlt;
+	printf("%s - NMI sent by the BSP with NMI exiting = 1 arrives as an NMI VM exit\n", ok ? "ok" : "not ok");
+	if (st.nmi_exits == 0)
+		printf("  # no NMI VM exit within %llu ms\n", (unsigned long long)options.timeout_ms);
+	else
+		printf("  # %u NMI exit(s); interruption info %#x, guest rip %#lx (after HLT is %#lx), "
+		       "activity state %u, instruction length %u\n",
+		       st.nmi_exits, e->interruption_info, (unsigned long)e->guest_rip,
+		       (unsigned long)(uintptr_t)after_hlt, e->activity_state, e->instruction_length);
+	return ok ? 0 : 1;
+}
+
+static __attribute__((noreturn)) void finish(uintptr_t guest_failures)
+{
+	unsigned failed = report_round_trips(guest_failures) + report_nmi_exit();
+	printf("SUMMARY: 2 tests, %u unexpected failures\n", failed);
+	platform_exit(failed ? STATUS_FAIL : STATUS_PASS);
+}
+
+static void hypercall_from_guest(struct gprs *r)
+{
+	switch ((enum hypercall)r->rax) {
+	case HC_PING:
+		if (st.pings++ == 0)
+			st.first_ping_tsc = rdtsc();
+		st.last_ping_tsc = rdtsc();
+		r->rax = r->rbx + 1;
+		break;
+	case HC_SELFTEST_ARM_NMI:
+		vmcs_set_bits(PIN_BASED_CONTROLS, PIN_NMI_EXITING);
+		st.nmi_armed = true;
+		break;
+	case HC_SELFTEST_DONE:
+		finish(r->rbx);
+	}
+}
+
+static bool selftest_exit(const struct vm_exit *e, struct gprs *r)
+{
+	if (e->basic_reason == EXIT_REASON_VMCALL) {
+		hypercall_from_guest(r);
+		vmexit_skip_instruction(e);
+		return true;
+	}
+	if (is_nmi_exit(e) && st.nmi_armed) {
+		st.nmi_exits++;
+		st.nmi_exit = *e;
+		/* The host may be NMI-blocked after an NMI exit; IRET leaves it unblocked. */
+		execute_iret();
+		return true;
+	}
+	return false;
+}
+
+void selftest_run(struct cpu *c)
+{
+	const char *why;
+	if (!vmx_setup_vmcs(c, guest_selftest_main, &why)) {
+		printf("VMX: cannot set up the VMCS: %s\n", why);
+		platform_exit(STATUS_FAIL);
+	}
+	vmexit_set_handler(selftest_exit);
+	printf("VMX: VMLAUNCH into the guest\n");
+	vmx_launch_guest();
+	platform_exit(STATUS_FAIL);
+}

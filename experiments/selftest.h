@@ -1,0 +1,9 @@
+#ifndef EXPERIMENTS_SELFTEST_H
+#define EXPERIMENTS_SELFTEST_H
+
+#include "boot/cpu.h"
+
+/* Host half of the VMX self-test: launches the guest's half and judges it. Ends the run. */
+__attribute__((noreturn)) void selftest_run(struct cpu *c);
+
+#endif

@@ -1,0 +1,22 @@
+/* The guest's calls into the host: VMCALL with the operation in RAX and one argument in
+ * RBX; the host runs the operation, puts the result in RAX, and resumes the guest after
+ * the VMCALL (at after_vmcall). */
+#ifndef GUEST_HYPERCALL_H
+#define GUEST_HYPERCALL_H
+
+#include <stdint.h>
+
+#include "boot/anchors.h"
+
+enum hypercall {
+	HC_PING,              /* round-trip test: returns arg + 1 */
+	HC_SELFTEST_ARM_NMI,  /* self-test: NMI exiting on, and the host awaits one NMI exit */
+	HC_SELFTEST_DONE,     /* self-test: the guest has finished; arg = failures seen in G */
+};
+
+static inline uintptr_t hypercall(enum hypercall op, uintptr_t arg)
+{
+	return guest_vmcall((uintptr_t)op, arg);
+}
+
+#endif

@@ -1,0 +1,418 @@
+/*
+ * The command line parser. Every token is copied into the caller's scratch buffer as
+ * "key\0value\0", which is never longer than the token plus its separator, so a buffer of
+ * strlen(cmdline) + 1 bytes always suffices and the caller's string stays untouched.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/cmdline.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define FLAG_VALUES "0/1/on/off/yes/no/true/false"
+/* Only large ranges (addresses, masks) read better in hex; baud rates and timeouts don't. */
+#define HEX_RANGE_ABOVE 0xffffffu
+
+struct token {
+	const char *key;   /* NUL-terminated, in scratch */
+	const char *value; /* NUL-terminated, in scratch; NULL when the token has no '=' */
+};
+
+struct scanner {
+	const char *in; /* next unread character of the command line */
+	char *out;      /* next free byte of scratch */
+};
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (errlen > 0)
+		vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Appends to buf at *used, keeping *used equal to the length actually stored so that a
+ * full buffer is truncated rather than overrun. */
+__attribute__((format(printf, 4, 5)))
+static void append(char *buf, size_t len, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (len == 0 || *used >= len - 1)
+		return;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf + *used, len - *used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*used += (size_t)n < len - *used ? (size_t)n : len - 1 - *used;
+}
+
+/* Newlines count as separators too: some boot loaders leave one at the end. */
+static bool is_separator(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static const char *skip_separators(const char *p)
+{
+	while (is_separator(*p))
+		p++;
+	return p;
+}
+
+static void copy_word(struct scanner *s, char stop)
+{
+	while (*s->in != '\0' && !is_separator(*s->in) && *s->in != stop)
+		*s->out++ = *s->in++;
+	*s->out++ = '\0';
+}
+
+/* A quoted value runs to the next '"'; quotes do not nest and there are no escapes. */
+static int copy_quoted(struct scanner *s, const char *key, char *err, size_t errlen)
+{
+	s->in++;
+	while (*s->in != '\0' && *s->in != '"')
+		*s->out++ = *s->in++;
+	*s->out++ = '\0';
+	if (*s->in != '"')
+		return fail(err, errlen, "option '%s': value has no closing '\"'", key);
+	s->in++;
+	if (*s->in != '\0' && !is_separator(*s->in))
+		return fail(err, errlen, "option '%s': unexpected text after the closing '\"'",
+			    key);
+	return 0;
+}
+
+static size_t token_length(const char *p)
+{
+	size_t n = 0;
+
+	while (p[n] != '\0' && !is_separator(p[n]))
+		n++;
+	return n;
+}
+
+static int read_token(struct scanner *s, struct token *t, char *err, size_t errlen)
+{
+	const char *start = s->in;
+
+	t->key = s->out;
+	t->value = NULL;
+	copy_word(s, '=');
+	if (t->key[0] == '\0')
+		return fail(err, errlen, "'%.*s': missing option name before '='",
+			    (int)token_length(start), start);
+	if (*s->in != '=')
+		return 0;
+	s->in++;
+	t->value = s->out;
+	if (*s->in == '"')
+		return copy_quoted(s, t->key, err, errlen);
+	copy_word(s, '\0');
+	return 0;
+}
+
+static const struct option *find_option(const struct option *opts, size_t nopts,
+					const char *key)
+{
+	for (size_t i = 0; i < nopts; i++) {
+		if (opts[i].key != NULL && strcmp(opts[i].key, key) == 0)
+			return &opts[i];
+	}
+	return NULL;
+}
+
+static int report_unknown(const struct option *opts, size_t nopts, const char *key,
+			  char *err, size_t errlen)
+{
+	size_t used = 0;
+
+	append(err, errlen, &used, "unknown option '%s'; valid options: ", key);
+	if (nopts == 0)
+		append(err, errlen, &used, "(none)");
+	for (size_t i = 0; i < nopts; i++)
+		append(err, errlen, &used, "%s%s", i > 0 ? ", " : "", opts[i].key);
+	return -1;
+}
+
+static int needs_value(const struct option *opt, char *err, size_t errlen)
+{
+	return fail(err, errlen, "option '%s' needs a value", opt->key);
+}
+
+/* Looks `value` up among the accepted spellings; false if it is none of them. */
+static bool flag_word(const char *value, bool *result)
+{
+	static const char *const yes[] = { "1", "on", "yes", "true" };
+	static const char *const no[] = { "0", "off", "no", "false" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcmp(value, yes[i]) == 0) {
+			*result = true;
+			return true;
+		}
+		if (strcmp(value, no[i]) == 0) {
+			*result = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int set_flag(const struct option *opt, const char *value, char *err, size_t errlen)
+{
+	bool *dest = opt->dest;
+
+	if (value == NULL) {
+		*dest = true;
+		return 0;
+	}
+	if (!flag_word(value, dest))
+		return fail(err, errlen, "flag '%s' takes no value other than " FLAG_VALUES,
+			    opt->key);
+	return 0;
+}
+
+enum number_status { NUMBER_OK, NUMBER_INVALID, NUMBER_TOO_LARGE };
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static bool is_hex_text(const char *text)
+{
+	return text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+}
+
+/* Spelled out per base so the compiler folds the limits: a runtime 64-bit division would
+ * pull in libgcc's __udivdi3 on i386. */
+static bool would_overflow(uint64_t value, unsigned digit, bool hex)
+{
+	if (hex)
+		return (value >> 60) != 0;
+	return value > UINT64_MAX / 10 || (value == UINT64_MAX / 10 && digit > UINT64_MAX % 10);
+}
+
+/* Decimal, or hex after "0x"/"0X". A leading 0 does not mean octal: "010" is ten. Keeps
+ * scanning after an overflow so that "99999999999999999999x" is reported as not a number. */
+static enum number_status parse_number(const char *text, uint64_t *result)
+{
+	bool hex = is_hex_text(text);
+	unsigned base = hex ? 16 : 10;
+	bool overflow = false;
+	uint64_t value = 0;
+
+	if (hex)
+		text += 2;
+	if (*text == '\0')
+		return NUMBER_INVALID;
+	for (; *text != '\0'; text++) {
+		int digit = digit_value(*text);
+		if (digit < 0 || (unsigned)digit >= base)
+			return NUMBER_INVALID;
+		if (would_overflow(value, (unsigned)digit, hex))
+			overflow = true;
+		value = value * base + (unsigned)digit;
+	}
+	*result = value;
+	return overflow ? NUMBER_TOO_LARGE : NUMBER_OK;
+}
+
+static void format_range(char *buf, size_t len, uint64_t min, uint64_t max, bool hex)
+{
+	if (hex)
+		snprintf(buf, len, "0x%llx..0x%llx", (unsigned long long)min, (unsigned long long)max);
+	else
+		snprintf(buf, len, "%llu..%llu", (unsigned long long)min, (unsigned long long)max);
+}
+
+static int set_uint(const struct option *opt, const char *value, char *err, size_t errlen)
+{
+	uint64_t number = 0;
+	char range[48];
+
+	if (value == NULL || value[0] == '\0')
+		return needs_value(opt, err, errlen);
+	enum number_status status = parse_number(value, &number);
+	if (status == NUMBER_INVALID)
+		return fail(err, errlen, "option '%s': '%s' is not a number", opt->key, value);
+	if (status == NUMBER_TOO_LARGE || number < opt->min || number > opt->max) {
+		/* Echo the value as typed, and the range in the same base. */
+		format_range(range, sizeof(range), opt->min, opt->max, is_hex_text(value));
+		return fail(err, errlen, "option '%s': %s is out of range %s", opt->key, value,
+			    range);
+	}
+	*(uint64_t *)opt->dest = number;
+	return 0;
+}
+
+static int set_string(const struct option *opt, const char *value, char *err, size_t errlen)
+{
+	if (value == NULL || value[0] == '\0')
+		return needs_value(opt, err, errlen);
+	*(const char **)opt->dest = value;
+	return 0;
+}
+
+/* Finds `value` among the '|'-separated words; returns the word's index or -1. */
+static int choice_index(const char *choices, const char *value)
+{
+	size_t value_len = strlen(value);
+	int index = 0;
+
+	while (choices != NULL) {
+		const char *bar = strchr(choices, '|');
+		size_t word_len = bar != NULL ? (size_t)(bar - choices) : strlen(choices);
+		if (word_len == value_len && strncmp(choices, value, word_len) == 0)
+			return index;
+		choices = bar != NULL ? bar + 1 : NULL;
+		index++;
+	}
+	return -1;
+}
+
+static int set_choice(const struct option *opt, const char *value, char *err, size_t errlen)
+{
+	if (value == NULL || value[0] == '\0')
+		return needs_value(opt, err, errlen);
+	int index = choice_index(opt->choices, value);
+	if (index < 0)
+		return fail(err, errlen, "option '%s': '%s' is not one of %s", opt->key, value,
+			    opt->choices != NULL ? opt->choices : "(no choices)");
+	*(unsigned *)opt->dest = (unsigned)index;
+	return 0;
+}
+
+/* The parser's reason goes through a local buffer so it can be prefixed with the key. */
+static int set_custom(const struct option *opt, const char *value, char *err, size_t errlen)
+{
+	char reason[128];
+
+	if (value == NULL)
+		return needs_value(opt, err, errlen);
+	if (opt->parse == NULL)
+		return fail(err, errlen, "option '%s' has no parser", opt->key);
+	reason[0] = '\0';
+	if (opt->parse(value, opt->dest, reason, sizeof(reason)) == 0)
+		return 0;
+	reason[sizeof(reason) - 1] = '\0';
+	if (reason[0] == '\0')
+		return fail(err, errlen, "option '%s': '%s' is not valid", opt->key, value);
+	return fail(err, errlen, "option '%s': %s", opt->key, reason);
+}
+
+static int apply_option(const struct option *opt, const char *value, char *err,
+			size_t errlen)
+{
+	switch (opt->type) {
+	case OPT_FLAG:   return set_flag(opt, value, err, errlen);
+	case OPT_UINT:   return set_uint(opt, value, err, errlen);
+	case OPT_STRING: return set_string(opt, value, err, errlen);
+	case OPT_CHOICE: return set_choice(opt, value, err, errlen);
+	case OPT_CUSTOM: return set_custom(opt, value, err, errlen);
+	}
+	return fail(err, errlen, "option '%s' has an unknown type %d", opt->key, (int)opt->type);
+}
+
+int cmdline_parse(const char *cmdline, const struct option *opts, size_t nopts,
+		  char *scratch, size_t scratch_len, char *err, size_t errlen)
+{
+	if (errlen > 0)
+		err[0] = '\0';
+	if (cmdline == NULL)
+		return 0;
+	/* A blank line needs no scratch at all, so callers may pass none for it. */
+	const char *first = skip_separators(cmdline);
+	if (*first == '\0')
+		return 0;
+	size_t needed = strlen(cmdline) + 1;
+	if (scratch == NULL || scratch_len < needed)
+		return fail(err, errlen,
+			    "scratch buffer too small for the command line: need %zu bytes, have %zu",
+			    needed, scratch == NULL ? (size_t)0 : scratch_len);
+
+	struct scanner s = { .in = first, .out = scratch };
+	while (*s.in != '\0') {
+		struct token t;
+		if (read_token(&s, &t, err, errlen) != 0)
+			return -1;
+		const struct option *opt = find_option(opts, nopts, t.key);
+		if (opt == NULL)
+			return report_unknown(opts, nopts, t.key, err, errlen);
+		if (apply_option(opt, t.value, err, errlen) != 0)
+			return -1;
+		s.in = skip_separators(s.in);
+	}
+	return 0;
+}
+
+/* The "<type>" part of a description line. */
+static void describe_type(const struct option *opt, char *buf, size_t len)
+{
+	char range[48];
+
+	switch (opt->type) {
+	case OPT_FLAG:
+		snprintf(buf, len, "<on|off>");
+		return;
+	case OPT_UINT:
+		format_range(range, sizeof(range), opt->min, opt->max, opt->max > HEX_RANGE_ABOVE);
+		snprintf(buf, len, "<%s>", range);
+		return;
+	case OPT_STRING:
+		snprintf(buf, len, "<text>");
+		return;
+	case OPT_CHOICE:
+		snprintf(buf, len, "<%s>", opt->choices != NULL ? opt->choices : "");
+		return;
+	case OPT_CUSTOM:
+		break;
+	}
+	snprintf(buf, len, "<value>");
+}
+
+/* Both passes format the same way, so the first can measure the column the second aligns. */
+static int describe_left(const struct option *opt, char *buf, size_t len)
+{
+	char type[96];
+
+	describe_type(opt, type, sizeof(type));
+	return snprintf(buf, len, "%s=%s", opt->key, type);
+}
+
+size_t cmdline_describe(const struct option *opts, size_t nopts, char *buf, size_t len)
+{
+	char left[160];
+	int column = 0;
+	size_t used = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (size_t i = 0; i < nopts; i++) {
+		int width = describe_left(&opts[i], NULL, 0);
+		if (width > column)
+			column = width;
+	}
+	for (size_t i = 0; i < nopts; i++) {
+		describe_left(&opts[i], left, sizeof(left));
+		if (opts[i].help != NULL && opts[i].help[0] != '\0')
+			append(buf, len, &used, "%-*s  %s\n", column, left, opts[i].help);
+		else
+			append(buf, len, &used, "%s\n", left);
+	}
+	return used;
+}

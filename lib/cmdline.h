@@ -1,0 +1,43 @@
+/* Multiboot command line: "key=value key2 key3=value" into typed options. */
+#ifndef LIB_CMDLINE_H
+#define LIB_CMDLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum option_type {
+	OPT_FLAG,   /* "key" sets true; "key=1|0|on|off|yes|no|true|false" too. dest: bool */
+	OPT_UINT,   /* decimal or 0x-hex, checked against [min, max]. dest: uint64_t */
+	OPT_STRING, /* any non-empty value, stored as a pointer into the parser's copy. dest: const char * */
+	OPT_CHOICE, /* one of the '|'-separated words in `choices`; stores the index. dest: unsigned */
+	OPT_CUSTOM, /* parsed by `parse`. dest: whatever parse expects */
+};
+
+struct option {
+	const char *key;
+	enum option_type type;
+	void *dest;
+	uint64_t min, max;   /* OPT_UINT only */
+	const char *choices; /* OPT_CHOICE only, e.g. "seq|random" */
+	/* OPT_CUSTOM only: returns 0 on success, else writes a reason into err. */
+	int (*parse)(const char *value, void *dest, char *err, size_t errlen);
+	const char *help;    /* one line, shown in the list of valid keys */
+};
+
+/*
+ * Parses `cmdline` (NUL-terminated; tokens separated by spaces or tabs; a value may be
+ * double-quoted to contain spaces) against `opts`. Returns 0 when every token was
+ * understood. On the first bad token returns -1 and writes a message to err naming the
+ * token, the reason, and (for an unknown key) the list of valid keys. Nothing is ignored
+ * silently. The caller's string is not modified; string values point into `scratch`, a
+ * buffer of at least strlen(cmdline) + 1 bytes that must outlive the options.
+ */
+int cmdline_parse(const char *cmdline, const struct option *opts, size_t nopts,
+		  char *scratch, size_t scratch_len, char *err, size_t errlen);
+
+/* Writes "key=<type>  help" lines for all options into buf (for error messages and the
+ * banner). Returns the length written. */
+size_t cmdline_describe(const struct option *opts, size_t nopts, char *buf, size_t len);
+
+#endif

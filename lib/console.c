@@ -1,0 +1,89 @@
+#include "lib/console.h"
+
+#include <stdarg.h>
+
+#include "boot/layout.h"
+
+#include "lib/printf.h"
+#include "lib/spinlock.h"
+#include "lib/x86.h"
+
+#define UART_DATA 0
+#define UART_IER 1
+#define UART_FCR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define LSR_THR_EMPTY (1 << 5)
+#define LSR_TRANSMITTER_IDLE (1 << 6)
+#define LCR_DLAB 0x80
+#define LCR_8N1 0x03
+#define UART_CLOCK 115200
+
+static uint16_t uart_port = COM1_PORT;
+static struct spinlock console_lock = SPINLOCK_INIT;
+
+void console_init(uint16_t port, uint32_t baud)
+{
+	uint16_t divisor = (uint16_t)(baud ? UART_CLOCK / baud : 1);
+	uart_port = port;
+	outb(port + UART_IER, 0);           /* polled: no UART interrupts */
+	outb(port + UART_LCR, LCR_DLAB);
+	outb(port + UART_DATA, divisor & 0xff);
+	outb(port + UART_IER, divisor >> 8);
+	outb(port + UART_LCR, LCR_8N1);
+	outb(port + UART_FCR, 0x07);        /* enable and clear the FIFOs */
+	outb(port + UART_MCR, 0x03);        /* DTR, RTS */
+}
+
+static void uart_putc(char c)
+{
+	/* Bounded: a missing UART must not hang the run. */
+	for (unsigned spins = 0; spins < 1000000; spins++)
+		if (inb(uart_port + UART_LSR) & LSR_THR_EMPTY)
+			break;
+	outb(uart_port + UART_DATA, (uint8_t)c);
+}
+
+/* The lock owner is the stack area, which identifies the CPU. */
+static uintptr_t console_owner_id(void)
+{
+	return read_sp() >> CPU_AREA_SHIFT;
+}
+
+void console_write(const char *s)
+{
+	int taken = spin_lock(&console_lock, console_owner_id());
+	for (; *s; s++) {
+		if (*s == '\n')
+			uart_putc('\r');
+		uart_putc(*s);
+	}
+	spin_unlock(&console_lock, taken);
+}
+
+void console_drain(void)
+{
+	for (unsigned spins = 0; spins < 1000000; spins++)
+		if (inb(uart_port + UART_LSR) & LSR_TRANSMITTER_IDLE)
+			return;
+}
+
+int vprintf(const char *fmt, va_list ap)
+{
+	char line[512];
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	console_write(line);
+	if (n >= (int)sizeof(line))
+		console_write("...[truncated]\n");
+	return n;
+}
+
+int printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}

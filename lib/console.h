@@ -1,0 +1,16 @@
+/* The serial console (16550 UART). Output only: the hypervisor reads nothing back. */
+#ifndef LIB_CONSOLE_H
+#define LIB_CONSOLE_H
+
+#include <stdint.h>
+
+#define COM1_PORT 0x3f8
+#define DEFAULT_BAUD 115200
+
+void console_init(uint16_t port, uint32_t baud);
+/* Writes a string ("\n" becomes "\r\n"); whole, under the console lock. */
+void console_write(const char *s);
+/* Waits until the UART has sent every byte (LSR bit 6), so nothing is lost at power-off. */
+void console_drain(void);
+
+#endif

@@ -1,0 +1,123 @@
+/* The kernel's string and memory functions: byte at a time, because correctness matters
+ * here and none of the callers are hot. */
+#include <stddef.h>
+
+#include "lib/string.h"
+
+/*
+ * GCC recognises copy and fill loops and replaces them with calls to memcpy/memset, even
+ * with -ffreestanding; inside memcpy and memset that would be infinite recursion.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define NO_LIBCALL_PATTERNS __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define NO_LIBCALL_PATTERNS
+#endif
+
+NO_LIBCALL_PATTERNS void *memset(void *dst, int c, size_t n)
+{
+	unsigned char *d = dst;
+
+	for (size_t i = 0; i < n; i++)
+		d[i] = (unsigned char)c;
+	return dst;
+}
+
+NO_LIBCALL_PATTERNS void *memcpy(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	for (size_t i = 0; i < n; i++)
+		d[i] = s[i];
+	return dst;
+}
+
+/* Copies backwards when the destination starts inside the source, so no byte is
+ * overwritten before it has been read. */
+NO_LIBCALL_PATTERNS void *memmove(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if (d == s || n == 0)
+		return dst;
+	if (d < s || d >= s + n) {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	} else {
+		for (size_t i = n; i > 0; i--)
+			d[i - 1] = s[i - 1];
+	}
+	return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a;
+	const unsigned char *y = b;
+
+	for (size_t i = 0; i < n; i++) {
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	}
+	return 0;
+}
+
+size_t strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] != '\0')
+		n++;
+	return n;
+}
+
+size_t strnlen(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n] != '\0')
+		n++;
+	return n;
+}
+
+/* Compares as unsigned char, as C requires, so bytes >= 0x80 sort after ASCII. */
+int strcmp(const char *a, const char *b)
+{
+	const unsigned char *x = (const unsigned char *)a;
+	const unsigned char *y = (const unsigned char *)b;
+
+	while (*x != '\0' && *x == *y) {
+		x++;
+		y++;
+	}
+	return (*x > *y) - (*x < *y);
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+	const unsigned char *x = (const unsigned char *)a;
+	const unsigned char *y = (const unsigned char *)b;
+
+	for (size_t i = 0; i < n; i++) {
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+		if (x[i] == '\0')
+			return 0;
+	}
+	return 0;
+}
+
+/* As in C, the terminating NUL counts as part of the string, so strchr(s, 0) finds it. */
+char *strchr(const char *s, int c)
+{
+	char wanted = (char)c;
+
+	for (;; s++) {
+		if (*s == wanted)
+			return (char *)s;
+		if (*s == '\0')
+			return NULL;
+	}
+}

@@ -1,0 +1,23 @@
+/* Choosing VMX control values from the capability MSRs (SDM Vol. 3C, Appendix A.3-A.5). */
+#ifndef VMX_CONTROLS_H
+#define VMX_CONTROLS_H
+
+#include <stdint.h>
+
+/*
+ * A capability MSR (IA32_VMX_[TRUE_]PINBASED_CTLS etc.) reports in bits 31:0 the
+ * allowed-0 settings (a 1 there means the control must be 1) and in bits 63:32 the
+ * allowed-1 settings (a 0 there means the control must be 0).
+ */
+struct control_choice {
+	uint32_t value;   /* what to write to the VMCS: wanted | required-1 */
+	uint32_t refused; /* wanted bits the CPU does not allow to be 1 (value is then unusable) */
+};
+
+struct control_choice vmx_adjust_controls(uint64_t capability_msr, uint32_t wanted);
+
+/* Whether `value` is a legal setting under `capability_msr` (every required-1 bit set,
+ * no forbidden bit set). */
+int vmx_controls_allowed(uint64_t capability_msr, uint32_t value);
+
+#endif
