@@ -10,6 +10,7 @@
 #include "boot/descriptors.h"
 #include "boot/options.h"
 #include "boot/smp.h"
+#include "experiments/engine.h"
 #include "experiments/generator.h"
 #include "experiments/selftest.h"
 #include "lib/apic.h"
@@ -109,8 +110,7 @@ void ap_entry(void)
 	const char *why;
 	if (!vmx_available(&why)) {
 		printf("VMX: not available (%s): skipping the VMX experiments\n", why);
-		printf("SUMMARY: 0 tests, 0 unexpected failures, 0 known failures, 2 skipped\n");
-		platform_exit(STATUS_SKIP);
+		engine_run_without_vmx(why);
 	}
 	if (!vmx_enable(c, &why)) {
 		printf("VMX: cannot enter VMX root operation: %s\n", why);

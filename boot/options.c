@@ -5,26 +5,110 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
+#define MAX_EXPERIMENT 63
+#define ALL_EXPERIMENTS (~1ull) /* bit 0 is no experiment */
+
 struct options options = {
 	.serial_port = COM1_PORT,
 	.baud = DEFAULT_BAUD,
 	.timeout_ms = 50,
 	.vmcall_rounds = 1000,
+	.selected = ALL_EXPERIMENTS,
+	.order = ORDER_SEQUENTIAL,
+	.seed = 1,
+	.iterations = 2000,
 };
 
+static bool parse_number(const char **p, unsigned *out)
+{
+	unsigned v = 0, digits = 0;
+	while (**p >= '0' && **p <= '9' && digits < 4) {
+		v = v * 10 + (unsigned)(*(*p)++ - '0');
+		digits++;
+	}
+	*out = v;
+	return digits > 0;
+}
+
+/* One item: "N" or "N-M", optionally preceded by '-' for an exclusion. */
+static bool parse_item(const char **p, uint64_t *bits, bool *exclude, char *err, size_t errlen)
+{
+	const char *start = *p;
+	unsigned lo, hi;
+	*exclude = **p == '-';
+	if (*exclude)
+		(*p)++;
+	if (!parse_number(p, &lo))
+		goto bad;
+	hi = lo;
+	if (**p == '-') {
+		(*p)++;
+		if (!parse_number(p, &hi))
+			goto bad;
+	}
+	if (**p && **p != ',')
+		goto bad;
+	if (lo < 1 || hi > MAX_EXPERIMENT || lo > hi) {
+		snprintf(err, errlen, "'%.*s' is not a range within 1..%d", (int)(*p - start), start, MAX_EXPERIMENT);
+		return false;
+	}
+	*bits = 0;
+	for (unsigned n = lo; n <= hi; n++)
+		*bits |= 1ull << n;
+	return true;
+bad:
+	snprintf(err, errlen, "cannot read '%s' (examples: exp=17  exp=1-30,35  exp=-18,-19)", start);
+	return false;
+}
+
+int parse_experiment_list(const char *value, void *dest, char *err, size_t errlen)
+{
+	uint64_t include = 0, exclude = 0;
+	const char *p = value;
+	if (!*p) {
+		snprintf(err, errlen, "needs at least one experiment number");
+		return -1;
+	}
+	while (*p) {
+		uint64_t bits;
+		bool is_exclusion;
+		if (!parse_item(&p, &bits, &is_exclusion, err, errlen))
+			return -1;
+		if (is_exclusion)
+			exclude |= bits;
+		else
+			include |= bits;
+		if (*p == ',')
+			p++;
+	}
+	/* Only exclusions: everything but those. */
+	*(uint64_t *)dest = (include ? include : ALL_EXPERIMENTS) & ~exclude;
+	return 0;
+}
+
 static const struct option option_table[] = {
+	{ .key = "exp", .type = OPT_CUSTOM, .dest = &options.selected, .parse = parse_experiment_list,
+	  .help = "experiments to run: 17, 1-30,35, -18,-19 (default: all)" },
+	{ .key = "order", .type = OPT_CHOICE, .dest = &options.order, .choices = "seq|random",
+	  .help = "run the selection in order, or in random order (default seq)" },
+	{ .key = "seed", .type = OPT_UINT, .dest = &options.seed, .min = 1, .max = UINT64_MAX,
+	  .help = "seed of the random order (default 1)" },
+	{ .key = "iterations", .type = OPT_UINT, .dest = &options.iterations, .min = 1, .max = 10000000,
+	  .help = "experiments to run in random order (default 2000)" },
+	{ .key = "verbose", .type = OPT_FLAG, .dest = &options.verbose,
+	  .help = "step-by-step trace of every experiment" },
+	{ .key = "timeout", .type = OPT_UINT, .dest = &options.timeout_ms, .min = 1, .max = 600000,
+	  .help = "ms a wait may take before it is declared stuck (default 50)" },
 	{ .key = "serial", .type = OPT_UINT, .dest = &options.serial_port, .min = 1, .max = 0xffff,
 	  .help = "I/O port of the 16550 UART (default 0x3f8, COM1)" },
 	{ .key = "baud", .type = OPT_UINT, .dest = &options.baud, .min = 50, .max = 115200,
 	  .help = "serial speed (default 115200)" },
-	{ .key = "verbose", .type = OPT_FLAG, .dest = &options.verbose,
-	  .help = "step-by-step trace of every experiment" },
 	{ .key = "reboot", .type = OPT_FLAG, .dest = &options.reboot,
 	  .help = "reset the machine at the end instead of halting (hardware)" },
-	{ .key = "timeout", .type = OPT_UINT, .dest = &options.timeout_ms, .min = 1, .max = 600000,
-	  .help = "ms a wait may take before it is declared stuck (default 50)" },
 	{ .key = "vmcalls", .type = OPT_UINT, .dest = &options.vmcall_rounds, .min = 1, .max = 100000000,
 	  .help = "VMCALL round trips in the self-test (default 1000)" },
+	{ .key = "break", .type = OPT_UINT, .dest = &options.break_experiment, .min = 1, .max = MAX_EXPERIMENT,
+	  .help = "test only: experiment N expects the wrong thing (shows failure reporting and recovery)" },
 };
 
 static char scratch[1024];

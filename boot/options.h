@@ -3,20 +3,32 @@
 #define BOOT_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+enum run_order { ORDER_SEQUENTIAL, ORDER_RANDOM };
 
 struct options {
 	uint64_t serial_port;
 	uint64_t baud;
 	bool verbose;
 	bool reboot;
-	uint64_t timeout_ms;     /* watchdog bound for one wait */
+	uint64_t timeout_ms;     /* bound on one wait */
 	uint64_t vmcall_rounds;  /* self-test: VMCALL round trips */
+	uint64_t selected;       /* bit n: experiment n is selected */
+	unsigned order;          /* enum run_order */
+	uint64_t seed;
+	uint64_t iterations;     /* random order: experiments to run */
+	uint64_t break_experiment; /* test only: this experiment expects the wrong thing */
 };
 
 extern struct options options;
 
 /* Returns false with a message (naming the valid keys) in err. */
 bool options_parse(const char *cmdline, char *err, unsigned errlen);
+
+/* "exp=" syntax: "1-30,35", "-18,-19" (all but), "5,-3" ... into a bitmap. Exposed for
+ * the unit tests. */
+int parse_experiment_list(const char *value, void *dest, char *err, size_t errlen);
 
 #endif

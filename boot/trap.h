@@ -34,7 +34,7 @@ uintptr_t guest_handler_address(unsigned vector);
  * an exception causes a VM exit.
  */
 struct fixup {
-	unsigned vector;
+	uintptr_t vector;  /* natural width, so the assembly tables are three words */
 	uintptr_t fault_rip, resume_rip;
 };
 bool fixup_lookup(unsigned vector, uintptr_t rip, uintptr_t *resume_rip);

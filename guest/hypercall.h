@@ -9,9 +9,11 @@
 #include "boot/anchors.h"
 
 enum hypercall {
-	HC_PING,              /* round-trip test: returns arg + 1 */
+	HC_PING,              /* self-test round trip: returns arg + 1 */
 	HC_SELFTEST_ARM_NMI,  /* self-test: NMI exiting on, and the host awaits one NMI exit */
-	HC_SELFTEST_DONE,     /* self-test: the guest has finished; arg = failures seen in G */
+	HC_SELFTEST_DONE,     /* self-test finished; arg = wrong PING results seen in G */
+	HC_HOST_STEPS,        /* run the H steps from index arg; returns the next G step */
+	HC_EXPERIMENT_DONE,   /* the experiment is over (passed or failed) */
 };
 
 static inline uintptr_t hypercall(enum hypercall op, uintptr_t arg)

@@ -58,8 +58,7 @@ void vmexit_dispatch(struct gprs *regs)
 {
 	struct vm_exit e;
 	read_exit(&e);
-	bool entry_failed = (e.reason & EXIT_REASON_ENTRY_FAILURE_BIT) != 0;
-	if (entry_failed || !current_handler || !current_handler(&e, regs))
+	if (!current_handler || !current_handler(&e, regs))
 		unexpected_exit(&e);
 	/* An exit from HLT saves activity state HLT (SDM 27.3.4); resuming in it would halt
 	 * the guest again, so the guest goes on as active from the instruction after HLT. */

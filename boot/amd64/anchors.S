@@ -41,5 +41,33 @@ guest_vmcall:
 	movq %rsi, %rbx
 	vmcall
 after_vmcall:
+	cli			/* the host may have set IF to inject an interrupt */
 	popq %rbx
 	ret
+
+/*
+ * void execute_faulting_iret(void): an IRET whose frame names a null CS selector, so it
+ * raises #GP(0) with the saved RIP at the IRET itself. The #GP handler (host or guest),
+ * or the host when #GP exits, resumes at after_faulting_iret through the fix-up table;
+ * RBP restores the stack either way.
+ */
+	.global execute_faulting_iret, faulting_iret, after_faulting_iret
+execute_faulting_iret:
+	pushq %rbp
+	movq %rsp, %rbp
+	movl %ss, %ecx
+	pushq %rcx			/* SS */
+	pushq %rbp			/* RSP */
+	pushfq				/* RFLAGS */
+	pushq $0			/* CS: null, hence #GP(0) */
+	pushq $after_faulting_iret	/* RIP */
+faulting_iret:
+	iretq
+after_faulting_iret:
+	movq %rbp, %rsp
+	popq %rbp
+	ret
+
+	.section .fixups, "a"
+	.quad 13, faulting_iret, after_faulting_iret
+	.previous

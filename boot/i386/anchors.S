@@ -26,5 +26,25 @@ guest_vmcall:
 	movl 12(%esp), %ebx
 	vmcall
 after_vmcall:
+	cli			/* the host may have set IF to inject an interrupt */
 	popl %ebx
 	ret
+
+/* See boot/amd64/anchors.S. */
+	.global execute_faulting_iret, faulting_iret, after_faulting_iret
+execute_faulting_iret:
+	pushl %ebp
+	movl %esp, %ebp
+	pushfl				/* EFLAGS */
+	pushl $0			/* CS: null, hence #GP(0) */
+	pushl $after_faulting_iret	/* EIP */
+faulting_iret:
+	iretl
+after_faulting_iret:
+	movl %ebp, %esp
+	popl %ebp
+	ret
+
+	.section .fixups, "a"
+	.long 13, faulting_iret, after_faulting_iret
+	.previous

@@ -3,18 +3,19 @@
 #
 # The caller sets PROG (for messages) and then uses:
 #   runner_setup_logs LOG      -> SERIAL_LOG, EMU_LOG, RUN_DIR (temp dir)
-#   runner_start SECONDS CMD…  -> runs CMD under 'timeout -s KILL', streams
+#   runner_start SECONDS CMD...-> runs CMD under 'timeout -s KILL', streams
 #                                 the serial log (unless QUIET=1), waits,
 #                                 sets EMU_RC and TIMED_OUT
 #   runner_exit_status         -> prints N from the last 'EXIT: STATUS=N' line
-#   runner_no_exit_line        -> exits 124 (timeout) or 2 (crash) with a message
+#   runner_no_exit_line        -> exits 124 (timeout) or 2 (crash) with a message,
+#                                 quoting EMU_ALERT_RE lines of the emulator log
 #
 # Exit statuses shared by both runners:
 #   N    from the kernel's final 'EXIT: STATUS=N' line (0 pass, 1 fail, 77 skip)
 #   124  timed out without an EXIT line
 #   2    emulator ended without an EXIT line, or a usage/setup error
 
-QUIET=${QUIET:-0}
+QUIET=${QUIET:-0}  # set to 1 by the callers' --quiet
 RUN_DIR=""        # temp dir holding the emulator's config and path aliases
 RUN_PID=""        # pid of 'timeout'; the emulator is its only child
 RUN_REAPED=0      # 1 once we have waited for RUN_PID (its pid may be reused)
@@ -22,6 +23,7 @@ STREAM_PID=""     # pid of the live log streamer
 START_NS=""
 SERIAL_LOG=""
 EMU_LOG=""
+EMU_ALERT_RE=${EMU_ALERT_RE:-}   # caller: ERE for the emulator log lines worth showing on a crash
 EMU_RC=0
 TIMED_OUT=0
 
@@ -32,19 +34,26 @@ need_value() {  # <option> <number of remaining args>
 }
 
 check_uint() {  # <option> <value> <minimum>
-    [[ $2 =~ ^[0-9]+$ ]] && (($2 >= $3)) \
-        || die "$1: expected a whole number >= $3, got '$2'"
+    if ! [[ $2 =~ ^[0-9]{1,15}$ ]] || ((10#$2 < $3)); then
+        die "$1: expected a whole number >= $3, got '$2'"
+    fi
 }
 
 # --- cleanup: nothing may outlive us, whatever way we leave --------------------
 
 runner_kill_emulator() {
     [[ -n $RUN_PID ]] && ((RUN_REAPED == 0)) || return 0
-    # SIGKILL (Bochs ignores SIGTERM) the emulator first, so that 'timeout'
-    # reaps it and nothing is orphaned; then 'timeout' itself.
+    # SIGKILL (Bochs ignores SIGTERM) the emulator, then let 'timeout' reap
+    # it and exit by itself: killing 'timeout' at once would leave the
+    # emulator as an orphaned zombie. Kill 'timeout' only if it lingers.
     pkill -KILL -P "$RUN_PID" 2>/dev/null || true
+    local _
+    for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        kill -0 "$RUN_PID" 2>/dev/null || break
+        sleep 0.1
+    done
     kill -KILL "$RUN_PID" 2>/dev/null || true
-    wait "$RUN_PID" 2>/dev/null || true
+    { wait "$RUN_PID"; } 2>/dev/null || true   # no "Killed" job notice from bash
     RUN_REAPED=1
 }
 
@@ -52,8 +61,8 @@ runner_stop_stream() {
     [[ -n $STREAM_PID ]] || return 0
     # 'tail --pid' ends on its own shortly after the emulator; give it that
     # chance so the last lines get printed, then make sure it is gone.
-    local i
-    for i in 1 2 3 4 5 6 7 8 9 10; do
+    local _
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
         kill -0 "$STREAM_PID" 2>/dev/null || break
         sleep 0.1
     done
@@ -66,7 +75,7 @@ runner_stop_stream() {
 runner_wall_time() {
     [[ -n $START_NS ]] || return 0
     local ms=$((($(date +%s%N) - START_NS) / 1000000))
-    printf '%s: wall time %d.%01d s\n' "$PROG" $((ms / 1000)) $((ms % 1000 / 100)) >&2
+    printf '%s: wall time %d.%01d s\n' "$PROG" $((ms / 1000)) $((ms % 1000 / 100)) >&"$RUNNER_STDERR"
     START_NS=""
 }
 
@@ -78,10 +87,13 @@ runner_cleanup() {
 }
 
 runner_on_signal() {
-    echo "$PROG: interrupted; stopping the emulator" >&2
+    echo "$PROG: interrupted; stopping the emulator" >&"$RUNNER_STDERR"
     exit 130   # the EXIT trap does the cleanup
 }
 
+# The traps can run while stderr is redirected (see 'wait' below), so they
+# write to a copy of the original stderr.
+exec {RUNNER_STDERR}>&2
 trap runner_cleanup EXIT
 trap runner_on_signal INT TERM HUP
 
@@ -113,14 +125,18 @@ runner_link_iso() {  # <iso>
 # --- running ----------------------------------------------------------------------
 
 # Live view of the serial log. GRUB drives the serial line as a vt100 (cursor
-# moves, screen clears), so escape sequences and CRs are stripped for the
-# terminal; the log file itself stays byte-exact.
-# Runs in a subshell so that STREAM_PID is the parent of both tail and sed.
+# moves, screen clears), so for the terminal a cursor move becomes a newline,
+# other escape sequences and CRs go, and runs of blank lines are squeezed.
+# The log file itself stays byte-exact.
 runner_stream() {
+    # A subshell, so that STREAM_PID is the parent of tail, sed and cat.
     (
         tail -n +1 -s 0.2 -f --pid="$RUN_PID" -- "$SERIAL_LOG" 2>/dev/null \
-            | sed -u -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\x1b[()][A-Z0-9]//g' \
-                     -e 's/\x1b[=>78]//g' -e 's/\r//g'
+            | sed -u -e 's/\x1b\[[0-9]*;[0-9]*H/\n/g' \
+                     -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\x1b[()][A-Z0-9]//g' \
+                     -e 's/\x1b[=>78]//g' -e 's/\r//g' \
+                     -e 's/[ \t]*\n/\n/g' -e 's/[ \t]*$//' \
+            | cat -s
     ) &
     STREAM_PID=$!
 }
@@ -137,11 +153,11 @@ runner_start() {  # <timeout seconds> <command...>
     # itself included, and the emulator is left as an orphaned zombie for
     # init to reap; with it 'timeout' kills and reaps just the emulator.
     # stdin from /dev/null: Bochs' debugger would otherwise read the terminal.
-    timeout --foreground -s KILL "$seconds" "$@" </dev/null >>"$EMU_LOG" 2>&1 &
+    timeout --foreground -s KILL "$seconds" "$@" </dev/null >>"$EMU_LOG" 2>&1 {RUNNER_STDERR}>&- &
     RUN_PID=$!
     ((QUIET)) || runner_stream
     EMU_RC=0
-    wait "$RUN_PID" 2>/dev/null || EMU_RC=$?
+    { wait "$RUN_PID"; } 2>/dev/null || EMU_RC=$?
     RUN_REAPED=1
     local elapsed_s=$((($(date +%s%N) - START_NS) / 1000000000))
     # With -s KILL, 'timeout' reports 137 (128 + SIGKILL) rather than 124;
@@ -174,7 +190,14 @@ runner_no_exit_line() {  # <timeout seconds> [extra note]
         exit 124
     fi
     echo "$PROG: emulator ended without an EXIT line (crash?)${2:+ $2}" >&2
+    # The interesting line (e.g. Bochs' triple-fault panic) is often followed
+    # by a long register dump, so show matching lines before the tail.
+    if [[ -n ${EMU_ALERT_RE-} ]] && grep -qaE -- "$EMU_ALERT_RE" "$EMU_LOG"; then
+        echo "$PROG: panics/errors in $EMU_LOG (last 10):" >&2
+        grep -aE -- "$EMU_ALERT_RE" "$EMU_LOG" | tail -n 10 | sed 's/^/    /' >&2
+    fi
     echo "$PROG: emulator exit status $EMU_RC; last lines of $EMU_LOG:" >&2
-    tail -n 20 -- "$EMU_LOG" | sed 's/^/    /' >&2
+    tail -n 15 -- "$EMU_LOG" | sed 's/^/    /' >&2
+    echo "$PROG: serial log: $SERIAL_LOG" >&2
     exit 2
 }

@@ -1,0 +1,15 @@
+#ifndef EXPERIMENTS_ENGINE_H
+#define EXPERIMENTS_ENGINE_H
+
+#include <stdbool.h>
+
+#include "boot/cpu.h"
+
+/* Without VMX: runs the host-only experiments in place, skips the rest, ends the run. */
+__attribute__((noreturn)) void engine_run_without_vmx(const char *reason);
+
+/* With the VMCS set up and the self-test passed: called from a VM-exit handler, takes
+ * over the guest for the selected experiments. Returns into VMRESUME. */
+void engine_begin(struct cpu *c);
+
+#endif

@@ -1,0 +1,122 @@
+#include "experiments/observe.h"
+
+#include "boot/cpu.h"
+#include "boot/layout.h"
+#include "boot/trap.h"
+#include "lib/string.h"
+#include "lib/timer.h"
+#include "lib/x86.h"
+
+static struct {
+	volatile unsigned count;
+	struct observation entries[OBS_LOG_SIZE];
+	volatile bool timeout_armed;
+} log;
+
+static const char *const names[OBS_SOURCE_COUNT] = {
+	[OBS_NONE] = "none", [OBS_NMI_G] = "NMI@G", [OBS_INTR_G] = "INTR@G",
+	[OBS_NMI_H] = "NMI@H", [OBS_INTR_H] = "INTR@H", [OBS_EXIT_NMI] = "EXIT_NMI",
+	[OBS_EXIT_NMIW] = "EXIT_NMIW", [OBS_EXIT_GP] = "EXIT_GP", [OBS_GP_G] = "#GP@G",
+	[OBS_GP_H] = "#GP@H", [OBS_TIMEOUT] = "timeout",
+};
+
+const char *obs_source_name(enum obs_source s)
+{
+	return s < OBS_SOURCE_COUNT ? names[s] : "?";
+}
+
+bool obs_is_event(enum obs_source s)
+{
+	return s != OBS_NONE && s != OBS_GP_G && s != OBS_GP_H;
+}
+
+/* Handlers on one CPU append; they may nest (an NMI inside an interrupt handler), so
+ * the slot is claimed atomically before it is filled. */
+void obs_record(const struct observation *o)
+{
+	unsigned i = __sync_fetch_and_add(&log.count, 1);
+	if (i < OBS_LOG_SIZE)
+		log.entries[i] = *o;
+}
+
+void obs_record_simple(enum obs_source s, uintptr_t rip)
+{
+	struct observation o = { .source = s, .rip = rip };
+	obs_record(&o);
+}
+
+void obs_clear(void) { log.count = 0; }
+
+unsigned obs_count(void)
+{
+	return log.count < OBS_LOG_SIZE ? log.count : OBS_LOG_SIZE;
+}
+
+const struct observation *obs_at(unsigned i) { return &log.entries[i]; }
+
+const struct observation *obs_last(enum obs_source s)
+{
+	for (unsigned i = obs_count(); i-- > 0;)
+		if (log.entries[i].source == s)
+			return &log.entries[i];
+	return 0;
+}
+
+void obs_arm_timeout(uint64_t us)
+{
+	log.timeout_armed = true;
+	timer_arm_us(us);
+}
+
+void obs_disarm_timeout(void)
+{
+	timer_disarm();
+	log.timeout_armed = false;
+}
+
+/* Only the experimenter observes; the generator's own timer and wake-ups are not events. */
+static bool observing_here(void)
+{
+	return this_cpu()->role == ROLE_EXPERIMENTER;
+}
+
+static void on_nmi(enum trap_context ctx, uintptr_t rip)
+{
+	if (observing_here())
+		obs_record_simple(ctx == CTX_GUEST ? OBS_NMI_G : OBS_NMI_H, rip);
+}
+
+static void on_interrupt(enum trap_context ctx, unsigned vector, uintptr_t rip)
+{
+	if (!observing_here())
+		return;
+	if (vector == VEC_GENERATOR)
+		obs_record_simple(ctx == CTX_GUEST ? OBS_INTR_G : OBS_INTR_H, rip);
+	else if (vector == VEC_TIMER && log.timeout_armed) {
+		/* A timer that fired after its wait ended stays pending; only an armed one
+		 * speaks. */
+		log.timeout_armed = false;
+		obs_record_simple(OBS_TIMEOUT, rip);
+	}
+}
+
+/* #GP is recorded so that "NMI@G at G's #GP entry" can be told apart from a #GP that
+ * never happened; the fix-up table then moves execution past the faulting IRET. */
+static bool on_exception(struct trap_frame *f)
+{
+	if (f->vector != VEC_GP)
+		return false;
+	uintptr_t resume;
+	if (!fixup_lookup(VEC_GP, f->rip, &resume))
+		return false;
+	obs_record_simple(f->context == CTX_GUEST ? OBS_GP_G : OBS_GP_H, f->rip);
+	f->rip = resume;
+	return true;
+}
+
+void obs_install_trap_hooks(void)
+{
+	trap_hooks.nmi = on_nmi;
+	trap_hooks.interrupt = on_interrupt;
+	trap_hooks.exception = on_exception;
+}

@@ -1,0 +1,49 @@
+/*
+ * The state of the experiment being run, in plain memory shared by the host and the
+ * guest (same address space): both halves of the interpreter read and write it.
+ */
+#ifndef EXPERIMENTS_RUN_H
+#define EXPERIMENTS_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "experiments/experiment.h"
+
+#define DIAG_LEN 240
+
+struct failure {
+	bool failed;
+	unsigned step;             /* index into the experiment's steps */
+	char expected[DIAG_LEN];
+	char observed[DIAG_LEN];
+};
+
+struct run_state {
+	const struct experiment *x;
+	/* Where "since entry" starts: set by the guest just before its VMCALL and by the
+	 * host just before it resumes the guest. */
+	volatile unsigned entry_mark;
+	volatile unsigned step;      /* the step being executed (watchdog, diagnostics) */
+	volatile unsigned progress;  /* bumped on every step: the watchdog's heartbeat */
+	volatile bool active;        /* an experiment is running */
+	struct failure failure;
+};
+
+extern struct run_state run;
+
+/* Runs step `index` of run.x in the current context; on a mismatch fills run.failure
+ * and returns false. */
+bool step_execute(unsigned index);
+
+/* Host only: writes the spec's (X, V, B, W) into the VMCS. */
+void nmi_controls_write(const int8_t *xvbw);
+
+/* A printable name for an address the experiments know ("after HLT", "guest handler
+ * 0x21 entry"); hex otherwise. Returns buf. */
+const char *describe_rip(uintptr_t rip, char *buf, unsigned len);
+
+/* Verbose trace (option "verbose"): printed as the steps run. */
+void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * The guest half of the step interpreter. The host starts the guest here, on a fresh
+ * stack, for every experiment; the guest runs its G steps and hands each run of H steps
+ * to the host with one VMCALL.
+ */
+#include "guest/runner.h"
+
+#include "boot/anchors.h"
+#include "experiments/run.h"
+#include "guest/hypercall.h"
+
+void guest_experiment_main(void)
+{
+	const struct experiment *x = run.x;
+	unsigned i = 0;
+	while (i < x->nsteps && !run.failure.failed) {
+		if (x->steps[i].ctx == IN_HOST) {
+			/* Events that hit from here on are "since entry" for the host. */
+			run.entry_mark = obs_count();
+			i = (unsigned)hypercall(HC_HOST_STEPS, i);
+			continue;
+		}
+		step_execute(i++);
+	}
+	guest_end_experiment();
+}
+
+void guest_end_experiment(void)
+{
+	hypercall(HC_EXPERIMENT_DONE, 0);
+	for (;;)
+		wait_halted(); /* not reached: the host restarts the guest for the next one */
+}

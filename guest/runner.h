@@ -1,0 +1,10 @@
+#ifndef GUEST_RUNNER_H
+#define GUEST_RUNNER_H
+
+/* Where the host starts the guest for each experiment (reads run.x). */
+void guest_experiment_main(void);
+/* Tells the host the experiment is over; does not return. Also the landing place when
+ * an unexpected exception aborts the guest's steps. */
+__attribute__((noreturn)) void guest_end_experiment(void);
+
+#endif
