@@ -79,7 +79,7 @@ unit-test: $(BUILD)/host/unit-tests
 	$(BUILD)/host/unit-tests
 
 emulator-test: $(KERNELS)
-	tests/emulator-checks
+	tests/emulator_checks.py
 
 test: deps
 	$(MAKE) unit-test

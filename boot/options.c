@@ -109,6 +109,8 @@ static const struct option option_table[] = {
 	  .help = "VMCALL round trips in the self-test (default 1000)" },
 	{ .key = "break", .type = OPT_UINT, .dest = &options.break_experiment, .min = 1, .max = MAX_EXPERIMENT,
 	  .help = "test only: experiment N expects the wrong thing (shows failure reporting and recovery)" },
+	{ .key = "hang", .type = OPT_UINT, .dest = &options.hang_experiment, .min = 1, .max = MAX_EXPERIMENT,
+	  .help = "test only: experiment N hangs with interrupts off (shows the watchdog)" },
 };
 
 static char scratch[1024];

@@ -20,6 +20,7 @@ struct options {
 	uint64_t seed;
 	uint64_t iterations;     /* random order: experiments to run */
 	uint64_t break_experiment; /* test only: this experiment expects the wrong thing */
+	uint64_t hang_experiment;  /* test only: this experiment hangs (the watchdog's test) */
 };
 
 extern struct options options;

@@ -5,7 +5,15 @@
 #define KVM_FIXED_NOTE "reported for QEMU/KVM nested (2022-23); a 2023 KVM patch was reported to fix it"
 #define VMWARE_REF "spec/experiments.md; seeds/000_641d9327d707bd3b.txt (VMware Workstation 17.0.1)"
 
+#define QEMU_TCG_REF "observed on QEMU 7.2 TCG (Debian 12); target/i386/tcg/seg_helper.c helper_iret_protected()"
+
 static const struct deviation deviations[] = {
+	/* QEMU TCG: clears HF2_NMI_MASK only after helper_ret_protected() returns; the #GP
+	 * for the null CS longjmps out before that, so a faulting IRET leaves NMIs blocked,
+	 * against SDM Vol. 3A 6.7.1 ("IRET unblocks NMIs even if it faults"). */
+	{ PLATFORM_QEMU_TCG, 31, "QEMU TCG",
+	  "a faulting IRET leaves NMIs blocked: the NMI is not taken at the #GP handler", QEMU_TCG_REF },
+
 	{ PLATFORM_KVM, 2, "QEMU/KVM", KVM_NOTE, KVM_REF },
 	{ PLATFORM_KVM, 3, "QEMU/KVM", KVM_FIXED_NOTE, KVM_REF },
 	{ PLATFORM_KVM, 4, "QEMU/KVM", KVM_NOTE, KVM_REF },

@@ -1,15 +1,20 @@
 #include "experiments/generator.h"
 
 #include "boot/layout.h"
+#include "boot/options.h"
+#include "experiments/run.h"
+#include "lib/platform.h"
+#include "lib/printf.h"
 #include "lib/apic.h"
 #include "lib/timer.h"
 #include "lib/x86.h"
 
-/* Long enough for the experimenter to get from its request to its HLT. */
+/* Long enough for the experimenter to get from "ready" to its HLT: a few instructions. */
 #define SEND_DELAY_US 20
+#define READY_TIMEOUT_US 100000
 
 static struct {
-	volatile unsigned requested, completed;
+	volatile unsigned requested, completed, ready;
 	unsigned count;
 	enum gen_event events[GEN_MAX_EVENTS];
 	uint32_t generator_apic_id, target_apic_id;
@@ -25,6 +30,19 @@ void generator_request(const enum gen_event *events, unsigned count)
 	__sync_synchronize();
 	mailbox.requested++;
 	apic_send_ipi(mailbox.generator_apic_id, APIC_DM_FIXED | VEC_WAKE);
+}
+
+void generator_ready(void)
+{
+	mailbox.ready = mailbox.requested;
+}
+
+/* Bounded: an experimenter that never says "ready" still gets its events. */
+static void wait_for_ready(unsigned batch)
+{
+	uint64_t deadline = time_us() + READY_TIMEOUT_US;
+	while (mailbox.ready != batch && time_us() < deadline)
+		pause();
 }
 
 bool generator_wait_idle(uint64_t timeout_us)
@@ -51,16 +69,48 @@ void generator_init(uint32_t generator_apic_id, uint32_t target_apic_id)
 	__sync_synchronize();
 }
 
+/*
+ * The watchdog: while idle, the generator looks at the experimenter's heartbeat (bumped
+ * on every step). A step can legitimately take one bounded wait plus the sends, so no
+ * progress for ten wait bounds means the experimenter is stuck somewhere no timer can
+ * reach (a hung VM entry, an endless loop, blocked interrupts): say where and end the
+ * run rather than hang.
+ */
+#define WATCHDOG_PERIOD_US 20000
+
+static void watchdog_poll(void)
+{
+	static unsigned last_progress;
+	static uint64_t last_change_us;
+	uint64_t now = time_us();
+	uint64_t bound_us = options.timeout_ms * 1000 * 10 + 500000;
+	if (!run.active || run.progress != last_progress) {
+		last_progress = run.progress;
+		last_change_us = now;
+		return;
+	}
+	if (now - last_change_us < bound_us)
+		return;
+	char text[96];
+	step_describe(&run.x->steps[run.step], text, sizeof(text));
+	printf("Bail out! watchdog: no progress for %llu ms in experiment %u, step %u (%s)\n",
+	       (unsigned long long)((now - last_change_us) / 1000), run.x->number, run.step + 1, text);
+	platform_exit(STATUS_FAIL);
+}
+
 void generator_main(void)
 {
 	for (;;) {
 		cli();
 		if (mailbox.completed == mailbox.requested) {
+			watchdog_poll();
+			timer_arm_us(WATCHDOG_PERIOD_US);
 			sti_hlt();
 			continue;
 		}
 		unsigned batch = mailbox.requested;
 		__sync_synchronize();
+		wait_for_ready(batch);
 		for (unsigned i = 0; i < mailbox.count; i++) {
 			delay_us(SEND_DELAY_US);
 			send(mailbox.events[i]);

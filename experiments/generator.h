@@ -21,6 +21,9 @@ __attribute__((noreturn)) void generator_main(void);
 
 /* Experimenter: queues a batch and wakes the generator; returns at once. */
 void generator_request(const enum gen_event *events, unsigned count);
+/* Experimenter, right before its HLT: "send now". The generator waits for this, then
+ * for a short delay, so that the first event finds the experimenter halted. */
+void generator_ready(void);
 /* Experimenter: true once every event of the last batch has been sent (bounded wait). */
 bool generator_wait_idle(uint64_t timeout_us);
 

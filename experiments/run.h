@@ -27,6 +27,7 @@ struct run_state {
 	volatile unsigned step;      /* the step being executed (watchdog, diagnostics) */
 	volatile unsigned progress;  /* bumped on every step: the watchdog's heartbeat */
 	volatile bool active;        /* an experiment is running */
+	bool broken;                 /* option break=N: the wrong expectation was used */
 	struct failure failure;
 };
 

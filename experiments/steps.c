@@ -198,6 +198,7 @@ static bool do_wait(const struct step *s)
 	unsigned mark = obs_count();
 	generator_request(s->sends, s->nsends);
 	obs_arm_timeout(options.timeout_ms * 1000);
+	generator_ready();
 	do
 		wait_halted();
 	while (!event_seen_since(mark));
@@ -303,11 +304,42 @@ static void do_gp_exiting(const struct step *s)
 		vmcs_clear_bits(EXCEPTION_BITMAP, 1u << VEC_GP);
 }
 
+static bool has_expectation(const struct step *s)
+{
+	return s->op == OP_WAIT || s->op == OP_IRET || s->op == OP_FIRET || s->op == OP_SINCE_ENTRY ||
+	       s->op == OP_CHECK_B || s->op == OP_CHECK_BIT12 || s->op == OP_CHECK_CONTROLS;
+}
+
+/*
+ * Option "break=N" (test only): the first expectation of experiment N is turned into a
+ * wrong one, to show that a failure is reported with its diagnostic and that recovery
+ * lets the next experiment pass. The catalogue itself is never touched.
+ */
+static const struct step *maybe_broken(const struct step *s, struct step *copy)
+{
+	if (options.break_experiment != run.x->number || run.broken || !has_expectation(s))
+		return s;
+	run.broken = true;
+	*copy = *s;
+	if (s->op == OP_CHECK_CONTROLS || s->op == OP_CHECK_B || s->op == OP_CHECK_BIT12)
+		copy->controls[0] = !copy->controls[0];
+	else if (copy->nexpected)
+		copy->expected[0].source = OBS_TIMEOUT;
+	else
+		copy->nexpected = 1, copy->expected[0] = (struct expected_event)EV(TIMEOUT);
+	trace("      (break=%u: this expectation is deliberately wrong)\n", run.x->number);
+	return copy;
+}
+
 bool step_execute(unsigned index)
 {
-	const struct step *s = &run.x->steps[index];
+	struct step broken;
+	const struct step *s = maybe_broken(&run.x->steps[index], &broken);
 	run.step = index;
 	run.progress++;
+	if (options.hang_experiment == run.x->number)
+		for (;;)
+			cli(); /* test only: nothing but the watchdog can end this */
 	char text[96];
 	step_describe(s, text, sizeof(text));
 	trace("    [%s] %s\n", s->ctx == IN_GUEST ? "G" : "H", text);

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Boots the real image under Bochs (VMX) and QEMU TCG (no VMX) and checks what the
+serial logs and exit statuses say: the self-test, every experiment's verdict against the
+expected table for that platform, the exit status, failure reporting with recovery, the
+random order, and the watchdog. Prints one line per check and, last, "N passed, M failed".
+"""
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, "build", "test")
+KERNELS = {a: os.path.join(ROOT, "build", a, "nmi-lab.elf") for a in ("amd64", "i386")}
+
+TAP_LINE = re.compile(r"^(ok|not ok) (\d+) - (.*?)(?: # (TODO|SKIP)\b(.*))?$")
+
+
+@dataclass
+class Run:
+    name: str
+    emulator: str          # "bochs", "qemu-bios" or "qemu-uefi"
+    arch: str              # GRUB entry: amd64 or i386
+    args: str = ""         # appended to the kernel command line
+    timeout: int = 300
+    status: int = 0        # expected exit status
+    verdicts: str = ""     # expected-verdict table in tests/expected/, or "" for none
+    lines: list = field(default_factory=list)  # regexes that must match some log line
+    only: dict = field(default_factory=dict)   # experiment -> verdict, checked exactly
+
+
+def read_table(name):
+    table = {}
+    with open(os.path.join(ROOT, "tests", "expected", name)) as f:
+        for line in f:
+            line = line.split("#", 1)[0].split()
+            if line:
+                table[int(line[0])] = line[1]
+    return table
+
+
+def verdicts_in(log):
+    """Experiment number -> pass | fail | known | skip, from the TAP lines."""
+    found = {}
+    for line in log:
+        m = TAP_LINE.match(line)
+        if not m:
+            continue
+        ok, number, _, directive, _ = m.groups()
+        if directive == "SKIP":
+            found[int(number)] = "skip"
+        elif directive == "TODO":
+            found[int(number)] = "known" if ok == "not ok" else "pass"
+        else:
+            found[int(number)] = "pass" if ok == "ok" else "fail"
+    return found
+
+
+def boot(run):
+    """Builds the run's ISO, boots it, returns (status, log lines)."""
+    os.makedirs(BUILD, exist_ok=True)
+    iso = os.path.join(BUILD, run.name + ".iso")
+    log = os.path.join(BUILD, run.name + ".log")
+    subprocess.run([os.path.join(ROOT, "scripts", "mkiso"), "--out", iso,
+                    "--amd64", KERNELS["amd64"], "--i386", KERNELS["i386"],
+                    "--timeout", "0", "--default", run.arch, "--append", run.args],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    if run.emulator == "bochs":
+        cmd = [os.path.join(ROOT, "scripts", "run-bochs")]
+    else:
+        cmd = [os.path.join(ROOT, "scripts", "run-qemu")]
+        if run.emulator == "qemu-uefi":
+            cmd.append("--uefi")
+    cmd += ["--quiet", "--timeout", str(run.timeout), "--log", log, iso]
+    status = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    with open(log, "rb") as f:
+        text = f.read().decode("utf-8", "replace").replace("\r", "")
+    return status, [re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", l) for l in text.split("\n")]
+
+
+def check(run, status, log):
+    """Yields (passed, description) for every assertion about one run."""
+    yield status == run.status, f"exit status {status} (expected {run.status})"
+    for pattern in run.lines:
+        yield any(re.search(pattern, l) for l in log), f"log has /{pattern}/"
+    found = verdicts_in(log)
+    expected = dict(run.only)
+    if run.verdicts:
+        expected.update(read_table(run.verdicts))
+    for number, verdict in sorted(expected.items()):
+        got = found.get(number, "not run")
+        yield got == verdict, f"experiment {number}: {got} (expected {verdict})"
+
+
+RUNS = [
+    Run("bochs-amd64", "bochs", "amd64", verdicts="bochs-2.7.txt", lines=[
+        r"^CPU 1 \(APIC ID \d+\) up", r"^VMX: VMXON ok",
+        r"^# selftest: ok - 1000 VMCALL round trips",
+        r"^# selftest: ok - NMI sent by the BSP with NMI exiting = 1 arrives as an NMI VM exit",
+        r"^SUMMARY: 38 tests, 0 unexpected failures"]),
+    Run("bochs-i386", "bochs", "i386", verdicts="bochs-2.7.txt", lines=[
+        r"^nmi-lab .*, i386 build", r"^# selftest: ok - 1000 VMCALL round trips",
+        r"^# selftest: ok - NMI sent by the BSP", r"^SUMMARY: 38 tests, 0 unexpected failures"]),
+    # A deliberately wrong expectation is reported, and recovery lets the next one pass.
+    Run("bochs-amd64-break", "bochs", "amd64", "exp=12,20 break=12", status=1,
+        only={12: "fail", 20: "pass"},
+        lines=[r"^  expected: timeout at ", r"^  # break=12: one expectation",
+               r"^SUMMARY: 2 tests, 1 unexpected failures"]),
+    Run("bochs-amd64-random", "bochs", "amd64", "order=random iterations=300 seed=7",
+        verdicts="bochs-2.7.txt", lines=[r"^# random order: seed 7, 300 runs over 38",
+                                         r"^SUMMARY: 38 tests, 0 unexpected failures"]),
+    Run("qemu-bios-amd64", "qemu-bios", "amd64", status=77, verdicts="qemu-tcg.txt",
+        lines=[r"^Boot: BIOS, multiboot2", r"^VMX: not available \(CPUID.1:ECX\[5\] = 0\)"]),
+    Run("qemu-uefi-amd64", "qemu-uefi", "amd64", status=77, verdicts="qemu-tcg.txt",
+        lines=[r"^Boot: UEFI, multiboot2", r"^VMX: not available"]),
+    Run("qemu-bios-i386", "qemu-bios", "i386", status=77, verdicts="qemu-tcg.txt",
+        lines=[r"^nmi-lab .*, i386 build", r"^Boot: BIOS", r"^VMX: not available"]),
+    Run("qemu-uefi-i386", "qemu-uefi", "i386", status=77, verdicts="qemu-tcg.txt",
+        lines=[r"^nmi-lab .*, i386 build", r"^Boot: UEFI", r"^VMX: not available"]),
+    # A stuck experimenter is named by the watchdog instead of hanging the run.
+    Run("qemu-watchdog", "qemu-bios", "amd64", "exp=29,31 hang=31", status=1, timeout=60,
+        only={29: "pass"},
+        lines=[r"^Bail out! watchdog: no progress for \d+ ms in experiment 31, step 1"]),
+    # A bad option is an error that names the valid keys, never ignored.
+    Run("qemu-bad-option", "qemu-bios", "amd64", "exp=17 colour=blue", status=1, timeout=60,
+        lines=[r"^Bail out! bad command line: unknown option 'colour'; valid options: .*exp"]),
+]
+
+
+def main():
+    selected = [r for r in RUNS if not sys.argv[1:] or r.name in sys.argv[1:]]
+    passed = failed = 0
+    # Bochs runs are single-threaded: two at a time use both cores.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        results = {r.name: pool.submit(boot, r) for r in selected}
+        for run in selected:
+            status, log = results[run.name].result()
+            for ok, what in check(run, status, log):
+                print(f"{'PASS' if ok else 'FAIL'} {run.name}: {what}")
+                passed += ok
+                failed += not ok
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
