@@ -5,6 +5,7 @@
 #   make run        set-up, image, and a run on the best platform here, log on screen
 #   make test       host unit tests, then the emulator checks (Bochs and QEMU)
 #   make unit-test  only the host unit tests
+#   make bench      per-experiment and whole-suite timings under Bochs
 
 VERSION := 0.1.0
 ARCHES := amd64 i386
@@ -30,7 +31,7 @@ objects = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(C_SOURCES) $(call arch_asm
 KERNELS := $(foreach a,$(ARCHES),$(BUILD)/$(a)/nmi-lab.elf)
 ISO := $(BUILD)/nmi-lab.iso
 
-.PHONY: all iso run test unit-test emulator-test deps clean
+.PHONY: all iso run bench test unit-test emulator-test deps clean
 all: $(KERNELS)
 
 # The revision goes into the banner; rewrite the stamp only when it changes.
@@ -65,12 +66,22 @@ $(ISO): $(KERNELS) scripts/mkiso
 deps:
 	scripts/deps
 
+# make run ENTRY=i386 ARGS="exp=17 verbose": which GRUB entry, and extra kernel options.
+ENTRY ?= amd64
+ARGS ?=
+RUN_ISO := $(BUILD)/run.iso
 run: deps
-	$(MAKE) iso
-	scripts/run-best $(ISO)
+	$(MAKE) $(KERNELS)
+	scripts/mkiso --out $(RUN_ISO) --amd64 $(BUILD)/amd64/nmi-lab.elf --i386 $(BUILD)/i386/nmi-lab.elf \
+		--timeout 0 --default $(ENTRY) --append "$(ARGS)"
+	scripts/run-best $(RUN_ISO)
 
-UNIT_SOURCES := tests/unit_main.c $(wildcard tests/test_*.c) lib/format.c lib/cmdline.c vmx/controls.c
-$(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h vmx/*.h)
+bench: $(KERNELS)
+	scripts/bench
+
+UNIT_SOURCES := tests/unit_main.c $(wildcard tests/test_*.c) lib/format.c lib/cmdline.c vmx/controls.c \
+	boot/options.c
+$(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h vmx/*.h boot/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
 		-fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(UNIT_SOURCES)

@@ -194,6 +194,8 @@ static void print_plan(void)
 
 /* --- running one experiment ---------------------------------------------------------- */
 
+static void finish_baseline(void);
+
 /*
  * IRET drops the host's NMI blocking; an NMI held pending lands right after it and
  * blocks again, so repeat until one lands no more (at most one can be held).
@@ -222,11 +224,33 @@ static void set_baseline_controls(void)
 
 /*
  * The spec's baseline: H not NMI-blocked, nothing pending, controls (0,0,0,0), no
- * injection, G at its entry. Experiments restore it themselves; establishing it here
- * as well keeps one experiment's leak from becoming the next one's failure, and a
- * leak is still reported.
+ * injection, G at its entry. Experiments restore it themselves; establishing it here as
+ * well keeps one experiment's leak (or a platform's, see deviations.c) from becoming the
+ * next one's failure, so verdicts do not depend on the order. A leak is still reported.
+ *
+ * First, where virtual NMIs exist, the guest executes one IRET under (1,1,0,0): that
+ * clears virtual-NMI blocking, which a VM entry with B = 0 should already have done and
+ * some emulators do not. Then, in the host, controls are cleared and an IRET drops any
+ * host NMI blocking.
  */
-static void establish_baseline(const struct experiment *x)
+static void begin_experiment(const struct experiment *x)
+{
+	static const int8_t virtual_nmis_only[4] = { 1, 1, 0, 0 };
+	memset(&run.failure, 0, sizeof(run.failure));
+	run.broken = false;
+	run.x = x;
+	run.entry_mark = 0;
+	if (options.verbose)
+		printf("Experiment: %u\n", x->number);
+	if (engine.vmx && vmx_nmi_controls_supported(true, false)) {
+		nmi_controls_write(virtual_nmis_only);
+		vmx_reset_guest(engine.cpu, guest_baseline_main);
+		return; /* continues in finish_baseline() on HC_BASELINE_DONE */
+	}
+	finish_baseline();
+}
+
+static void finish_baseline(void)
 {
 	if (engine.vmx) {
 		set_baseline_controls();
@@ -234,20 +258,9 @@ static void establish_baseline(const struct experiment *x)
 	}
 	if (unblock_host_nmis())
 		printf("# note: an NMI was held pending when experiment %u began (left by the previous one)\n",
-		       x->number);
+		       run.x->number);
 	obs_clear();
-}
-
-static void begin_experiment(const struct experiment *x)
-{
-	memset(&run.failure, 0, sizeof(run.failure));
-	run.broken = false;
-	establish_baseline(x);
-	run.x = x;
-	run.entry_mark = 0;
 	run.active = true;
-	if (options.verbose)
-		printf("Experiment: %u\n", x->number);
 	engine.run_start_tsc = rdtsc();
 }
 
@@ -377,6 +390,9 @@ static void hypercall_from_guest(struct gprs *r)
 	case HC_EXPERIMENT_DONE:
 		end_experiment();
 		start_next_or_finish();
+		break;
+	case HC_BASELINE_DONE:
+		finish_baseline();
 		break;
 	default:
 		run.failure.failed = true;

@@ -14,6 +14,7 @@ enum hypercall {
 	HC_SELFTEST_DONE,     /* self-test finished; arg = wrong PING results seen in G */
 	HC_HOST_STEPS,        /* run the H steps from index arg; returns the next G step */
 	HC_EXPERIMENT_DONE,   /* the experiment is over (passed or failed) */
+	HC_BASELINE_DONE,     /* the guest's part of establishing the baseline is done */
 };
 
 static inline uintptr_t hypercall(enum hypercall op, uintptr_t arg)

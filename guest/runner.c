@@ -31,3 +31,11 @@ void guest_end_experiment(void)
 	for (;;)
 		wait_halted(); /* not reached: the host restarts the guest for the next one */
 }
+
+void guest_baseline_main(void)
+{
+	execute_iret();
+	hypercall(HC_BASELINE_DONE, 0);
+	for (;;)
+		wait_halted(); /* not reached: the host restarts the guest for the experiment */
+}

@@ -24,5 +24,6 @@ bool unit_check_int(long long a, long long b, const char *expr_a, const char *ex
 void test_format(void);
 void test_cmdline(void);
 void test_controls(void);
+void test_options(void);
 
 #endif

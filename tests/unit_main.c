@@ -55,6 +55,7 @@ int main(void)
 	test_format();
 	test_cmdline();
 	test_controls();
+	test_options();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

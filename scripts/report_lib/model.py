@@ -1,0 +1,129 @@
+"""What a serial log says about one run of the kernel, as plain data."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Verdict(str, enum.Enum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    XFAIL = "XFAIL"      # "not ok ... # TODO known <platform> deviation": a known failure
+    SKIP = "SKIP"
+    TIMEOUT = "TIMEOUT"  # a "not ok" whose YAML says "observed: timeout at ..."
+    NOT_RUN = "NOT_RUN"  # the run never reported the experiment
+
+
+# The kernel's "EXIT: STATUS=N" values (lib/platform.h).
+EXIT_STATUS_MEANINGS = {0: "pass", 1: "failures", 77: "skip"}
+
+
+@dataclass
+class Banner:
+    """The facts the kernel prints before the TAP stream; None where a line was missing."""
+    version: str | None = None
+    git_rev: str | None = None
+    arch: str | None = None
+    firmware: str | None = None
+    multiboot: str | None = None
+    loader: str | None = None
+    command_line: str | None = None
+    cpu_vendor: str | None = None
+    cpu_signature: str | None = None   # "family 0x6 model 0x55 stepping 4"
+    cpu_brand: str | None = None
+    platform: str | None = None
+    hypervisor_signature: str | None = None
+    timer: str | None = None
+    cpus: str | None = None
+    vmx: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return all(value in (None, []) for value in vars(self).values())
+
+    @property
+    def vmx_available(self) -> bool | None:
+        if not self.vmx:
+            return None
+        return not any(line.startswith("not available") for line in self.vmx)
+
+
+@dataclass
+class Result:
+    """One experiment's line in the TAP stream, with its YAML diagnostic and notes."""
+    number: int
+    title: str
+    verdict: Verdict
+    elapsed_us: int | None = None       # per run; the mean in random order
+    directive: str | None = None        # text after "# TODO" or "# SKIP"
+    random_tally: str | None = None     # "2000 runs: 1990 passed, 10 failed"
+    step: str | None = None
+    expected: str | None = None
+    observed: str | None = None
+    rule: str | None = None
+    notes: list[str] = field(default_factory=list)
+    diagnostic_closed: bool = True      # False while (or if) the YAML block lacks its "..."
+
+    @property
+    def sdm_derived_by_rule(self) -> bool:
+        return bool(self.rule and "SDM-derived" in self.rule)
+
+
+@dataclass
+class Summary:
+    tests: int
+    unexpected_failures: int
+    known_failures: int
+    skipped: int
+
+    def line(self) -> str:
+        return (f"SUMMARY: {self.tests} tests, {self.unexpected_failures} unexpected failures, "
+                f"{self.known_failures} known failures, {self.skipped} skipped")
+
+
+@dataclass
+class RandomOrder:
+    seed: int
+    runs: int
+    experiments: int
+
+
+@dataclass
+class Run:
+    """One boot of the kernel as seen in one log (a log may hold several boots)."""
+    log_path: str
+    log_name: str
+    log_mtime: float | None
+    index_in_log: int
+    banner: Banner = field(default_factory=Banner)
+    selftests: list[str] = field(default_factory=list)
+    tap_seen: bool = False
+    plan: int | None = None
+    random_order: RandomOrder | None = None
+    results: dict[int, Result] = field(default_factory=dict)
+    comments: list[str] = field(default_factory=list)
+    summary: Summary | None = None
+    exit_status: int | None = None
+    bail_out: str | None = None
+    fatal: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    last_line: str = ""
+
+    @property
+    def complete(self) -> bool:
+        # The kernel prints SUMMARY only from finish_run(); a bail-out or a FATAL trap
+        # still prints EXIT, so EXIT alone does not make a run complete.
+        return self.summary is not None and self.exit_status is not None
+
+    def has_content(self) -> bool:
+        return self.tap_seen or not self.banner.is_empty() or bool(self.selftests)
+
+    def last_reported_number(self) -> int | None:
+        return next(reversed(self.results), None)
+
+
+@dataclass
+class LogProblem:
+    """A log that yielded no run at all (missing, unreadable, empty, garbage)."""
+    log_path: str
+    log_name: str
+    message: str

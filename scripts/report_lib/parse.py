@@ -1,0 +1,338 @@
+"""Serial log -> Run objects.
+
+The log is whatever the UART and the boot loader produced: GRUB menus drawn with VT100
+escapes, CRLF line ends, duplicated GRUB lines under UEFI, verbose trace lines between
+the TAP lines, and possibly a cut-off end or binary noise. The parser therefore cleans
+the text first and then recognises only the lines it knows, one line at a time, and
+ignores everything else; nothing in a log can make it fail.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+from .model import (Banner, LogProblem, RandomOrder, Result, Run, Summary, Verdict)
+
+# --- cleaning ------------------------------------------------------------------------
+
+_ESCAPE_SEQUENCE = re.compile(r"""
+      \x1b\[[0-?]*[ -/]*[@-~]              # CSI: cursor moves, colours, erase
+    | \x1b\][^\x07\x1b\r\n]*(?:\x07|\x1b\\)  # OSC: window titles, ended by BEL or ST
+    | \x1b[PX^_][^\x1b\r\n]*\x1b\\         # DCS, SOS, PM, APC strings
+    | \x1b[ -/]*[0-~]                      # two-character escapes: ESC 7, ESC c, ESC ( B
+    | \x9b[0-?]*[ -/]*[@-~]                # 8-bit CSI
+""", re.VERBOSE)
+# Tab survives; CR and LF are gone by the time this applies.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_lines(raw: bytes) -> list[str]:
+    """Decoded, escape-free lines without line-end characters or trailing blanks."""
+    text = raw.decode("utf-8", errors="replace")
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    # A lone CR ends a line too: on a terminal the text after it overwrites the line,
+    # and the kernel itself never prints one inside a line.
+    lines = re.split(r"\r\n|\r|\n", text)
+    return [_CONTROL_CHARACTER.sub("", line).rstrip() for line in lines]
+
+
+# --- line patterns ---------------------------------------------------------------------
+
+_BANNER = re.compile(r"nmi-lab (?P<version>\S+) \(git (?P<rev>[^)]*)\), (?P<arch>\S+) build")
+_BOOT = re.compile(r'^Boot: (?P<firmware>.*?), multiboot(?P<multiboot>\d+), '
+                   r'loader "(?P<loader>.*)", command line "(?P<cmdline>.*)"$')
+_CPU = re.compile(r'^CPU: (?P<vendor>\S+) (?P<signature>family \S+ model \S+ stepping \S+), '
+                  r'"(?P<brand>.*)"$')
+_PLATFORM = re.compile(r'^Platform: (?P<name>.*?)(?: \(CPUID 0x40000000 "(?P<signature>.*)"\))?$')
+_TIMER = re.compile(r"^Timer: (?P<text>.*)$")
+_CPUS = re.compile(r"^CPUs: (?P<text>.*)$")
+_VMX = re.compile(r"^VMX: (?P<text>.*)$")
+_SELFTEST = re.compile(r"^# selftest: (?P<text>.*)$")
+_SELFTEST_DETAIL = re.compile(r"^#\s{2,}(?P<text>\S.*)$")
+_TAP_VERSION = re.compile(r"^TAP version \d+$")
+_PLAN = re.compile(r"^1\.\.(?P<count>\d+)$")
+_RESULT = re.compile(r"^(?P<status>not ok|ok)\s+(?P<number>\d+)\b\s*(?:-\s*)?(?P<rest>.*)$")
+_DIRECTIVE = re.compile(r"^(?P<description>.*?)(?:\s+#\s*(?P<kind>SKIP|TODO)\b\s*(?P<reason>.*))?$",
+                        re.IGNORECASE)
+_ELAPSED = re.compile(r"^(?P<title>.*?)\s*\((?P<us>\d+) us\)$")
+_RANDOM_TALLY = re.compile(r"^(?P<title>.*?)\s*\((?P<tally>(?P<runs>\d+) runs: \d+ passed, \d+ failed); "
+                           r"mean (?P<us>\d+) us\)$")
+_YAML_START = re.compile(r"^\s+---$")
+_YAML_END = re.compile(r"^\s+\.\.\.$")
+_YAML_FIELD = re.compile(r"^\s+(?P<key>[A-Za-z_]+):\s?(?P<value>.*)$")
+_INDENTED_COMMENT = re.compile(r"^\s+#\s?(?P<text>.*)$")
+_RANDOM_ORDER = re.compile(r"^# random order: seed (?P<seed>\d+), (?P<runs>\d+) runs over "
+                           r"(?P<experiments>\d+) experiments$")
+_COMMENT = re.compile(r"^#\s?(?P<text>.*)$")
+_SUMMARY = re.compile(r"^SUMMARY: (?P<tests>\d+) tests, (?P<unexpected>\d+) unexpected failures, "
+                      r"(?P<known>\d+) known failures, (?P<skipped>\d+) skipped")
+_EXIT = re.compile(r"^EXIT: STATUS=(?P<status>-?\d+)")
+_BAIL_OUT = re.compile(r"^Bail out!\s*(?P<reason>.*)$")
+_FATAL = re.compile(r"^FATAL: (?P<text>.*)$")
+_FATAL_DETAIL = re.compile(r"^\s+\S")
+
+_YAML_KEYS = ("step", "expected", "observed", "rule")
+
+
+# --- one result line -------------------------------------------------------------------
+
+def parse_result_line(status: str, number: int, rest: str) -> Result:
+    """A TAP result line, judged as far as the line allows (the YAML may refine it)."""
+    directive = _DIRECTIVE.match(rest)
+    description = directive["description"]
+    kind = (directive["kind"] or "").upper()
+    title, elapsed_us, tally = _split_timing(description)
+    failed = status == "not ok"
+    if kind == "SKIP":
+        verdict = Verdict.SKIP
+    elif kind == "TODO" and failed:
+        verdict = Verdict.XFAIL
+    else:
+        verdict = Verdict.FAIL if failed else Verdict.PASS
+    result = Result(number=number, title=title, verdict=verdict, elapsed_us=elapsed_us,
+                    directive=directive["reason"] if kind else None, random_tally=tally)
+    if kind == "TODO" and not failed:
+        result.notes.append(f"passed although marked TODO: {directive['reason']}")
+    return result
+
+
+def _split_timing(description: str) -> tuple[str, int | None, str | None]:
+    random_tally = _RANDOM_TALLY.match(description)
+    if random_tally:
+        return random_tally["title"], int(random_tally["us"]), random_tally["tally"]
+    elapsed = _ELAPSED.match(description)
+    if elapsed:
+        return elapsed["title"], int(elapsed["us"]), None
+    return description.strip(), None, None
+
+
+# --- the parser ---------------------------------------------------------------------------
+
+class _LogParser:
+    """Feeds clean lines through a small state machine; yields one Run per boot."""
+
+    def __init__(self, log_path: str, log_name: str, log_mtime: float | None):
+        self.log_path, self.log_name, self.log_mtime = log_path, log_name, log_mtime
+        self.runs: list[Run] = []
+        self.run = self._new_run()
+        self.result: Result | None = None   # the latest result, for its YAML and notes
+        self.in_yaml = False
+        self.in_fatal_dump = False
+
+    def _new_run(self) -> Run:
+        return Run(log_path=self.log_path, log_name=self.log_name, log_mtime=self.log_mtime,
+                   index_in_log=len(self.runs) + 1)
+
+    def _start_next_run(self) -> None:
+        self._finish_run()
+        self.run = self._new_run()
+        self.result = None
+
+    def _finish_run(self) -> None:
+        if self.run.has_content():
+            _check_consistency(self.run)
+            self.runs.append(self.run)
+
+    def feed(self, line: str) -> None:
+        if not line.strip():
+            return
+        self._consume(line)
+        self.run.last_line = line.strip()
+
+    def _consume(self, line: str) -> None:
+        if self.in_yaml and self._yaml_line(line):
+            return
+        self.in_yaml = False
+        if self.in_fatal_dump and _FATAL_DETAIL.match(line):
+            self.run.fatal.append(line.strip())
+            return
+        self.in_fatal_dump = False
+        self._dispatch(line)
+
+    def finish(self) -> list[Run]:
+        self._finish_run()
+        return self.runs
+
+    def _dispatch(self, line: str) -> None:
+        for handler in (self._banner_line, self._selftest_line, self._tap_line,
+                        self._comment_line, self._ending_line):
+            if handler(line):
+                return
+        # Anything else is GRUB output, verbose trace or noise: not part of the verdicts.
+
+    # --- banner and self-test ---
+
+    def _banner_line(self, line: str) -> bool:
+        banner = _BANNER.search(line)
+        if banner:
+            # A second banner means the machine booted again (a reset, a reboot option):
+            # that is a run of its own.
+            if self.run.banner.version or self.run.tap_seen or self.run.exit_status is not None:
+                self._start_next_run()
+            b = self.run.banner
+            b.version, b.git_rev, b.arch = banner["version"], banner["rev"], banner["arch"]
+            return True
+        return self._banner_fact(line)
+
+    def _banner_fact(self, line: str) -> bool:
+        b = self.run.banner
+        if m := _BOOT.match(line):
+            b.firmware, b.multiboot = m["firmware"], m["multiboot"]
+            b.loader, b.command_line = m["loader"], m["cmdline"]
+        elif m := _CPU.match(line):
+            b.cpu_vendor, b.cpu_signature, b.cpu_brand = m["vendor"], m["signature"], m["brand"]
+        elif m := _PLATFORM.match(line):
+            b.platform, b.hypervisor_signature = m["name"], m["signature"]
+        elif m := _TIMER.match(line):
+            b.timer = m["text"]
+        elif m := _CPUS.match(line):
+            b.cpus = m["text"]
+        elif m := _VMX.match(line):
+            b.vmx.append(m["text"])
+        else:
+            return False
+        return True
+
+    def _selftest_line(self, line: str) -> bool:
+        if m := _SELFTEST.match(line):
+            self.run.selftests.append(m["text"])
+            return True
+        if not self.run.tap_seen and self.run.selftests and (m := _SELFTEST_DETAIL.match(line)):
+            self.run.selftests[-1] += f"; {m['text']}"
+            return True
+        return False
+
+    # --- the TAP stream ---
+
+    def _tap_line(self, line: str) -> bool:
+        if _TAP_VERSION.match(line):
+            # A second TAP header without a banner: a new boot whose banner was lost.
+            if self.run.results or self.run.exit_status is not None:
+                self._start_next_run()
+            self.run.tap_seen = True
+        elif m := _PLAN.match(line):
+            self.run.plan = int(m["count"])
+        elif m := _RESULT.match(line):
+            self._result_line(m)
+        elif self.result and _YAML_START.match(line):
+            self.in_yaml = True
+            self.result.diagnostic_closed = False
+        elif self.result and (m := _INDENTED_COMMENT.match(line)):
+            self.result.notes.append(m["text"])
+        else:
+            return False
+        return True
+
+    def _result_line(self, match: re.Match) -> None:
+        result = parse_result_line(match["status"], int(match["number"]), match["rest"])
+        results = self.run.results
+        if result.number in results:
+            self.run.warnings.append(f"experiment {result.number} is reported twice; the later line counts")
+            del results[result.number]
+        results[result.number] = result
+        self.run.tap_seen = True
+        self.result = result
+
+    def _yaml_line(self, line: str) -> bool:
+        """True if the line belongs to the open YAML block."""
+        if _YAML_END.match(line):
+            self.result.diagnostic_closed = True
+            self.in_yaml = False
+            return True
+        field = _YAML_FIELD.match(line)
+        if not field:
+            return False
+        key, value = field["key"].lower(), field["value"]
+        if key in _YAML_KEYS:
+            setattr(self.result, key, value)
+        else:
+            self.result.notes.append(f"{key}: {value}")
+        if key == "observed" and value.startswith("timeout") and self.result.verdict == Verdict.FAIL:
+            self.result.verdict = Verdict.TIMEOUT
+        return True
+
+    def _comment_line(self, line: str) -> bool:
+        if m := _RANDOM_ORDER.match(line):
+            self.run.random_order = RandomOrder(int(m["seed"]), int(m["runs"]), int(m["experiments"]))
+        elif m := _COMMENT.match(line):
+            self.run.comments.append(m["text"])
+        else:
+            return False
+        return True
+
+    # --- how the run ended ---
+
+    def _ending_line(self, line: str) -> bool:
+        if m := _SUMMARY.match(line):
+            self.run.summary = Summary(int(m["tests"]), int(m["unexpected"]), int(m["known"]),
+                                       int(m["skipped"]))
+        elif m := _EXIT.match(line):
+            self.run.exit_status = int(m["status"])
+        elif m := _BAIL_OUT.match(line):
+            self.run.bail_out = m["reason"] or "(no reason given)"
+        elif m := _FATAL.match(line):
+            self.run.fatal.append(m["text"])
+            self.in_fatal_dump = True   # the register dump follows, indented
+        else:
+            return False
+        self.result = None   # notes after these lines belong to no experiment
+        return True
+
+
+def _check_consistency(run: Run) -> None:
+    """Cross-checks that catch a damaged log (or a parser that misread one)."""
+    reported = len(run.results)
+    if run.complete and run.plan is not None and run.plan != reported:
+        run.warnings.append(f"the plan announced {run.plan} experiments but {reported} were reported")
+    if run.summary:
+        _check_summary(run)
+    for result in run.results.values():
+        if not result.diagnostic_closed:
+            result.notes.append("the YAML diagnostic is cut off (the log ends inside it)")
+
+
+def _check_summary(run: Run) -> None:
+    counts = {verdict: 0 for verdict in Verdict}
+    for result in run.results.values():
+        counts[result.verdict] += 1
+    parsed = (len(run.results), counts[Verdict.FAIL] + counts[Verdict.TIMEOUT],
+              counts[Verdict.XFAIL], counts[Verdict.SKIP])
+    s = run.summary
+    if parsed != (s.tests, s.unexpected_failures, s.known_failures, s.skipped):
+        run.warnings.append(
+            f"the results read ({parsed[0]} tests, {parsed[1]} unexpected failures, {parsed[2]} known "
+            f"failures, {parsed[3]} skipped) disagree with the log's {s.line()}")
+
+
+# --- entry points ----------------------------------------------------------------------------
+
+def parse_text(raw: bytes, log_path: str = "<memory>", log_name: str | None = None,
+               log_mtime: float | None = None) -> list[Run]:
+    parser = _LogParser(log_path, log_name or os.path.basename(log_path), log_mtime)
+    for line in clean_lines(raw):
+        parser.feed(line)
+    return parser.finish()
+
+
+def display_name(path: str) -> str:
+    """The path as printable text, even if the file name is not valid UTF-8."""
+    return os.fsencode(path).decode("utf-8", errors="replace")
+
+
+def read_log(path: str) -> tuple[list[Run], LogProblem | None]:
+    """The runs in one log, or the reason there are none."""
+    shown = display_name(path)
+    name = os.path.basename(shown) or shown
+    try:
+        with open(path, "rb") as log:
+            raw = log.read()
+        mtime = os.stat(path).st_mtime
+    except OSError as error:
+        return [], LogProblem(shown, name, f"cannot read the log: {error.strerror or error}")
+    if not raw.strip():
+        return [], LogProblem(shown, name, "the log is empty")
+    runs = parse_text(raw, shown, name, mtime)
+    if not runs:
+        return [], LogProblem(shown, name, f"no nmi-lab output in {len(raw)} bytes "
+                                            "(no banner, self-test or TAP lines): not a serial log of this kernel?")
+    return runs, None

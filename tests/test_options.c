@@ -1,0 +1,82 @@
+/* The kernel's own option table: the "exp=" selection syntax and whole command lines. */
+#include <stdint.h>
+#include <string.h>
+
+#include "boot/options.h"
+#include "tests/unit.h"
+
+static uint64_t bits(unsigned lo, unsigned hi)
+{
+	uint64_t b = 0;
+	for (unsigned n = lo; n <= hi; n++)
+		b |= 1ull << n;
+	return b;
+}
+
+static uint64_t selection(const char *value, int *status, char *err, size_t errlen)
+{
+	uint64_t dest = 0;
+	*status = parse_experiment_list(value, &dest, err, errlen);
+	return dest;
+}
+
+static void test_experiment_lists(void)
+{
+	char err[160];
+	int status;
+	CHECK_INT_EQ(selection("17", &status, err, sizeof(err)), 1ull << 17);
+	CHECK_INT_EQ(status, 0);
+	CHECK_INT_EQ(selection("1-30,35", &status, err, sizeof(err)), bits(1, 30) | 1ull << 35);
+	/* Only exclusions: everything but those. */
+	uint64_t all_but = selection("-18,-19", &status, err, sizeof(err));
+	CHECK_INT_EQ(status, 0);
+	CHECK(all_but & (1ull << 17));
+	CHECK(!(all_but & (1ull << 18)) && !(all_but & (1ull << 19)));
+	CHECK(!(all_but & 1)); /* there is no experiment 0 */
+	CHECK_INT_EQ(selection("1-5,-3", &status, err, sizeof(err)), bits(1, 5) & ~(1ull << 3));
+	CHECK_INT_EQ(selection("-2-4", &status, err, sizeof(err)) & bits(1, 6), bits(1, 6) & ~bits(2, 4));
+}
+
+static void test_bad_experiment_lists(void)
+{
+	char err[160];
+	int status;
+	selection("0", &status, err, sizeof(err));
+	CHECK_INT_EQ(status, -1);
+	CHECK(strstr(err, "within 1..63") != NULL);
+	selection("5-3", &status, err, sizeof(err));
+	CHECK_INT_EQ(status, -1);
+	selection("x", &status, err, sizeof(err));
+	CHECK_INT_EQ(status, -1);
+	CHECK(strstr(err, "examples") != NULL);
+	selection("3,", &status, err, sizeof(err));
+	CHECK_INT_EQ(status, 0);
+	selection("", &status, err, sizeof(err));
+	CHECK_INT_EQ(status, -1);
+	selection("1-99", &status, err, sizeof(err));
+	CHECK_INT_EQ(status, -1);
+}
+
+static void test_command_lines(void)
+{
+	char err[512];
+	CHECK(options_parse("exp=17 verbose order=random seed=9 iterations=50 timeout=20", err, sizeof(err)));
+	CHECK_INT_EQ(options.selected, 1ull << 17);
+	CHECK(options.verbose);
+	CHECK_INT_EQ(options.order, ORDER_RANDOM);
+	CHECK_INT_EQ(options.seed, 9);
+	CHECK_INT_EQ(options.iterations, 50);
+	CHECK_INT_EQ(options.timeout_ms, 20);
+	CHECK(!options_parse("exp=17 colour=blue", err, sizeof(err)));
+	CHECK(strstr(err, "colour") != NULL && strstr(err, "exp") != NULL && strstr(err, "timeout") != NULL);
+	CHECK(!options_parse("order=rnd", err, sizeof(err)));
+	CHECK(strstr(err, "seq|random") != NULL);
+	CHECK(!options_parse("timeout=0", err, sizeof(err)));
+}
+
+void test_options(void)
+{
+	test_experiment_lists();
+	test_bad_experiment_lists();
+	test_command_lines();
+}
