@@ -145,6 +145,23 @@ static void print_skip(const struct experiment *x, const char *why)
 	printf("ok %u - %s # SKIP %s\n", x->number, x->title, why);
 }
 
+static void print_random_result(const struct experiment *x, const struct tally *t, bool inconsistent)
+{
+	bool ok = t->failed == 0;
+	const struct deviation *d = deviation_for(platform()->kind, x->number);
+	printf("%s %u - %s (%u runs: %u passed, %u failed; mean %llu us)", ok ? "ok" : "not ok",
+	       x->number, x->title, t->runs, t->passed, t->failed,
+	       (unsigned long long)(t->runs ? t->total_us / t->runs : 0));
+	if (inconsistent)
+		printf(" # inconsistent: the verdict depends on what ran before\n");
+	else if (!ok && d)
+		printf(" # TODO known %s deviation: %s\n", d->platform_name, d->note);
+	else
+		printf("\n");
+	if (!ok)
+		print_failure(x, &t->first_failure);
+}
+
 static __attribute__((noreturn)) void finish_run(void)
 {
 	unsigned tests = 0, unexpected = 0, known = 0, skipped = 0;
@@ -160,17 +177,12 @@ static __attribute__((noreturn)) void finish_run(void)
 				print_skip(x, why);
 			continue;
 		}
-		unexpected += t->failed > t->known;
-		known += t->known > 0;
-		if (random) {
-			bool ok = t->failed == 0;
-			printf("%s %u - %s (%u runs: %u passed, %u failed; mean %llu us)%s\n",
-			       ok ? "ok" : "not ok", x->number, x->title, t->runs, t->passed, t->failed,
-			       (unsigned long long)(t->runs ? t->total_us / t->runs : 0),
-			       !ok && t->known == t->failed ? " # TODO known deviation" : "");
-			if (!ok)
-				print_failure(x, &t->first_failure);
-		}
+		/* The same experiment must get the same verdict every time it runs. */
+		bool inconsistent = t->passed && t->failed;
+		unexpected += t->failed > t->known || inconsistent;
+		known += t->known > 0 && !inconsistent;
+		if (random)
+			print_random_result(x, t, inconsistent);
 	}
 	uint64_t total_us = tsc_to_us(rdtsc() - engine.start_tsc);
 	printf("# %u experiment runs in %llu us of this machine's time\n", engine.runs_done,

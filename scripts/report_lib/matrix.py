@@ -171,7 +171,21 @@ def not_run_reason(run: Run, number: int) -> str:
     return f"not reached: {incomplete_reason(run)}"
 
 
+DIAGNOSTIC_KEYS = ("step", "expected", "observed", "rule")
+
+
 def diagnostic_lines(result: Result) -> tuple[str, ...]:
+    """Directive first, then the YAML fields, then the kernel's notes."""
+    fields = [f"{key}: {getattr(result, key)}" for key in DIAGNOSTIC_KEYS if getattr(result, key) is not None]
+    return (*_directive_lines(result), *fields, *result.notes)
+
+
+def remark_lines(result: Result) -> tuple[str, ...]:
+    """What a result says besides its YAML fields."""
+    return (*_directive_lines(result), *result.notes)
+
+
+def _directive_lines(result: Result) -> list[str]:
     lines = []
     if result.verdict == Verdict.SKIP:
         lines.append(f"skipped: {result.directive or 'no reason given'}")
@@ -179,12 +193,7 @@ def diagnostic_lines(result: Result) -> tuple[str, ...]:
         lines.append(f"TODO: {result.directive}")
     if result.random_tally:
         lines.append(result.random_tally)
-    for key in ("step", "expected", "observed", "rule"):
-        value = getattr(result, key)
-        if value is not None:
-            lines.append(f"{key}: {value}")
-    lines.extend(result.notes)
-    return tuple(lines)
+    return lines
 
 
 def _attach_footnotes(rows: list[Row], columns: list[Column], cells: dict) -> list[Footnote]:
@@ -248,7 +257,7 @@ def exit_text(run: Run) -> str:
     if run.exit_status is None:
         return "none (the log has no EXIT line)"
     meaning = EXIT_STATUS_MEANINGS.get(run.exit_status, "unknown status")
-    return f"EXIT: STATUS={run.exit_status} ({meaning})"
+    return f"STATUS={run.exit_status} ({meaning})"
 
 
 def log_date(run: Run) -> str:
@@ -303,7 +312,7 @@ def run_facts(run: Run) -> list[tuple[str, str]]:
         facts.append(("Self-test", " | ".join(run.selftests)))
     facts += [
         ("Results", verdict_counts_text(run)),
-        ("Summary", run.summary.line() if run.summary else "none (incomplete run)"),
+        ("Summary", run.summary.text() if run.summary else "none (incomplete run)"),
         ("Exit", exit_text(run)),
         ("Status", run_status(run)),
     ]

@@ -75,8 +75,8 @@ class Summary:
     known_failures: int
     skipped: int
 
-    def line(self) -> str:
-        return (f"SUMMARY: {self.tests} tests, {self.unexpected_failures} unexpected failures, "
+    def text(self) -> str:
+        return (f"{self.tests} tests, {self.unexpected_failures} unexpected failures, "
                 f"{self.known_failures} known failures, {self.skipped} skipped")
 
 

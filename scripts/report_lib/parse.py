@@ -301,7 +301,7 @@ def _check_summary(run: Run) -> None:
     if parsed != (s.tests, s.unexpected_failures, s.known_failures, s.skipped):
         run.warnings.append(
             f"the results read ({parsed[0]} tests, {parsed[1]} unexpected failures, {parsed[2]} known "
-            f"failures, {parsed[3]} skipped) disagree with the log's {s.line()}")
+            f"failures, {parsed[3]} skipped) disagree with the log's SUMMARY: {s.text()}")
 
 
 # --- entry points ----------------------------------------------------------------------------

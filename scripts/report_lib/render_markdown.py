@@ -17,10 +17,11 @@ def render_markdown(matrix: Matrix, title: str) -> str:
 
 
 def _escape(text: str) -> str:
-    """Table cells break on "|" and newlines; "*", "_" and "`" would restyle titles."""
-    for char in "\\|*_`[]<>":
+    """Only what would break a table cell or turn into markup; escaping more (brackets,
+    underscores inside words) would make the raw Markdown hard to read for nothing."""
+    for char in "\\|*`":
         text = text.replace(char, "\\" + char)
-    return text.replace("\n", " ")
+    return text.replace("<", "&lt;").replace("\n", " ")
 
 
 def _problems(matrix: Matrix) -> list[str]:
@@ -79,5 +80,5 @@ def _footnotes(matrix: Matrix) -> list[str]:
     lines = ["## Notes", ""]
     for note in matrix.footnotes:
         lines.append(f"{note.number}. **{VERDICT_TEXT[note.verdict]}** in {_escape(note.places_text())}")
-        lines += [f"   - {_escape(line)}" for line in note.lines]
+        lines += [f"    - {_escape(line)}" for line in note.lines]   # 4 spaces nest under "10."
     return lines + [""]

@@ -1,0 +1,105 @@
+"""The matrix as JUnit XML, for CI dashboards.
+
+Mapping (the choices a JUnit consumer needs to know):
+  PASS     a passed testcase
+  XFAIL    a passed testcase with <system-out> "known failure: ..." -- the kernel itself
+           does not count known deviations as failures (EXIT: STATUS stays 0), and a
+           dashboard should not turn red for a documented platform deviation
+  FAIL     <failure type="FAIL">
+  TIMEOUT  <failure type="TIMEOUT"> (a failed expectation, not a harness error)
+  SKIP     <skipped message="reason">
+  NOT_RUN  no testcase: a suite lists what its run reported
+An incomplete run (truncated, Bail out!, FATAL) gets one extra testcase, "run completed",
+with an <error>, so a crashed run cannot look green. A log without any run becomes a
+suite of its own with that error as well: no log disappears from the results.
+"""
+from __future__ import annotations
+
+import datetime
+import xml.etree.ElementTree as ET
+
+from .matrix import VERDICT_TEXT, Cell, Column, Matrix, incomplete_reason, run_facts
+from .model import LogProblem, Verdict
+
+_FAILURES = (Verdict.FAIL, Verdict.TIMEOUT)
+
+
+def render_junit(matrix: Matrix) -> str:
+    root = ET.Element("testsuites", name="nmi-lab")
+    for index, column in enumerate(matrix.columns):
+        root.append(_run_suite(matrix, index, column))
+    for problem in matrix.problems:
+        root.append(_problem_suite(problem))
+    _set_counts(root, root.findall("testsuite"))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _run_suite(matrix: Matrix, index: int, column: Column) -> ET.Element:
+    run = column.run
+    suite = ET.Element("testsuite", name=column.label, id=column.run_id)
+    if run.log_mtime is not None:
+        when = datetime.datetime.fromtimestamp(run.log_mtime, tz=datetime.timezone.utc)
+        suite.set("timestamp", when.strftime("%Y-%m-%dT%H:%M:%S"))   # the log's date, UTC
+    properties = ET.SubElement(suite, "properties")
+    for name, value in run_facts(run):
+        ET.SubElement(properties, "property", name=name, value=value)
+    classname = "nmi-lab." + "".join(ch if ch.isalnum() else "_" for ch in column.label)
+    for row in matrix.rows:
+        cell = matrix.cell(row, index)
+        if cell.verdict != Verdict.NOT_RUN:
+            suite.append(_testcase(classname, f"{row.number:02d} {row.title}", cell))
+    if not run.complete:
+        case = ET.SubElement(suite, "testcase", classname=classname, name="run completed", time="0")
+        ET.SubElement(case, "error", type="INCOMPLETE", message=f"incomplete run: {incomplete_reason(run)}")
+    _set_counts(suite, suite.findall("testcase"))
+    return suite
+
+
+def _testcase(classname: str, name: str, cell: Cell) -> ET.Element:
+    elapsed = cell.result.elapsed_us if cell.result else None
+    case = ET.Element("testcase", classname=classname, name=name,
+                      time=f"{elapsed / 1e6:.6f}" if elapsed is not None else "0")
+    details = "\n".join(cell.details)
+    if cell.verdict in _FAILURES:
+        failure = ET.SubElement(case, "failure", type=VERDICT_TEXT[cell.verdict],
+                                message=_failure_message(cell))
+        failure.text = details
+    elif cell.verdict == Verdict.SKIP:
+        ET.SubElement(case, "skipped", message=cell.result.directive or "skipped")
+    elif details:
+        prefix = "known failure (XFAIL)\n" if cell.verdict == Verdict.XFAIL else ""
+        ET.SubElement(case, "system-out").text = prefix + details
+    return case
+
+
+def _failure_message(cell: Cell) -> str:
+    result = cell.result
+    if result.expected is None and result.observed is None:
+        return "not ok (no diagnostic in the log)"
+    return f"expected {result.expected}; observed {result.observed}"
+
+
+def _problem_suite(problem: LogProblem) -> ET.Element:
+    suite = ET.Element("testsuite", name=f"unusable log {problem.log_name}", id=problem.log_path)
+    case = ET.SubElement(suite, "testcase", classname="nmi-lab.logs", name="log has a run", time="0")
+    ET.SubElement(case, "error", type="NO_RUN", message=problem.message)
+    _set_counts(suite, [case])
+    return suite
+
+
+def _set_counts(element: ET.Element, children: list[ET.Element]) -> None:
+    """tests/failures/errors/skipped/time, summed from testcases or from suites."""
+    if element.tag == "testsuites":
+        totals = {key: sum(int(s.get(key)) for s in children)
+                  for key in ("tests", "failures", "errors", "skipped")}
+        time = sum(float(s.get("time")) for s in children)
+    else:
+        totals = {"tests": len(children),
+                  "failures": sum(c.find("failure") is not None for c in children),
+                  "errors": sum(c.find("error") is not None for c in children),
+                  "skipped": sum(c.find("skipped") is not None for c in children)}
+        time = sum(float(c.get("time")) for c in children)
+    for key, value in totals.items():
+        element.set(key, str(value))
+    element.set("time", f"{time:.6f}")
