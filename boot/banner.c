@@ -2,6 +2,7 @@
 
 #include "boot/arch.h"
 #include "boot/cpu.h"
+#include "boot/options.h"
 #include "lib/apic.h"
 #include "lib/platform.h"
 #include "lib/printf.h"
@@ -53,5 +54,7 @@ void banner_print(const struct boot_info *b, const struct acpi_cpus *cpus)
 	if (cpus)
 		print_cpus(cpus);
 	printf("BSP: APIC ID %u (%s)\n", cpu_areas[0].cpu.apic_id, apic_mode_name());
+	if (options.x2apic && apic_mode() != APIC_X2APIC)
+		printf("APIC: x2APIC mode was asked for, but this CPU does not support it (CPUID.1:ECX[21] = 0)\n");
 	print_vmx();
 }

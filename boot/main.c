@@ -74,7 +74,7 @@ void bsp_entry(void)
 	descriptors_init_global();
 	descriptors_init_cpu(bsp);
 	mask_legacy_pic();
-	apic_detect();
+	apic_detect(options.x2apic);
 	apic_init_cpu();
 	bsp->apic_id = apic_id();
 	if (!timer_calibrate())

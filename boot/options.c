@@ -103,6 +103,8 @@ static const struct option option_table[] = {
 	  .help = "I/O port of the 16550 UART (default 0x3f8, COM1)" },
 	{ .key = "baud", .type = OPT_UINT, .dest = &options.baud, .min = 50, .max = 115200,
 	  .help = "serial speed (default 115200)" },
+	{ .key = "x2apic", .type = OPT_FLAG, .dest = &options.x2apic,
+	  .help = "switch the APICs to x2APIC mode (default: the mode the firmware left)" },
 	{ .key = "reboot", .type = OPT_FLAG, .dest = &options.reboot,
 	  .help = "reset the machine at the end instead of halting (hardware)" },
 	{ .key = "vmcalls", .type = OPT_UINT, .dest = &options.vmcall_rounds, .min = 1, .max = 100000000,

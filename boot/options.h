@@ -13,6 +13,7 @@ struct options {
 	uint64_t baud;
 	bool verbose;
 	bool reboot;
+	bool x2apic;             /* switch the APICs to x2APIC mode */
 	uint64_t timeout_ms;     /* bound on one wait */
 	uint64_t vmcall_rounds;  /* self-test: VMCALL round trips */
 	uint64_t selected;       /* bit n: experiment n is selected */

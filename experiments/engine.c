@@ -437,6 +437,9 @@ static void abort_experiment(const struct vm_exit *e, const char *what)
 static bool engine_exit(const struct vm_exit *e, struct gprs *r)
 {
 	if (e->reason & EXIT_REASON_ENTRY_FAILURE_BIT) {
+		/* Rare and always worth the whole picture: which guest state was refused. */
+		vmexit_print(e);
+		vmcs_dump();
 		abort_experiment(e, "VM entry failed");
 		return true;
 	}

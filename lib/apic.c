@@ -28,11 +28,21 @@
 static enum apic_mode mode;
 static volatile uint32_t *mmio;
 
-void apic_detect(void)
+#define CPUID_1_ECX_X2APIC (1u << 21)
+
+bool apic_x2apic_supported(void)
+{
+	return (cpuid(1, 0).ecx & CPUID_1_ECX_X2APIC) != 0;
+}
+
+void apic_detect(bool want_x2apic)
 {
 	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
 	if (!(base & APIC_BASE_ENABLE))
 		wrmsr(MSR_IA32_APIC_BASE, base |= APIC_BASE_ENABLE);
+	/* SDM Vol. 3A 11.12.5: xAPIC to x2APIC is one write with both enable bits set. */
+	if (want_x2apic && !(base & APIC_BASE_X2APIC_ENABLE) && apic_x2apic_supported())
+		wrmsr(MSR_IA32_APIC_BASE, base |= APIC_BASE_X2APIC_ENABLE);
 	mode = (base & APIC_BASE_X2APIC_ENABLE) ? APIC_X2APIC : APIC_XAPIC;
 	mmio = (volatile uint32_t *)(uintptr_t)(base & APIC_BASE_ADDR_MASK);
 }
@@ -58,9 +68,11 @@ static void apic_write(uint32_t reg, uint32_t v)
 
 void apic_init_cpu(void)
 {
-	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
-	if (!(base & APIC_BASE_ENABLE))
-		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_ENABLE);
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE) | APIC_BASE_ENABLE;
+	/* An AP comes out of INIT in xAPIC mode; it follows the BSP's choice. */
+	if (mode == APIC_X2APIC)
+		base |= APIC_BASE_X2APIC_ENABLE;
+	wrmsr(MSR_IA32_APIC_BASE, base);
 	apic_write(REG_SVR, SVR_ENABLE | VEC_SPURIOUS_APIC);
 	/* The legacy PIC is masked, and nothing we test arrives through LINT0. */
 	apic_write(REG_LVT_LINT0, LVT_MASKED);

@@ -16,8 +16,10 @@ enum apic_mode { APIC_XAPIC, APIC_X2APIC };
 #define APIC_DM_INIT    (5u << 8)
 #define APIC_DM_STARTUP (6u << 8)
 
-/* Reads the mode and base from IA32_APIC_BASE (global, once, on the BSP). */
-void apic_detect(void);
+/* Reads the mode and base from IA32_APIC_BASE (global, once, on the BSP): the mode the
+ * firmware left, or x2APIC when asked for and supported. */
+void apic_detect(bool want_x2apic);
+bool apic_x2apic_supported(void);
 /* Software-enables this CPU's APIC with our spurious vector and masks LINT0. */
 void apic_init_cpu(void);
 enum apic_mode apic_mode(void);

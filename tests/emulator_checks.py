@@ -103,6 +103,9 @@ RUNS = [
     Run("bochs-i386", "bochs", "i386", verdicts="bochs-2.7.txt", lines=[
         r"^nmi-lab .*, i386 build", r"^# selftest: ok - 1000 VMCALL round trips",
         r"^# selftest: ok - NMI sent by the BSP", r"^SUMMARY: 38 tests, 0 unexpected failures"]),
+    # The x2APIC paths (MSR-based ICR, AP start-up, EOI) with the same verdicts.
+    Run("bochs-i386-x2apic", "bochs", "i386", "x2apic", verdicts="bochs-2.7.txt",
+        lines=[r"APIC mode x2APIC", r"^SUMMARY: 38 tests, 0 unexpected failures"]),
     # A deliberately wrong expectation is reported, and recovery lets the next one pass.
     Run("bochs-amd64-break", "bochs", "amd64", "exp=12,20 break=12", status=1,
         only={12: "fail", 20: "pass"},

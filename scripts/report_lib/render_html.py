@@ -45,8 +45,8 @@ table.matrix { border-collapse: collapse; font-size: 12px; }
 .SKIP { background: #dcdde0; color: #41464b; }
 .TIMEOUT { background: #dcc8f3; color: #4a1f80; }
 .NOT_RUN { background: #fff; }
-ol.notes { padding-left: 28px; font-size: 12px; }
-ol.notes li { margin-bottom: 4px; }
+ol.notes { padding-left: 28px; font-size: 12px; column-width: 620px; column-gap: 32px; }
+ol.notes li { margin-bottom: 4px; break-inside: avoid; }
 ol.notes .verdict { display: inline-block; padding: 0 4px; font-weight: 600; }
 ol.notes .lines { display: block; color: #333; font-family: ui-monospace, Menlo, Consolas, monospace;
                   font-size: 11.5px; white-space: pre-wrap; }
