@@ -2,6 +2,7 @@
 #
 #   make            both kernels (build/amd64/nmi-lab.elf, build/i386/nmi-lab.elf)
 #   make iso        the bootable hybrid image (BIOS + UEFI, CD + USB): build/nmi-lab.iso
+#   make vmdk       the same as a VMware disk, with a .vmx (2 vCPUs, nested VT-x, serial to a file)
 #   make run        set-up, image, and a run on the best platform here, log on screen
 #   make test       host unit tests, then the emulator checks (Bochs and QEMU)
 #   make unit-test  only the host unit tests
@@ -31,7 +32,7 @@ objects = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(C_SOURCES) $(call arch_asm
 KERNELS := $(foreach a,$(ARCHES),$(BUILD)/$(a)/nmi-lab.elf)
 ISO := $(BUILD)/nmi-lab.iso
 
-.PHONY: all iso run bench test unit-test emulator-test deps clean
+.PHONY: all iso vmdk run bench test unit-test emulator-test deps clean
 all: $(KERNELS)
 
 # The revision goes into the banner; rewrite the stamp only when it changes.
@@ -62,6 +63,12 @@ $(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a))))
 iso: $(ISO)
 $(ISO): $(KERNELS) scripts/mkiso
 	scripts/mkiso --out $@ --amd64 $(BUILD)/amd64/nmi-lab.elf --i386 $(BUILD)/i386/nmi-lab.elf
+
+# VMware Workstation: open build/nmi-lab.vmx (README, "Booting elsewhere").
+VMDK := $(BUILD)/nmi-lab.vmdk
+vmdk: $(VMDK)
+$(VMDK): $(ISO) scripts/mkvmdk
+	scripts/mkvmdk $(ISO) $@
 
 deps:
 	scripts/deps

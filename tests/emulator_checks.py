@@ -21,7 +21,7 @@ TAP_LINE = re.compile(r"^(ok|not ok) (\d+) - (.*?)(?: # (TODO|SKIP)\b(.*))?$")
 @dataclass
 class Run:
     name: str
-    emulator: str          # "bochs", "qemu-bios" or "qemu-uefi"
+    emulator: str          # "bochs", "qemu-bios", "qemu-uefi" or "qemu-vmdk" (BIOS, as a disk)
     arch: str              # GRUB entry: amd64 or i386
     args: str = ""         # appended to the kernel command line
     timeout: int = 300
@@ -73,6 +73,13 @@ def boot(run):
         cmd = [os.path.join(ROOT, "scripts", "run-qemu")]
         if run.emulator == "qemu-uefi":
             cmd.append("--uefi")
+        if run.emulator == "qemu-vmdk":
+            # The VMware disk must boot as a disk: the proof that `make vmdk` is usable.
+            vmdk = os.path.join(BUILD, run.name + ".vmdk")
+            subprocess.run([os.path.join(ROOT, "scripts", "mkvmdk"), iso, vmdk], check=True,
+                           stdout=subprocess.DEVNULL)
+            cmd.append("--disk")
+            iso = vmdk
     cmd += ["--quiet", "--timeout", str(run.timeout), "--log", log, iso]
     status = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
     with open(log, "rb") as f:
@@ -122,6 +129,8 @@ RUNS = [
         lines=[r"^nmi-lab .*, i386 build", r"^Boot: BIOS", r"^VMX: not available"]),
     Run("qemu-uefi-i386", "qemu-uefi", "i386", status=77, verdicts="qemu-tcg.txt",
         lines=[r"^nmi-lab .*, i386 build", r"^Boot: UEFI", r"^VMX: not available"]),
+    Run("qemu-vmdk-amd64", "qemu-vmdk", "amd64", "exp=29", status=77, only={29: "pass"},
+        lines=[r"^Boot: BIOS, multiboot2"]),
     # A stuck experimenter is named by the watchdog instead of hanging the run.
     Run("qemu-watchdog", "qemu-bios", "amd64", "exp=29,31 hang=31", status=1, timeout=60,
         only={29: "pass"},

@@ -240,7 +240,7 @@ def incomplete_reason(run: Run) -> str:
         return "the log ends before the TAP stream"
     last = run.last_reported_number()
     where = f"after experiment {last}" if last is not None else "before the first result"
-    return f"the log ends {where} (last line: {run.last_line[:120]!r})"
+    return f'the log ends {where} (last line: "{run.last_line[:120]}")'
 
 
 def run_status(run: Run) -> str:

@@ -70,6 +70,7 @@ _EXIT = re.compile(r"^EXIT: STATUS=(?P<status>-?\d+)")
 _BAIL_OUT = re.compile(r"^Bail out!\s*(?P<reason>.*)$")
 _FATAL = re.compile(r"^FATAL: (?P<text>.*)$")
 _FATAL_DETAIL = re.compile(r"^\s+\S")
+_GRUB_LINE = re.compile(r"^\s*Booting `|GNU GRUB|Welcome to GRUB")
 
 _YAML_KEYS = ("step", "expected", "observed", "rule")
 
@@ -137,7 +138,10 @@ class _LogParser:
         if not line.strip():
             return
         self._consume(line)
-        self.run.last_line = line.strip()
+        # GRUB's lines before a second boot's banner would otherwise pose as the last
+        # thing the first boot printed.
+        if not _GRUB_LINE.search(line):
+            self.run.last_line = line.strip()
 
     def _consume(self, line: str) -> None:
         if self.in_yaml and self._yaml_line(line):

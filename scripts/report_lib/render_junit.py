@@ -16,6 +16,7 @@ suite of its own with that error as well: no log disappears from the results.
 from __future__ import annotations
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 
 from .matrix import VERDICT_TEXT, Cell, Column, Matrix, incomplete_reason, run_facts
@@ -44,7 +45,7 @@ def _run_suite(matrix: Matrix, index: int, column: Column) -> ET.Element:
     properties = ET.SubElement(suite, "properties")
     for name, value in run_facts(run):
         ET.SubElement(properties, "property", name=name, value=value)
-    classname = "nmi-lab." + "".join(ch if ch.isalnum() else "_" for ch in column.label)
+    classname = "nmi-lab." + re.sub(r"[^A-Za-z0-9]+", "_", column.label).strip("_")
     for row in matrix.rows:
         cell = matrix.cell(row, index)
         if cell.verdict != Verdict.NOT_RUN:
