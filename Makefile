@@ -32,7 +32,7 @@ objects = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(C_SOURCES) $(call arch_asm
 KERNELS := $(foreach a,$(ARCHES),$(BUILD)/$(a)/nmi-lab.elf)
 ISO := $(BUILD)/nmi-lab.iso
 
-.PHONY: all iso vmdk run bench test unit-test emulator-test deps clean
+.PHONY: all iso vmdk run bench docs test unit-test emulator-test deps clean
 all: $(KERNELS)
 
 # The revision goes into the banner; rewrite the stamp only when it changes.
@@ -93,8 +93,21 @@ $(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h vmx/*.h b
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
 		-fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(UNIT_SOURCES)
 
-unit-test: $(BUILD)/host/unit-tests
+unit-test: $(BUILD)/host/unit-tests $(BUILD)/host/catalogue-md
 	$(BUILD)/host/unit-tests
+	@$(BUILD)/host/catalogue-md | cmp -s - docs/experiments.md && echo "docs/experiments.md matches the catalogue" \
+		|| { echo "docs/experiments.md is out of date: run 'make docs'"; exit 1; }
+
+# docs/experiments.md is generated from the catalogue, so it cannot drift from it.
+CATALOGUE_MD_SOURCES := tests/catalogue_md.c experiments/catalogue.c experiments/describe.c \
+	experiments/deviations.c lib/format.c
+$(BUILD)/host/catalogue-md: $(CATALOGUE_MD_SOURCES) $(wildcard experiments/*.h lib/*.h boot/*.h)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
+		-o $@ $(CATALOGUE_MD_SOURCES)
+
+docs: $(BUILD)/host/catalogue-md
+	$(BUILD)/host/catalogue-md > docs/experiments.md
 
 emulator-test: $(KERNELS)
 	tests/emulator_checks.py

@@ -1,6 +1,25 @@
-/* Steps back into the spec's notation, for the trace and the failure diagnostics. */
+/* Steps back into the spec's notation, for the trace, the failure diagnostics and
+ * docs/experiments.md (tests/catalogue_md.c builds this file on the host too). */
 #include "experiments/experiment.h"
 #include "lib/printf.h"
+
+static const char *const names[OBS_SOURCE_COUNT] = {
+	[OBS_NONE] = "none", [OBS_NMI_G] = "NMI@G", [OBS_INTR_G] = "INTR@G",
+	[OBS_NMI_H] = "NMI@H", [OBS_INTR_H] = "INTR@H", [OBS_EXIT_NMI] = "EXIT_NMI",
+	[OBS_EXIT_NMIW] = "EXIT_NMIW", [OBS_EXIT_GP] = "EXIT_GP", [OBS_GP_G] = "#GP@G",
+	[OBS_GP_H] = "#GP@H", [OBS_TIMEOUT] = "timeout",
+};
+
+const char *obs_source_name(enum obs_source s)
+{
+	return s < OBS_SOURCE_COUNT ? names[s] : "?";
+}
+
+bool obs_is_event(enum obs_source s)
+{
+	return s != OBS_NONE && s != OBS_GP_G && s != OBS_GP_H;
+}
+
 
 static int describe_sends(const struct step *s, char *buf, unsigned len)
 {
