@@ -11,7 +11,7 @@
 struct options options = {
 	.serial_port = COM1_PORT,
 	.baud = DEFAULT_BAUD,
-	.timeout_ms = 50,
+	.timeout_ms = 10,
 	.vmcall_rounds = 1000,
 	.selected = ALL_EXPERIMENTS,
 	.order = ORDER_SEQUENTIAL,
@@ -98,7 +98,7 @@ static const struct option option_table[] = {
 	{ .key = "verbose", .type = OPT_FLAG, .dest = &options.verbose,
 	  .help = "step-by-step trace of every experiment" },
 	{ .key = "timeout", .type = OPT_UINT, .dest = &options.timeout_ms, .min = 1, .max = 600000,
-	  .help = "ms a wait may take before it is declared stuck (default 50)" },
+	  .help = "ms a wait may take before it is declared stuck (default 10)" },
 	{ .key = "serial", .type = OPT_UINT, .dest = &options.serial_port, .min = 1, .max = 0xffff,
 	  .help = "I/O port of the 16550 UART (default 0x3f8, COM1)" },
 	{ .key = "baud", .type = OPT_UINT, .dest = &options.baud, .min = 50, .max = 115200,
