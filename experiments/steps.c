@@ -152,6 +152,15 @@ static void fail(const char *expected, const char *observed)
 	snprintf(run.failure.observed, DIAG_LEN, "%s", observed);
 }
 
+/* The one place a check's outcome is traced and, if wrong, recorded. */
+static bool judge(bool ok, const char *expected, const char *observed)
+{
+	trace("      observed: %s\n", observed);
+	if (!ok)
+		fail(expected, observed);
+	return ok;
+}
+
 static bool matches(const struct step *s, unsigned mark)
 {
 	unsigned matched = 0;
@@ -170,15 +179,10 @@ static bool matches(const struct step *s, unsigned mark)
 
 static bool check_events(const struct step *s, unsigned mark)
 {
-	char observed[DIAG_LEN];
+	char expected[DIAG_LEN], observed[DIAG_LEN];
 	describe_events_since(mark, observed, sizeof(observed));
-	trace("      observed: %s\n", observed);
-	if (matches(s, mark))
-		return true;
-	char expected[DIAG_LEN];
 	describe_expected(s, expected, sizeof(expected));
-	fail(expected, observed);
-	return false;
+	return judge(matches(s, mark), expected, observed);
 }
 
 static bool event_seen_since(unsigned mark)
@@ -244,11 +248,7 @@ static bool do_check_controls(const struct step *s)
 	snprintf(expected, sizeof(expected), "(%d,%d,%d,%d)", s->controls[0], s->controls[1],
 		 s->controls[2], s->controls[3]);
 	snprintf(observed, sizeof(observed), "(%d,%d,%d,%d)", now[0], now[1], now[2], now[3]);
-	trace("      observed: %s\n", observed);
-	if (!memcmp(now, s->controls, 4))
-		return true;
-	fail(expected, observed);
-	return false;
+	return judge(!memcmp(now, s->controls, 4), expected, observed);
 }
 
 static bool do_check_b(const struct step *s)
@@ -258,11 +258,7 @@ static bool do_check_b(const struct step *s)
 	snprintf(expected, sizeof(expected), "B=%d", s->controls[0]);
 	snprintf(observed, sizeof(observed), "B=%d (interruptibility %#llx)", b,
 		 (unsigned long long)vmcs_read(GUEST_INTERRUPTIBILITY));
-	trace("      observed: %s\n", observed);
-	if (b == s->controls[0])
-		return true;
-	fail(expected, observed);
-	return false;
+	return judge(b == s->controls[0], expected, observed);
 }
 
 /* Bit 12 of the VM-exit interruption information: "NMI unblocking due to IRET"
@@ -272,17 +268,11 @@ static bool do_check_bit12(const struct step *s)
 	const struct observation *o = obs_last(OBS_EXIT_GP);
 	char expected[48], observed[80];
 	snprintf(expected, sizeof(expected), "bit12=%d at the EXIT_GP", s->controls[0]);
-	if (!o) {
-		fail(expected, "no EXIT_GP was recorded");
-		return false;
-	}
+	if (!o)
+		return judge(false, expected, "no EXIT_GP was recorded");
 	int bit = (o->interruption_info & INTR_INFO_NMI_UNBLOCKED_BY_IRET) != 0;
 	snprintf(observed, sizeof(observed), "bit12=%d (interruption info %#x)", bit, o->interruption_info);
-	trace("      observed: %s\n", observed);
-	if (bit == s->controls[0])
-		return true;
-	fail(expected, observed);
-	return false;
+	return judge(bit == s->controls[0], expected, observed);
 }
 
 static void do_inject(const struct step *s)

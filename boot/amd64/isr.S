@@ -15,6 +15,7 @@
  * a pending interrupt from landing inside this stub.
  */
 #include "boot/layout.h"
+#include "boot/amd64/gprs.h"
 
 #define CTX_HOST  0
 #define CTX_GUEST 1
@@ -42,22 +43,8 @@
 .endm
 
 .macro SAVE_AND_DISPATCH ctx
-	pushq %r15
-	pushq %r14
-	pushq %r13
-	pushq %r12
-	pushq %r11
-	pushq %r10
-	pushq %r9
-	pushq %r8
-	pushq %rbp
-	pushq %rdi
-	pushq %rsi
-	pushq %rdx
-	pushq %rcx
-	pushq %rbx
-	pushq %rax
-	pushq (15 + 5) * 8(%rsp)	/* interrupted_sp: the RSP the CPU saved */
+	PUSH_GPRS
+	pushq (GPRS_COUNT + 5) * 8(%rsp)	/* interrupted_sp: the RSP the CPU saved */
 	pushq $\ctx
 	movq %rsp, %rdi
 	cld
@@ -80,21 +67,7 @@ guest_trap_common:
 
 trap_return:
 	addq $16, %rsp			/* context, interrupted_sp */
-	popq %rax
-	popq %rbx
-	popq %rcx
-	popq %rdx
-	popq %rsi
-	popq %rdi
-	popq %rbp
-	popq %r8
-	popq %r9
-	popq %r10
-	popq %r11
-	popq %r12
-	popq %r13
-	popq %r14
-	popq %r15
+	POP_GPRS
 	/* (%rsp): resume_if, 8(%rsp): resume_sp -> [flags without IF, return address] */
 	btq $0, (%rsp)
 	jc 1f

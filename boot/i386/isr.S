@@ -4,6 +4,7 @@
  * interrupted stack pointer is the address just above that frame.
  */
 #include "boot/layout.h"
+#include "boot/i386/gprs.h"
 
 #define CTX_HOST  0
 #define CTX_GUEST 1
@@ -31,14 +32,8 @@
 .endm
 
 .macro SAVE_AND_DISPATCH ctx
-	pushl %ebp
-	pushl %edi
-	pushl %esi
-	pushl %edx
-	pushl %ecx
-	pushl %ebx
-	pushl %eax
-	leal (7 + 5) * 4(%esp), %eax	/* interrupted_sp: just above EIP, CS, EFLAGS */
+	PUSH_GPRS
+	leal (GPRS_COUNT + 5) * 4(%esp), %eax	/* interrupted_sp: just above EIP, CS, EFLAGS */
 	pushl %eax
 	pushl $\ctx
 	movl %esp, %eax
@@ -64,13 +59,7 @@ guest_trap_common:
 
 trap_return:
 	addl $8, %esp			/* context, interrupted_sp */
-	popl %eax
-	popl %ebx
-	popl %ecx
-	popl %edx
-	popl %esi
-	popl %edi
-	popl %ebp
+	POP_GPRS
 	btl $0, (%esp)
 	jc 1f
 	movl 4(%esp), %esp

@@ -5,6 +5,8 @@
  * A host NMI unblocked by the VM exit lands on vmexit_entry's first instruction, which
  * is why experiments 24 and 34 name that address.
  */
+#include "boot/amd64/gprs.h"
+
 	.text
 	.code64
 
@@ -22,41 +24,13 @@ vmx_launch:
 
 	.global vmexit_entry
 vmexit_entry:
-	pushq %r15
-	pushq %r14
-	pushq %r13
-	pushq %r12
-	pushq %r11
-	pushq %r10
-	pushq %r9
-	pushq %r8
-	pushq %rbp
-	pushq %rdi
-	pushq %rsi
-	pushq %rdx
-	pushq %rcx
-	pushq %rbx
-	pushq %rax
+	PUSH_GPRS
 	movq %rsp, %rdi
 	subq $8, %rsp			/* 15 pushes from a 16-aligned top: realign for the call */
 	cld
 	call vmexit_dispatch
 	addq $8, %rsp
-	popq %rax
-	popq %rbx
-	popq %rcx
-	popq %rdx
-	popq %rsi
-	popq %rdi
-	popq %rbp
-	popq %r8
-	popq %r9
-	popq %r10
-	popq %r11
-	popq %r12
-	popq %r13
-	popq %r14
-	popq %r15
+	POP_GPRS
 	vmresume
 	/* Only reached if VMRESUME failed. */
 	setc %al

@@ -1,4 +1,6 @@
 /* i386 VM entry and exit; see vmx/amd64/vmentry.S. */
+#include "boot/i386/gprs.h"
+
 	.text
 	.code32
 
@@ -14,25 +16,13 @@ vmx_launch:
 
 	.global vmexit_entry
 vmexit_entry:
-	pushl %ebp
-	pushl %edi
-	pushl %esi
-	pushl %edx
-	pushl %ecx
-	pushl %ebx
-	pushl %eax
+	PUSH_GPRS
 	movl %esp, %eax
 	cld
 	pushl %eax
 	call vmexit_dispatch
 	addl $4, %esp
-	popl %eax
-	popl %ebx
-	popl %ecx
-	popl %edx
-	popl %esi
-	popl %edi
-	popl %ebp
+	POP_GPRS
 	vmresume
 	setc %al
 	setz %dl
