@@ -7,6 +7,7 @@
 #   make test       host unit tests, then the emulator checks (Bochs and QEMU)
 #   make unit-test  only the host unit tests
 #   make bench      per-experiment and whole-suite timings under Bochs
+#   make report     the result matrix (build/report/results.{md,html,json,junit.xml}) from make test's logs
 
 VERSION := 0.1.0
 ARCHES := amd64 i386
@@ -30,9 +31,15 @@ arch_asm = $(COMMON_ASM) $(wildcard boot/$(1)/*.S vmx/$(1)/*.S)
 objects = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(C_SOURCES) $(call arch_asm,$(1))))
 
 KERNELS := $(foreach a,$(ARCHES),$(BUILD)/$(a)/nmi-lab.elf)
+
+# The screen's 8x16 font (lib/screen.c), generated from a Debian console font.
+FONT := /usr/share/consolefonts/Lat15-VGA16.psf.gz
+FONT_C := $(BUILD)/font8x16.c
+$(FONT_C): scripts/psf2c
+	scripts/psf2c $(FONT) $@
 ISO := $(BUILD)/nmi-lab.iso
 
-.PHONY: all iso vmdk run bench docs test unit-test emulator-test deps clean
+.PHONY: all iso vmdk run bench docs report test unit-test report-test emulator-test deps clean
 all: $(KERNELS)
 
 # The revision goes into the banner; rewrite the stamp only when it changes.
@@ -53,7 +60,10 @@ $(BUILD)/$(1)/%.o: %.S
 $(BUILD)/$(1)/boot/banner.o: $(BUILD)/git-revision
 $(BUILD)/$(1)/boot/banner.o: KERNEL_CFLAGS += -DGIT_REVISION='"$$(shell cat $(BUILD)/git-revision)"'
 
-$(BUILD)/$(1)/nmi-lab.elf: $(call objects,$(1)) linker.ld
+$(BUILD)/$(1)/font8x16.o: $(FONT_C)
+	$$(CC) $$(KERNEL_CFLAGS) $$(CFLAGS_$(1)) -c $$< -o $$@
+
+$(BUILD)/$(1)/nmi-lab.elf: $(call objects,$(1)) $(BUILD)/$(1)/font8x16.o linker.ld
 	$$(CC) $$(CFLAGS_$(1)) $$(LDFLAGS_KERNEL) -o $$@ $$(filter %.o,$$^) -lgcc
 endef
 $(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a))))
@@ -112,9 +122,20 @@ docs: $(BUILD)/host/catalogue-md
 emulator-test: $(KERNELS)
 	tests/emulator_checks.py
 
+report-test:
+	tests/report/run_tests.sh
+
 test: deps
 	$(MAKE) unit-test
+	$(MAKE) report-test
 	$(MAKE) emulator-test
+
+# The result matrix (Markdown, HTML, JSON, JUnit) from the logs `make test` left.
+REPORT_LOGS = $(wildcard $(foreach r,bochs-amd64 bochs-i386 qemu-bios-amd64 qemu-uefi-amd64 \
+	qemu-bios-i386 qemu-uefi-i386,$(BUILD)/test/$(r).log))
+report:
+	@test -n "$(REPORT_LOGS)" || { echo "report: no logs in $(BUILD)/test yet: run 'make test' first"; exit 1; }
+	scripts/report --out-dir $(BUILD)/report --name results $(REPORT_LOGS)
 
 clean:
 	rm -rf $(BUILD)

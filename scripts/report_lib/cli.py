@@ -1,5 +1,4 @@
 """scripts/report: serial logs in, four report files out."""
-from __future__ import annotations
 
 import argparse
 import os
@@ -24,6 +23,12 @@ DESCRIPTION = """\
 Reads nmi-lab serial logs (any platform, any build; noise, truncation and garbage are
 tolerated) and writes a results matrix: NAME.md, NAME.html, NAME.json, NAME.junit.xml."""
 EPILOG = """\
+Verdicts: PASS, FAIL, XFAIL (not ok with "# TODO known ... deviation"), SKIP, TIMEOUT
+(not ok whose YAML says "observed: timeout ..."), and not run (blank). In the JUnit
+file an XFAIL is a passed testcase with a <system-out> note, and a run without
+SUMMARY/EXIT (truncated, Bail out!, FATAL) has an extra "run completed" testcase
+with an <error>.
+
 Exit status: 0 when the reports were written (even if some logs gave warnings),
 1 if they could not be written, 2 on a usage error or when no log held a run."""
 
@@ -31,7 +36,7 @@ Exit status: 0 when the reports were written (even if some logs gave warnings),
 def _argument_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out-dir", default=os.path.join("build", "report"),
+    parser.add_argument("--out-dir", metavar="DIR", default=os.path.join("build", "report"),
                         help="directory for the reports (default: build/report)")
     parser.add_argument("--name", default="report", help="base name of the report files (default: report)")
     parser.add_argument("logs", nargs="+", metavar="LOG", help="serial log files")

@@ -1,12 +1,12 @@
 """Runs -> the results matrix every output format shows: labelled columns (runs),
 experiment rows, one cell per pair, and footnotes shared by cells that say the same."""
-from __future__ import annotations
 
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .model import EXIT_STATUS_MEANINGS, Banner, LogProblem, Result, Run, Verdict
+from .model import (DIAGNOSTIC_KEYS, EXIT_STATUS_MEANINGS, VMX_UNUSABLE, Banner, LogProblem, Result, Run,
+                    Verdict)
 
 # The catalogue's numbers (experiments/catalogue.c). Every row is shown even when no log
 # reports it, so an experiment a crashed run never reached is visibly "not run".
@@ -34,9 +34,10 @@ VERDICT_MEANING = {
 @dataclass
 class Column:
     run: Run
-    label: str
+    label: str    # unique: "Bochs amd64 BIOS", or with the log's name when that repeats
     run_id: str
     anchor: str   # an HTML id
+    source: str   # "bochs-amd64.log", or "two-boots.log, boot 2"
 
 
 @dataclass
@@ -93,18 +94,21 @@ def build_matrix(runs: list[Run], problems: list[LogProblem]) -> Matrix:
 
 
 def _columns(runs: list[Run]) -> list[Column]:
-    runs_per_log = Counter(run.log_path for run in runs)
+    boots_per_log: dict[str, int] = {}
+    for run in runs:
+        boots_per_log[run.log_path] = max(boots_per_log.get(run.log_path, 0), run.index_in_log)
+    sources = [_run_source(run, boots_per_log) for run in runs]
     labels = [run_label(run) for run in runs]
     repeated = {label for label, count in Counter(labels).items() if count > 1}
-    labels = [f"{label} ({_run_place(run, runs_per_log)})" if label in repeated else label
-              for label, run in zip(labels, runs)]
+    labels = [f"{label} ({source})" if label in repeated else label for label, source in zip(labels, sources)]
     run_ids = [f"{run.log_name}#{run.index_in_log}" for run in runs]
-    return [Column(run, label, run_id, f"run-{index + 1}")
-            for index, (run, label, run_id) in enumerate(zip(runs, make_unique(labels), make_unique(run_ids)))]
+    return [Column(run, label, run_id, f"run-{index + 1}", source)
+            for index, (run, label, run_id, source)
+            in enumerate(zip(runs, make_unique(labels), make_unique(run_ids), sources))]
 
 
-def _run_place(run: Run, runs_per_log: Counter) -> str:
-    if runs_per_log[run.log_path] > 1:
+def _run_source(run: Run, boots_per_log: dict[str, int]) -> str:
+    if boots_per_log[run.log_path] > 1:
         return f"{run.log_name}, boot {run.index_in_log}"
     return run.log_name
 
@@ -167,9 +171,6 @@ def not_run_reason(run: Run, number: int) -> str:
     return f"not reached: {incomplete_reason(run)}"
 
 
-DIAGNOSTIC_KEYS = ("step", "expected", "observed", "rule")
-
-
 def diagnostic_lines(result: Result) -> tuple[str, ...]:
     """Directive first, then the YAML fields, then the kernel's notes."""
     fields = [f"{key}: {getattr(result, key)}" for key in DIAGNOSTIC_KEYS if getattr(result, key) is not None]
@@ -212,10 +213,11 @@ def _attach_footnotes(rows: list[Row], columns: list[Column], cells: dict) -> li
 
 def _needs_footnote(cell: Cell) -> bool:
     # Not-run cells stay blank (the run's header says why); a pass gets one only when
-    # the kernel added something worth reading (an info line, a deviation that vanished).
+    # the kernel added a note worth reading (an info line, a deviation that vanished),
+    # not for the tally every pass has in random order.
     if cell.verdict == Verdict.NOT_RUN:
         return False
-    return cell.verdict != Verdict.PASS or bool(cell.details)
+    return cell.verdict != Verdict.PASS or bool(cell.result.notes)
 
 
 def format_numbers(numbers: list[int]) -> str:
@@ -267,7 +269,7 @@ def vmx_text(banner: Banner) -> str:
     if banner.vmx_available is None:
         return "not reported"
     if not banner.vmx_available:
-        return next(line for line in banner.vmx if line.startswith("not available"))
+        return next(line for line in banner.vmx if line.startswith(VMX_UNUSABLE))
     features = [line.split(": ", 1)[1] for line in banner.vmx
                 if line.startswith(("pin-based", "proc-based")) and ": " in line]
     return "; ".join(["available", *features])
@@ -287,19 +289,20 @@ def run_facts(run: Run) -> list[tuple[str, str]]:
     platform = b.platform or unknown
     if b.hypervisor_signature:
         platform += f' (CPUID 0x40000000 "{b.hypervisor_signature}")'
-    cpu = b.cpu_brand or unknown
-    if b.cpu_vendor:
-        cpu += f" ({b.cpu_vendor} {b.cpu_signature})"
     boot = ", ".join(part for part in (b.firmware, b.multiboot and f"multiboot{b.multiboot}",
                                        b.loader and f'loader "{b.loader}"') if part) or unknown
     facts = [
         ("Log", f"{run.log_name} (modified {log_date(run)})"),
         ("Platform", platform),
-        ("CPU", cpu),
-        ("Build", f"{b.arch or unknown}, nmi-lab {b.version or '?'}, git {b.git_rev or '?'}"),
+        ("CPU", b.cpu_brand or unknown),
+        ("CPU model", f"{b.cpu_vendor} {b.cpu_signature}" if b.cpu_vendor else unknown),
+        ("Build", f"{b.arch or unknown}, nmi-lab {b.version or '?'}"),
+        ("Git", b.git_rev or unknown),
         ("Boot", boot),
         ("Command line", f'"{b.command_line}"' if b.command_line is not None else unknown),
         ("VMX", vmx_text(b)),
+        ("Timer", b.timer or unknown),
+        ("CPUs", b.cpus or unknown),
     ]
     if run.random_order:
         r = run.random_order

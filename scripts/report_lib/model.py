@@ -1,5 +1,4 @@
 """What a serial log says about one run of the kernel, as plain data."""
-from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
@@ -16,6 +15,10 @@ class Verdict(str, enum.Enum):
 
 # The kernel's "EXIT: STATUS=N" values (lib/platform.h).
 EXIT_STATUS_MEANINGS = {0: "pass", 1: "failures", 77: "skip"}
+
+
+# "VMX: not available (...)" and "VMX: cannot enter VMX root operation: ..." (boot/main.c).
+VMX_UNUSABLE = ("not available", "cannot")
 
 
 @dataclass
@@ -44,7 +47,11 @@ class Banner:
     def vmx_available(self) -> bool | None:
         if not self.vmx:
             return None
-        return not any(line.startswith("not available") for line in self.vmx)
+        return not any(line.startswith(VMX_UNUSABLE) for line in self.vmx)
+
+
+# The YAML block's fields, in the kernel's order (experiments/engine.c print_failure).
+DIAGNOSTIC_KEYS = ("step", "expected", "observed", "rule")
 
 
 @dataclass

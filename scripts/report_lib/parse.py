@@ -6,12 +6,11 @@ the TAP lines, and possibly a cut-off end or binary noise. The parser therefore 
 the text first and then recognises only the lines it knows, one line at a time, and
 ignores everything else; nothing in a log can make it fail.
 """
-from __future__ import annotations
 
 import os
 import re
 
-from .model import (Banner, LogProblem, RandomOrder, Result, Run, Summary, Verdict)
+from .model import DIAGNOSTIC_KEYS, LogProblem, RandomOrder, Result, Run, Summary, Verdict
 
 # --- cleaning ------------------------------------------------------------------------
 
@@ -47,16 +46,19 @@ _PLATFORM = re.compile(r'^Platform: (?P<name>.*?)(?: \(CPUID 0x40000000 "(?P<sig
 _TIMER = re.compile(r"^Timer: (?P<text>.*)$")
 _CPUS = re.compile(r"^CPUs: (?P<text>.*)$")
 _VMX = re.compile(r"^VMX: (?P<text>.*)$")
+_BANNER_FACT = re.compile(r"^(?:Boot|CPU|Platform|Timer|CPUs|VMX): ")
 _SELFTEST = re.compile(r"^# selftest: (?P<text>.*)$")
 _SELFTEST_DETAIL = re.compile(r"^#\s{2,}(?P<text>\S.*)$")
 _TAP_VERSION = re.compile(r"^TAP version \d+$")
 _PLAN = re.compile(r"^1\.\.(?P<count>\d+)$")
 _RESULT = re.compile(r"^(?P<status>not ok|ok)\s+(?P<number>\d+)\b\s*(?:-\s*)?(?P<rest>.*)$")
-_DIRECTIVE = re.compile(r"^(?P<description>.*?)(?:\s+#\s*(?P<kind>SKIP|TODO)\b\s*(?P<reason>.*))?$",
-                        re.IGNORECASE)
-_ELAPSED = re.compile(r"^(?P<title>.*?)\s*\((?P<us>\d+) us\)$")
-_RANDOM_TALLY = re.compile(r"^(?P<title>.*?)\s*\((?P<tally>(?P<runs>\d+) runs: \d+ passed, \d+ failed); "
-                           r"mean (?P<us>\d+) us\)$")
+# The timing ends the description, so whatever "#" text follows it is the directive;
+# titles may contain "#" themselves ("#GP exiting").
+_TIMED = re.compile(r"^(?P<title>.*?)\s*\((?:(?P<tally>\d+ runs: \d+ passed, \d+ failed); mean )?"
+                    r"(?P<us>\d+) us\)\s*(?:#\s*(?P<directive>.*))?$")
+# A skipped experiment has no timing: only SKIP or TODO can end its title.
+_UNTIMED = re.compile(r"^(?P<title>.*?)(?:\s+#\s*(?P<directive>(?:SKIP|TODO)\b.*))?$", re.IGNORECASE)
+_DIRECTIVE = re.compile(r"^(?P<kind>SKIP|TODO)\b\s*(?P<reason>.*)$", re.IGNORECASE)
 _YAML_START = re.compile(r"^\s+---$")
 _YAML_END = re.compile(r"^\s+\.\.\.$")
 _YAML_FIELD = re.compile(r"^\s+(?P<key>[A-Za-z_]+):\s?(?P<value>.*)$")
@@ -72,39 +74,35 @@ _FATAL = re.compile(r"^FATAL: (?P<text>.*)$")
 _FATAL_DETAIL = re.compile(r"^\s+\S")
 _GRUB_LINE = re.compile(r"^\s*Booting `|GNU GRUB|Welcome to GRUB")
 
-_YAML_KEYS = ("step", "expected", "observed", "rule")
-
 
 # --- one result line -------------------------------------------------------------------
 
 def parse_result_line(status: str, number: int, rest: str) -> Result:
     """A TAP result line, judged as far as the line allows (the YAML may refine it)."""
-    directive = _DIRECTIVE.match(rest)
-    description = directive["description"]
-    kind = (directive["kind"] or "").upper()
-    title, elapsed_us, tally = _split_timing(description)
+    parts = _TIMED.match(rest) or _UNTIMED.match(rest)
+    groups = parts.groupdict()
+    trailer = groups["directive"]
+    directive = _DIRECTIVE.match(trailer or "")
+    kind = directive["kind"].upper() if directive else None
     failed = status == "not ok"
-    if kind == "SKIP":
-        verdict = Verdict.SKIP
-    elif kind == "TODO" and failed:
-        verdict = Verdict.XFAIL
-    else:
-        verdict = Verdict.FAIL if failed else Verdict.PASS
-    result = Result(number=number, title=title, verdict=verdict, elapsed_us=elapsed_us,
-                    directive=directive["reason"] if kind else None, random_tally=tally)
+    result = Result(number=number, title=groups["title"].strip(), verdict=_verdict(failed, kind),
+                    elapsed_us=int(groups["us"]) if groups.get("us") else None,
+                    directive=directive["reason"] if directive else None, random_tally=groups.get("tally"))
     if kind == "TODO" and not failed:
-        result.notes.append(f"passed although marked TODO: {directive['reason']}")
+        result.notes.append(f"passed although marked TODO: {result.directive}")
+    elif trailer and not directive:
+        # Not a TAP directive but the kernel's own remark, e.g. "inconsistent: the verdict
+        # depends on what ran before" on a random-order line that passed and failed.
+        result.notes.append(trailer)
     return result
 
 
-def _split_timing(description: str) -> tuple[str, int | None, str | None]:
-    random_tally = _RANDOM_TALLY.match(description)
-    if random_tally:
-        return random_tally["title"], int(random_tally["us"]), random_tally["tally"]
-    elapsed = _ELAPSED.match(description)
-    if elapsed:
-        return elapsed["title"], int(elapsed["us"]), None
-    return description.strip(), None, None
+def _verdict(failed: bool, directive_kind: str | None) -> Verdict:
+    if directive_kind == "SKIP":
+        return Verdict.SKIP
+    if failed:
+        return Verdict.XFAIL if directive_kind == "TODO" else Verdict.FAIL
+    return Verdict.PASS
 
 
 # --- the parser ---------------------------------------------------------------------------
@@ -179,6 +177,12 @@ class _LogParser:
         return self._banner_fact(line)
 
     def _banner_fact(self, line: str) -> bool:
+        if not _BANNER_FACT.match(line):
+            return False
+        # The kernel prints these only before the TAP stream: after it, they belong to a
+        # new boot whose "nmi-lab" line was lost (and must not overwrite this run's facts).
+        if self.run.tap_seen:
+            self._start_next_run()
         b = self.run.banner
         if m := _BOOT.match(line):
             b.firmware, b.multiboot = m["firmware"], m["multiboot"]
@@ -247,7 +251,7 @@ class _LogParser:
         if not field:
             return False
         key, value = field["key"].lower(), field["value"]
-        if key in _YAML_KEYS:
+        if key in DIAGNOSTIC_KEYS:
             setattr(self.result, key, value)
         else:
             self.result.notes.append(f"{key}: {value}")
@@ -337,6 +341,6 @@ def read_log(path: str) -> tuple[list[Run], LogProblem | None]:
         return [], LogProblem(shown, name, "the log is empty")
     runs = parse_text(raw, shown, name, mtime)
     if not runs:
-        return [], LogProblem(shown, name, f"no nmi-lab output in {len(raw)} bytes "
-                                            "(no banner, self-test or TAP lines): not a serial log of this kernel?")
+        return [], LogProblem(shown, name, f"no nmi-lab output in {len(raw)} bytes (no banner, self-test "
+                                            "or TAP lines): not a serial log of this kernel?")
     return runs, None

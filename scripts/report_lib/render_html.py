@@ -1,10 +1,9 @@
 """The matrix as one self-contained HTML page (inline CSS, no scripts)."""
-from __future__ import annotations
 
 from html import escape
 
 from .matrix import (SDM_DERIVED_LEGEND, SDM_DERIVED_MARK, VERDICT_MEANING, VERDICT_TEXT, Column, Matrix,
-                     Row, run_facts)
+                     Row, run_facts, run_label)
 from .model import Verdict
 
 # Light backgrounds with dark text of the same hue: readable, printable, and the verdict
@@ -16,7 +15,7 @@ h1 { font-size: 20px; margin: 0 0 10px; }
 h2 { font-size: 15px; margin: 18px 0 6px; border-bottom: 1px solid #ddd; padding-bottom: 2px; }
 .problems { background: #fff4e5; border: 1px solid #f0b95b; padding: 6px 10px; border-radius: 4px; }
 .problems ul { margin: 2px 0; padding-left: 18px; }
-.runs { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 8px; }
+.runs { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 8px; }
 .run { border: 1px solid #ccd; border-radius: 4px; padding: 5px 8px; background: #fafbfc; }
 .run h3 { font-size: 13px; margin: 0 0 3px; }
 .run.incomplete { border-color: #c0392b; background: #fff7f6; }
@@ -24,18 +23,23 @@ h2 { font-size: 15px; margin: 18px 0 6px; border-bottom: 1px solid #ddd; padding
 .run dt { color: #5b6270; }
 .run dd { margin: 0; overflow-wrap: anywhere; }
 .run dd.status-incomplete { color: #a11d12; font-weight: 600; }
+.run details { font-size: 12px; margin-top: 2px; }
+.run summary { color: #5b6270; cursor: pointer; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 4px 0 8px; font-size: 12px; }
 .legend span.v { display: inline-block; min-width: 52px; text-align: center; border: 1px solid #bbb;
                  padding: 0 4px; margin-right: 4px; font-weight: 600; }
 table.matrix { border-collapse: collapse; font-size: 12px; }
 .matrix th, .matrix td { border: 1px solid #c8c8c8; padding: 2px 6px; vertical-align: top; }
 .matrix thead th { background: #eef0f3; position: sticky; top: 0; }
-.matrix th.run { max-width: 130px; font-weight: 600; }
+.matrix thead th.title { text-align: left; }
+.matrix th.run { max-width: 120px; font-weight: 600; }
 .matrix th.run a { color: inherit; text-decoration: none; }
+.matrix th.run .source { display: block; font-weight: 400; font-size: 10.5px; color: #5b6270;
+                         overflow-wrap: anywhere; }
 .matrix td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.matrix td.title { max-width: 620px; }
+.matrix td.title { min-width: 320px; max-width: 600px; }
 .matrix tr.sdm td.num, .matrix tr.sdm td.title { background: #f6f3ea; }
-.matrix td.v { text-align: center; white-space: nowrap; font-weight: 600; min-width: 64px; }
+.matrix td.v { text-align: center; white-space: nowrap; font-weight: 600; min-width: 58px; }
 .matrix td.v sup { font-weight: 400; margin-left: 2px; }
 .matrix td.v sup a { color: inherit; }
 .matrix tfoot td { background: #eef0f3; font-size: 11px; text-align: center; }
@@ -69,18 +73,28 @@ def _problems(matrix: Matrix) -> str:
 
 
 def _runs(matrix: Matrix) -> str:
-    return '<h2>Runs</h2>\n<div class="runs">\n' + "\n".join(_run_card(c) for c in matrix.columns) + "\n</div>"
+    cards = "\n".join(_run_card(column) for column in matrix.columns)
+    return f'<h2>Runs</h2>\n<div class="runs">\n{cards}\n</div>'
+
+
+# Facts folded away under "more" so that a dozen run cards still leave the matrix in view.
+_SECONDARY_FACTS = ("CPU model", "VMX", "Timer", "CPUs", "Self-test", "Log comments")
 
 
 def _run_card(column: Column) -> str:
     incomplete = not column.run.complete
-    facts = []
-    for name, value in run_facts(column.run):
-        css = ' class="status-incomplete"' if name == "Status" and incomplete else ""
-        facts.append(f"<dt>{escape(name)}</dt><dd{css}>{escape(value)}</dd>")
+    facts = run_facts(column.run)
+    primary = [_fact(name, value, incomplete) for name, value in facts if name not in _SECONDARY_FACTS]
+    secondary = [_fact(name, value, incomplete) for name, value in facts if name in _SECONDARY_FACTS]
+    more = f'<details><summary>more</summary><dl>{"".join(secondary)}</dl></details>' if secondary else ""
     css = "run incomplete" if incomplete else "run"
     return (f'<section class="{css}" id="{column.anchor}"><h3>{escape(column.label)}</h3>'
-            f'<dl>{"".join(facts)}</dl></section>')
+            f'<dl>{"".join(primary)}</dl>{more}</section>')
+
+
+def _fact(name: str, value: str, incomplete: bool) -> str:
+    css = ' class="status-incomplete"' if name == "Status" and incomplete else ""
+    return f"<dt>{escape(name)}</dt><dd{css}>{escape(value)}</dd>"
 
 
 def _legend() -> str:
@@ -92,9 +106,11 @@ def _legend() -> str:
 
 
 def _table(matrix: Matrix) -> str:
-    head = "".join(f'<th class="run"><a href="#{c.anchor}">{escape(c.label)}</a></th>' for c in matrix.columns)
+    head = "".join(f'<th class="run"><a href="#{c.anchor}">{escape(run_label(c.run))}'
+                   f'<span class="source">{escape(c.source)}</span></a></th>' for c in matrix.columns)
     rows = "\n".join(_row(matrix, row) for row in matrix.rows)
-    return ('<table class="matrix">\n<thead><tr><th>#</th><th>Experiment</th>' + head + "</tr></thead>\n"
+    return ('<table class="matrix">\n'
+            f'<thead><tr><th>#</th><th class="title">Experiment</th>{head}</tr></thead>\n'
             f"<tbody>\n{rows}\n</tbody>\n{_totals(matrix)}\n</table>")
 
 

@@ -1,9 +1,9 @@
 """The matrix as JSON: a flat list of records, one per experiment per run."""
-from __future__ import annotations
 
 import json
 
-from .matrix import DIAGNOSTIC_KEYS, Cell, Matrix, remark_lines, short_boot_path
+from .matrix import Cell, Matrix, remark_lines, short_boot_path
+from .model import DIAGNOSTIC_KEYS
 
 
 def json_records(matrix: Matrix) -> list[dict]:

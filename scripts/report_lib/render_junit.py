@@ -13,7 +13,6 @@ An incomplete run (truncated, Bail out!, FATAL) gets one extra testcase, "run co
 with an <error>, so a crashed run cannot look green. A log without any run becomes a
 suite of its own with that error as well: no log disappears from the results.
 """
-from __future__ import annotations
 
 import datetime
 import re

@@ -1,5 +1,4 @@
 """The matrix as GitHub-flavoured Markdown."""
-from __future__ import annotations
 
 from .matrix import (SDM_DERIVED_LEGEND, SDM_DERIVED_MARK, VERDICT_MEANING, VERDICT_TEXT, Matrix, Row,
                      run_facts)
