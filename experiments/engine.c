@@ -254,6 +254,7 @@ static void begin_experiment(const struct experiment *x)
 	run.entry_mark = 0;
 	if (options.verbose)
 		printf("Experiment: %u\n", x->number);
+	run.phase = "baseline before an experiment";
 	if (engine.vmx && vmx_nmi_controls_supported(true, false)) {
 		nmi_controls_write(virtual_nmis_only);
 		vmx_reset_guest(engine.cpu, guest_baseline_main);
@@ -303,6 +304,7 @@ static void end_experiment(void)
 		printf("# run %u: experiment %u failed at step %u: expected %s; observed %s\n",
 		       engine.runs_done, x->number, run.failure.step + 1, run.failure.expected,
 		       run.failure.observed);
+	run.phase = "recovery after a failed experiment";
 	if (run.failure.failed && !restore_baseline()) {
 		printf("Bail out! cannot restore the baseline after experiment %u\n", x->number);
 		platform_exit(STATUS_FAIL);

@@ -5,6 +5,7 @@
 #include "experiments/run.h"
 #include "lib/platform.h"
 #include "lib/printf.h"
+#include "vmx/exit.h"
 #include "lib/apic.h"
 #include "lib/timer.h"
 #include "lib/x86.h"
@@ -84,17 +85,23 @@ static void watchdog_poll(void)
 	static uint64_t last_change_us;
 	uint64_t now = time_us();
 	uint64_t bound_us = options.timeout_ms * 1000 * 10 + 500000;
-	if (!run.active || run.progress != last_progress) {
-		last_progress = run.progress;
+	unsigned beat = run.progress + vmexit_count;
+	if (!run.phase || platform_exiting() || beat != last_progress) {
+		last_progress = beat;
 		last_change_us = now;
 		return;
 	}
 	if (now - last_change_us < bound_us)
 		return;
-	char text[96];
-	step_describe(&run.x->steps[run.step], text, sizeof(text));
-	printf("Bail out! watchdog: no progress for %llu ms in experiment %u, step %u (%s)\n",
-	       (unsigned long long)((now - last_change_us) / 1000), run.x->number, run.step + 1, text);
+	unsigned long long ms = (now - last_change_us) / 1000;
+	if (run.active) {
+		char text[96];
+		step_describe(&run.x->steps[run.step], text, sizeof(text));
+		printf("Bail out! watchdog: no progress for %llu ms in experiment %u, step %u (%s)\n",
+		       ms, run.x->number, run.step + 1, text);
+	} else {
+		printf("Bail out! watchdog: no progress for %llu ms during the %s\n", ms, run.phase);
+	}
 	platform_exit(STATUS_FAIL);
 }
 

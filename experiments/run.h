@@ -25,8 +25,9 @@ struct run_state {
 	 * host just before it resumes the guest. */
 	volatile unsigned entry_mark;
 	volatile unsigned step;      /* the step being executed (watchdog, diagnostics) */
-	volatile unsigned progress;  /* bumped on every step: the watchdog's heartbeat */
+	volatile unsigned progress;  /* bumped on every step and VM exit: the watchdog's heartbeat */
 	volatile bool active;        /* an experiment is running */
+	const char *volatile phase;  /* what the experimenter is doing, while the watchdog watches */
 	bool broken;                 /* option break=N: the wrong expectation was used */
 	struct failure failure;
 };

@@ -8,6 +8,7 @@
 
 #include "boot/anchors.h"
 #include "experiments/engine.h"
+#include "experiments/run.h"
 #include "boot/options.h"
 #include "guest/hypercall.h"
 #include "guest/selftest.h"
@@ -116,6 +117,7 @@ void selftest_run(struct cpu *c)
 {
 	const char *why;
 	st.cpu = c;
+	run.phase = "VMX self-test (VMLAUNCH, VMCALL round trips, NMI exit)";
 	if (!vmx_setup_vmcs(c, guest_selftest_main, &why)) {
 		printf("VMX: cannot set up the VMCS: %s\n", why);
 		platform_exit(STATUS_FAIL);

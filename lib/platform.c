@@ -100,9 +100,14 @@ static bool is_emulator_with_exit_ports(void)
 	       info.kind == PLATFORM_BOCHS || bochs_style_acpi;
 }
 
+static volatile bool exiting;
+
+bool platform_exiting(void) { return exiting; }
+
 void platform_exit(enum run_status status)
 {
 	cli();
+	exiting = true;
 	printf("EXIT: STATUS=%d\n", (int)status);
 	console_drain();
 	if (is_emulator_with_exit_ports()) {

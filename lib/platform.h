@@ -39,5 +39,7 @@ void platform_set_reboot_on_exit(bool reboot);
  * port, a reset if asked, else halt.
  */
 __attribute__((noreturn)) void platform_exit(enum run_status status);
+/* Whether some CPU has begun ending the run (the watchdog then stands down). */
+bool platform_exiting(void);
 
 #endif

@@ -54,9 +54,12 @@ void vmexit_skip_instruction(const struct vm_exit *e)
 }
 
 /* Called by vmx/<arch>/vmentry.S on every VM exit, on the exit stack. */
+volatile unsigned vmexit_count;
+
 void vmexit_dispatch(struct gprs *regs)
 {
 	struct vm_exit e;
+	vmexit_count++;
 	read_exit(&e);
 	if (!current_handler || !current_handler(&e, regs))
 		unexpected_exit(&e);

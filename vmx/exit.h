@@ -31,4 +31,7 @@ void vmexit_skip_instruction(const struct vm_exit *e);
 
 void vmexit_print(const struct vm_exit *e);
 
+/* Every VM exit counts: a heartbeat the watchdog can read. */
+extern volatile unsigned vmexit_count;
+
 #endif
