@@ -13,7 +13,7 @@ struct options options = {
 	.baud = DEFAULT_BAUD,
 	.timeout_ms = 10,
 	.vmcall_rounds = 1000,
-	.selected = ALL_EXPERIMENTS,
+	.experiments = { .selected = ALL_EXPERIMENTS },
 	.order = ORDER_SEQUENTIAL,
 	.seed = 1,
 	.iterations = 2000,
@@ -82,12 +82,14 @@ int parse_experiment_list(const char *value, void *dest, char *err, size_t errle
 			p++;
 	}
 	/* Only exclusions: everything but those. */
-	*(uint64_t *)dest = (include ? include : ALL_EXPERIMENTS) & ~exclude;
+	struct experiment_selection *selection = dest;
+	selection->selected = (include ? include : ALL_EXPERIMENTS) & ~exclude;
+	selection->named = include | exclude;
 	return 0;
 }
 
 static const struct option option_table[] = {
-	{ .key = "exp", .type = OPT_CUSTOM, .dest = &options.selected, .parse = parse_experiment_list,
+	{ .key = "exp", .type = OPT_CUSTOM, .dest = &options.experiments, .parse = parse_experiment_list,
 	  .help = "experiments to run: 17, 1-30,35, -18,-19 (default: all)" },
 	{ .key = "order", .type = OPT_CHOICE, .dest = &options.order, .choices = "seq|random",
 	  .help = "run the selection in order, or in random order (default seq)" },

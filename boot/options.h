@@ -16,7 +16,10 @@ struct options {
 	bool x2apic;             /* switch the APICs to x2APIC mode */
 	uint64_t timeout_ms;     /* bound on one wait */
 	uint64_t vmcall_rounds;  /* self-test: VMCALL round trips */
-	uint64_t selected;       /* bit n: experiment n is selected */
+	struct experiment_selection {
+		uint64_t selected;   /* bit n: experiment n is selected */
+		uint64_t named;      /* bit n: the user named n (not just "all but ...") */
+	} experiments;
 	unsigned order;          /* enum run_order */
 	uint64_t seed;
 	uint64_t iterations;     /* random order: experiments to run */
@@ -29,8 +32,8 @@ extern struct options options;
 /* Returns false with a message (naming the valid keys) in err. */
 bool options_parse(const char *cmdline, char *err, unsigned errlen);
 
-/* "exp=" syntax: "1-30,35", "-18,-19" (all but), "5,-3" ... into a bitmap. Exposed for
- * the unit tests. */
+/* "exp=" syntax: "1-30,35", "-18,-19" (all but), "5,-3" ... into a struct
+ * experiment_selection. Exposed for the unit tests. */
 int parse_experiment_list(const char *value, void *dest, char *err, size_t errlen);
 
 #endif

@@ -36,7 +36,7 @@ static struct {
 	bool vmx;
 	const char *skip_reason;
 	unsigned selected[MAX_CATALOGUE]; /* catalogue indices */
-	unsigned nselected, next, runs_done, total_runs;
+	unsigned nselected, runs_done, total_runs;
 	uint64_t random_state;
 	uint64_t start_tsc, run_start_tsc;
 	struct tally tally[MAX_CATALOGUE];
@@ -67,10 +67,28 @@ static bool experiment_supported(const struct experiment *x, const char **why)
 	return true;
 }
 
+/* A number the user named that the catalogue does not have is an error, not a no-op. */
+static void refuse_unknown_numbers(void)
+{
+	uint64_t known = 0;
+	for (unsigned i = 0; i < catalogue_size; i++)
+		known |= 1ull << catalogue[i].number;
+	uint64_t unknown = options.experiments.named & ~known;
+	if (!unknown)
+		return;
+	unsigned first = 0;
+	while (!(unknown & (1ull << first)))
+		first++;
+	printf("Bail out! exp= names experiment %u, which the catalogue does not have (it has 1-%u)\n",
+	       first, catalogue[catalogue_size - 1].number);
+	platform_exit(STATUS_FAIL);
+}
+
 static void select_experiments(void)
 {
+	refuse_unknown_numbers();
 	for (unsigned i = 0; i < catalogue_size && i < MAX_CATALOGUE; i++)
-		if (options.selected & (1ull << catalogue[i].number))
+		if (options.experiments.selected & (1ull << catalogue[i].number))
 			engine.selected[engine.nselected++] = i;
 	engine.total_runs = options.order == ORDER_RANDOM ? (unsigned)options.iterations : engine.nselected;
 	engine.random_state = options.seed;
@@ -304,8 +322,10 @@ static void end_experiment(void)
 		printf("# run %u: experiment %u failed at step %u: expected %s; observed %s\n",
 		       engine.runs_done, x->number, run.failure.step + 1, run.failure.expected,
 		       run.failure.observed);
+	if (!run.failure.failed)
+		return;
 	run.phase = "recovery after a failed experiment";
-	if (run.failure.failed && !restore_baseline()) {
+	if (!restore_baseline()) {
 		printf("Bail out! cannot restore the baseline after experiment %u\n", x->number);
 		platform_exit(STATUS_FAIL);
 	}

@@ -135,6 +135,9 @@ RUNS = [
     Run("qemu-watchdog", "qemu-bios", "amd64", "exp=29,31 hang=31", status=1, timeout=60,
         only={29: "pass"},
         lines=[r"^Bail out! watchdog: no progress for \d+ ms in experiment 31, step 1"]),
+    # An experiment number the catalogue lacks is an error too.
+    Run("qemu-unknown-experiment", "qemu-bios", "amd64", "exp=29,45", status=1, timeout=60,
+        lines=[r"^Bail out! exp= names experiment 45, which the catalogue does not have"]),
     # A bad option is an error that names the valid keys, never ignored.
     Run("qemu-bad-option", "qemu-bios", "amd64", "exp=17 colour=blue", status=1, timeout=60,
         lines=[r"^Bail out! bad command line: unknown option 'colour'; valid options: .*exp"]),

@@ -13,11 +13,14 @@ static uint64_t bits(unsigned lo, unsigned hi)
 	return b;
 }
 
+static struct experiment_selection last;
+
 static uint64_t selection(const char *value, int *status, char *err, size_t errlen)
 {
-	uint64_t dest = 0;
+	struct experiment_selection dest = { 0, 0 };
 	*status = parse_experiment_list(value, &dest, err, errlen);
-	return dest;
+	last = dest;
+	return dest.selected;
 }
 
 static void test_experiment_lists(void)
@@ -33,6 +36,7 @@ static void test_experiment_lists(void)
 	CHECK(all_but & (1ull << 17));
 	CHECK(!(all_but & (1ull << 18)) && !(all_but & (1ull << 19)));
 	CHECK(!(all_but & 1)); /* there is no experiment 0 */
+	CHECK_INT_EQ(last.named, 1ull << 18 | 1ull << 19); /* "all" names nothing by itself */
 	CHECK_INT_EQ(selection("1-5,-3", &status, err, sizeof(err)), bits(1, 5) & ~(1ull << 3));
 	CHECK_INT_EQ(selection("-2-4", &status, err, sizeof(err)) & bits(1, 6), bits(1, 6) & ~bits(2, 4));
 }
@@ -61,7 +65,8 @@ static void test_command_lines(void)
 {
 	char err[512];
 	CHECK(options_parse("exp=17 verbose order=random seed=9 iterations=50 timeout=20", err, sizeof(err)));
-	CHECK_INT_EQ(options.selected, 1ull << 17);
+	CHECK_INT_EQ(options.experiments.selected, 1ull << 17);
+	CHECK_INT_EQ(options.experiments.named, 1ull << 17);
 	CHECK(options.verbose);
 	CHECK_INT_EQ(options.order, ORDER_RANDOM);
 	CHECK_INT_EQ(options.seed, 9);
