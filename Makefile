@@ -37,6 +37,7 @@ FONT := /usr/share/consolefonts/Lat15-VGA16.psf.gz
 FONT_C := $(BUILD)/font8x16.c
 $(FONT_C): scripts/psf2c
 	scripts/psf2c $(FONT) $@
+
 ISO := $(BUILD)/nmi-lab.iso
 
 .PHONY: all iso vmdk run bench docs report test unit-test report-test emulator-test deps clean

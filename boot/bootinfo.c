@@ -8,6 +8,7 @@ enum mb2_tag {
 	MB2_TAG_CMDLINE = 1,
 	MB2_TAG_LOADER_NAME = 2,
 	MB2_TAG_MMAP = 6,
+	MB2_TAG_FRAMEBUFFER = 8,
 	MB2_TAG_EFI32 = 11,
 	MB2_TAG_EFI64 = 12,
 	MB2_TAG_ACPI_OLD = 14,
@@ -47,6 +48,25 @@ static void parse_mb2_mmap(struct boot_info *b, const uint8_t *tag, uint32_t siz
 	}
 }
 
+static void parse_mb2_framebuffer(struct boot_info *b, const uint8_t *tag, uint32_t size)
+{
+	if (size < 30)
+		return;
+	struct framebuffer *fb = &b->fb;
+	fb->addr = *(const uint64_t *)(tag + 8);
+	fb->pitch = *(const uint32_t *)(tag + 16);
+	fb->width = *(const uint32_t *)(tag + 20);
+	fb->height = *(const uint32_t *)(tag + 24);
+	fb->bpp = tag[28];
+	fb->type = tag[29];
+	if (fb->type == FB_RGB && size >= 38) {
+		fb->red_pos = tag[32], fb->red_size = tag[33];
+		fb->green_pos = tag[34], fb->green_size = tag[35];
+		fb->blue_pos = tag[36], fb->blue_size = tag[37];
+	}
+	b->has_fb = true;
+}
+
 static void parse_mb2(struct boot_info *b, const uint8_t *info)
 {
 	uint32_t total = *(const uint32_t *)info;
@@ -60,6 +80,7 @@ static void parse_mb2(struct boot_info *b, const uint8_t *info)
 		case MB2_TAG_CMDLINE: b->cmdline = skip_kernel_path((const char *)tag + 8); break;
 		case MB2_TAG_LOADER_NAME: b->loader_name = (const char *)tag + 8; break;
 		case MB2_TAG_MMAP: parse_mb2_mmap(b, tag, size); break;
+		case MB2_TAG_FRAMEBUFFER: parse_mb2_framebuffer(b, tag, size); break;
 		case MB2_TAG_EFI32:
 		case MB2_TAG_EFI64: b->uefi = true; break;
 		case MB2_TAG_ACPI_OLD: acpi_old = tag + 8; break;

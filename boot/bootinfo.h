@@ -13,6 +13,16 @@ struct mmap_entry {
 	uint32_t type;
 };
 
+/* The multiboot2 framebuffer info tag (type 8). */
+enum fb_type { FB_INDEXED = 0, FB_RGB = 1, FB_EGA_TEXT = 2 };
+
+struct framebuffer {
+	uint64_t addr;
+	uint32_t pitch, width, height;  /* pitch in bytes; EGA text: width and height in characters */
+	uint8_t bpp, type;              /* enum fb_type */
+	uint8_t red_pos, red_size, green_pos, green_size, blue_pos, blue_size;  /* FB_RGB only */
+};
+
 struct boot_info {
 	int multiboot_version;  /* 1 or 2; 0 when the magic was wrong */
 	bool uefi;              /* multiboot2 carried an EFI system-table tag */
@@ -21,6 +31,8 @@ struct boot_info {
 	const void *rsdp;       /* the loader's copy of the ACPI RSDP, or 0 */
 	struct mmap_entry mmap[BOOTINFO_MAX_MMAP];
 	unsigned mmap_count;
+	bool has_fb;            /* the loader described the display (multiboot2 tag 8) */
+	struct framebuffer fb;
 };
 
 bool bootinfo_parse(uint32_t magic, uint32_t info_addr, struct boot_info *out);

@@ -17,6 +17,7 @@
 #include "lib/console.h"
 #include "lib/platform.h"
 #include "lib/printf.h"
+#include "lib/screen.h"
 #include "lib/timer.h"
 #include "lib/x86.h"
 #include "vmx/vmx.h"
@@ -61,6 +62,7 @@ void bsp_entry(void)
 	bool boot_ok = bootinfo_parse(boot_magic, boot_info, &boot);
 	bool options_ok = options_parse(boot.cmdline, option_error, sizeof(option_error));
 	console_init((uint16_t)options.serial_port, (uint32_t)options.baud);
+	screen_init(&boot);
 	platform_set_reboot_on_exit(options.reboot);
 
 	const char *acpi_why = 0;

@@ -26,7 +26,20 @@ mb2_info_request:
 	.long 6   /* memory map */
 	.long 14  /* ACPI 1.0 RSDP */
 	.long 15  /* ACPI 2.0 RSDP */
+	.long 8   /* framebuffer info (lib/screen.c mirrors the results on it) */
 mb2_info_request_end:
+
+	/*
+	 * A framebuffer, optional (lib/screen.c shows the results on it). UEFI has no text
+	 * mode, so GRUB sets up a linear framebuffer: 1024x768x32 (128x48 characters, a
+	 * whole run fits) when the firmware has it, else a mode of GRUB's choice. Under BIOS,
+	 * grub.cfg sets gfxpayload=text and GRUB leaves VGA text mode on (EGA text, type 2).
+	 */
+	.balign 8
+mb2_framebuffer:
+	.short 5, 1
+	.long 20
+	.long 1024, 768, 32  /* width, height, depth */
 
 	.balign 8
 	.short 0, 0   /* end tag */

@@ -183,6 +183,7 @@ static void print_random_result(const struct experiment *x, const struct tally *
 static __attribute__((noreturn)) void finish_run(void)
 {
 	unsigned tests = 0, unexpected = 0, known = 0, skipped = 0;
+	run.phase = 0; /* only printing is left: nothing for the watchdog to watch */
 	bool random = options.order == ORDER_RANDOM;
 	for (unsigned i = 0; i < engine.nselected; i++) {
 		const struct experiment *x = &catalogue[engine.selected[i]];

@@ -84,7 +84,8 @@ static void watchdog_poll(void)
 	static unsigned last_progress;
 	static uint64_t last_change_us;
 	uint64_t now = time_us();
-	uint64_t bound_us = options.timeout_ms * 1000 * 10 + 500000;
+	/* Ten wait bounds, plus time for a failure's report at a slow baud rate. */
+	uint64_t bound_us = options.timeout_ms * 1000 * 10 + 2000000;
 	unsigned beat = run.progress + vmexit_count;
 	if (!run.phase || platform_exiting() || beat != last_progress) {
 		last_progress = beat;

@@ -5,6 +5,7 @@
 #include "boot/layout.h"
 
 #include "lib/printf.h"
+#include "lib/screen.h"
 #include "lib/spinlock.h"
 #include "lib/x86.h"
 
@@ -22,6 +23,10 @@
 
 static uint16_t uart_port = COM1_PORT;
 static struct spinlock console_lock = SPINLOCK_INIT;
+/* The line being printed, for the screen's results view (lib/screen.c); longer lines
+ * are cut. Under the console lock, like the UART. */
+static char line[256];
+static unsigned line_len;
 
 void console_init(uint16_t port, uint32_t baud)
 {
@@ -51,6 +56,20 @@ static uintptr_t console_owner_id(void)
 	return read_sp() >> CPU_AREA_SHIFT;
 }
 
+/* Collects a line and hands it to the screen when it is complete and wanted there. */
+static void line_putc(char c)
+{
+	if (c != '\n') {
+		if (line_len < sizeof(line) - 1)
+			line[line_len++] = c;
+		return;
+	}
+	line[line_len] = 0;
+	line_len = 0;
+	if (screen_line_wanted(line))
+		screen_write_line(line);
+}
+
 void console_write(const char *s)
 {
 	int taken = spin_lock(&console_lock, console_owner_id());
@@ -58,6 +77,7 @@ void console_write(const char *s)
 		if (*s == '\n')
 			uart_putc('\r');
 		uart_putc(*s);
+		line_putc(*s);
 	}
 	spin_unlock(&console_lock, taken);
 }

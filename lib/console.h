@@ -8,7 +8,8 @@
 #define DEFAULT_BAUD 115200
 
 void console_init(uint16_t port, uint32_t baud);
-/* Writes a string ("\n" becomes "\r\n"); whole, under the console lock. */
+/* Writes a string ("\n" becomes "\r\n"); whole, under the console lock. Complete lines
+ * that belong in the results view are also shown on the screen (lib/screen.h). */
 void console_write(const char *s);
 /* Waits until the UART has sent every byte (LSR bit 6), so nothing is lost at power-off. */
 void console_drain(void);

@@ -1,0 +1,224 @@
+/*
+ * The results view on the screen: EGA/VGA text (BIOS: GRUB keeps 80x25 text mode) or a
+ * linear RGB framebuffer (UEFI) drawn with the 8x16 font that scripts/psf2c generates.
+ * A grid of text rows is the only state; the display is drawn from it and never read
+ * back (reading video memory is slow). When the grid is full, its oldest quarter scrolls
+ * away and the whole screen is redrawn, so a long run costs about four rows per line.
+ */
+#include "lib/screen.h"
+
+#include <stdint.h>
+
+#include "boot/bootinfo.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "lib/x86.h"
+
+#define GLYPH_W 8
+#define GLYPH_H 16
+#define FONT_FIRST 32
+#define FONT_LAST 126
+#define MAX_COLS 256
+#define MAX_ROWS 100
+#define LOW_4G 0x100000000ull
+#define VGA_CRTC_INDEX 0x3d4
+#define VGA_CRTC_DATA 0x3d5
+#define VGA_CURSOR_START 0x0a
+#define VGA_CURSOR_OFF 0x20
+
+extern const unsigned char font8x16[FONT_LAST - FONT_FIRST + 1][GLYPH_H];  /* build/font8x16.c */
+
+/* VGA text attributes: light grey, light green, light red, yellow, white on black. */
+enum { GREY = 0x07, GREEN = 0x0a, RED = 0x0c, YELLOW = 0x0e, WHITE = 0x0f };
+
+static const struct { const char *prefix; uint8_t color; } wanted[] = {
+	{ "ok ", GREEN },
+	{ "not ok ", RED },          /* yellow with "# TODO": a known deviation */
+	{ "SUMMARY:", WHITE },
+	{ "EXIT:", WHITE },
+	{ "Bail out!", RED },
+	{ "nmi-lab ", WHITE },
+	{ "Boot:", GREY },
+	{ "CPU:", GREY },
+	{ "Platform:", GREY },
+	{ "VMX: not available", GREY },
+};
+
+enum mode { OFF, TEXT, PIXELS };
+
+static struct {
+	enum mode mode;
+	uint8_t *base;
+	uint32_t pitch, width, height;  /* height and width in pixels (PIXELS only) */
+	unsigned bytes_pp, scale;       /* PIXELS: bytes per pixel, glyph magnification */
+	unsigned cols, rows, used;      /* the text grid, and how many rows hold lines */
+	uint32_t pixel[16];             /* PIXELS: VGA colour -> pixel value */
+} scr;
+
+static struct row {
+	char text[MAX_COLS];  /* NUL-padded */
+	uint8_t color;
+} grid[MAX_ROWS];
+
+static int find_wanted(const char *line)
+{
+	for (unsigned i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
+		if (strncmp(line, wanted[i].prefix, strlen(wanted[i].prefix)) == 0)
+			return (int)i;
+	return -1;
+}
+
+bool screen_line_wanted(const char *line)
+{
+	return find_wanted(line) >= 0;
+}
+
+static bool contains(const char *s, const char *part)
+{
+	for (size_t n = strlen(part); *s; s++)
+		if (strncmp(s, part, n) == 0)
+			return true;
+	return false;
+}
+
+/* The standard VGA palette: bit 3 intensity, bits 2..0 red, green, blue. */
+static uint32_t rgb_pixel(const struct framebuffer *fb, unsigned vga)
+{
+	unsigned bright = vga & 8 ? 0x55 : 0;
+	unsigned r = (vga & 4 ? 0xaa : 0) + bright, g = (vga & 2 ? 0xaa : 0) + bright,
+		 b = (vga & 1 ? 0xaa : 0) + bright;
+	if (vga == 6)
+		g = 0x55;  /* brown, not dark yellow */
+	return (r >> (8 - fb->red_size) << fb->red_pos) | (g >> (8 - fb->green_size) << fb->green_pos) |
+	       (b >> (8 - fb->blue_size) << fb->blue_pos);
+}
+
+static void put_pixel(uint8_t *p, uint32_t v)
+{
+	switch (scr.bytes_pp) {
+	case 4: *(volatile uint32_t *)p = v; break;
+	case 3: p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16); break;
+	case 2: *(volatile uint16_t *)p = (uint16_t)v; break;
+	}
+}
+
+static void draw_glyph(unsigned row, unsigned col, char c, uint8_t color)
+{
+	const unsigned char *glyph = font8x16[(c >= FONT_FIRST && c <= FONT_LAST ? c : '?') - FONT_FIRST];
+	unsigned s = scr.scale;
+	uint8_t *line = scr.base + (uintptr_t)row * GLYPH_H * s * scr.pitch + col * GLYPH_W * s * scr.bytes_pp;
+	for (unsigned y = 0; y < GLYPH_H * s; y++, line += scr.pitch) {
+		uint8_t *p = line;
+		for (unsigned x = 0; x < GLYPH_W * s; x++, p += scr.bytes_pp)
+			put_pixel(p, glyph[y / s] & (0x80 >> (x / s)) ? scr.pixel[color] : scr.pixel[0]);
+	}
+}
+
+static void draw_row(unsigned r)
+{
+	const struct row *row = &grid[r];
+	for (unsigned col = 0; col < scr.cols; col++) {
+		char c = row->text[col] ? row->text[col] : ' ';
+		if (scr.mode == TEXT)
+			((volatile uint16_t *)(scr.base + r * scr.pitch))[col] = (uint16_t)(row->color << 8 | (uint8_t)c);
+		else
+			draw_glyph(r, col, c, row->color);
+	}
+}
+
+void screen_write_line(const char *line)
+{
+	if (scr.mode == OFF)
+		return;
+	if (scr.used == scr.rows) {
+		unsigned step = scr.rows / 4 ? scr.rows / 4 : 1;
+		memmove(grid, grid + step, (scr.rows - step) * sizeof(grid[0]));
+		memset(grid + scr.rows - step, 0, step * sizeof(grid[0]));
+		scr.used -= step;
+		for (unsigned r = 0; r < scr.rows; r++)
+			draw_row(r);
+	}
+	struct row *row = &grid[scr.used];
+	int w = find_wanted(line);
+	row->color = w < 0 ? GREY : wanted[w].color;
+	if (contains(line, " # TODO"))
+		row->color = YELLOW;
+	else if (contains(line, " # SKIP"))
+		row->color = GREY;
+	size_t n = strnlen(line, scr.cols);
+	memset(row->text, 0, sizeof(row->text));
+	for (size_t i = 0; i < n; i++)
+		row->text[i] = line[i] >= FONT_FIRST && line[i] <= FONT_LAST ? line[i] : ' ';
+	draw_row(scr.used++);
+}
+
+static unsigned min_u(unsigned a, unsigned b)
+{
+	return a < b ? a : b;
+}
+
+/* Fills in scr for the loader's display, or says why it cannot be used. */
+static enum mode setup(const struct framebuffer *fb, const char **why)
+{
+	if (fb->addr + (uint64_t)fb->pitch * fb->height > LOW_4G) {
+		*why = "it is not in the low 4 GiB, the only memory the kernel maps";
+		return OFF;
+	}
+	scr.base = (uint8_t *)(uintptr_t)fb->addr;
+	scr.pitch = fb->pitch;
+	if (fb->type == FB_EGA_TEXT) {
+		if (!scr.pitch)
+			scr.pitch = fb->width * 2;  /* a character and its attribute byte */
+		scr.cols = min_u(fb->width, MAX_COLS);
+		scr.rows = min_u(fb->height, MAX_ROWS);
+		return TEXT;
+	}
+	if (fb->type != FB_RGB) {
+		*why = "it has a palette, not RGB pixels";
+		return OFF;
+	}
+	if ((fb->bpp != 32 && fb->bpp != 24 && fb->bpp != 16) ||
+	    fb->red_size > 8 || fb->green_size > 8 || fb->blue_size > 8) {
+		*why = "only 16, 24 and 32 bits per pixel, up to 8 per colour, are supported";
+		return OFF;
+	}
+	scr.width = fb->width;
+	scr.height = fb->height;
+	scr.bytes_pp = fb->bpp / 8;
+	/* Magnify the glyphs on big screens so they stay readable (1 up to 2559x1439). */
+	scr.scale = min_u(fb->width / 1280, fb->height / 720);
+	if (scr.scale == 0)
+		scr.scale = 1;
+	scr.cols = min_u(fb->width / (GLYPH_W * scr.scale), MAX_COLS);
+	scr.rows = min_u(fb->height / (GLYPH_H * scr.scale), MAX_ROWS);
+	for (unsigned i = 0; i < 16; i++)
+		scr.pixel[i] = rgb_pixel(fb, i);
+	return PIXELS;
+}
+
+void screen_init(const struct boot_info *b)
+{
+	const struct framebuffer *fb = &b->fb;
+	const char *why = "smaller than one character";
+	if (!b->has_fb) {
+		printf("screen: off: the boot loader described no display\n");
+		return;
+	}
+	enum mode mode = setup(fb, &why);
+	if (mode == OFF || scr.rows == 0 || scr.cols == 0) {
+		printf("screen: off: cannot use the framebuffer at %#llx (%ux%u, %u bpp, type %u): %s\n",
+		       (unsigned long long)fb->addr, fb->width, fb->height, fb->bpp, fb->type, why);
+		return;
+	}
+	if (mode == PIXELS) {
+		for (uint32_t y = 0; y < scr.height; y++)
+			for (uint32_t x = 0; x < scr.width; x++)
+				put_pixel(scr.base + (uintptr_t)y * scr.pitch + x * scr.bytes_pp, 0);
+	} else {
+		outb(VGA_CRTC_INDEX, VGA_CURSOR_START);  /* hide the blinking cursor */
+		outb(VGA_CRTC_DATA, VGA_CURSOR_OFF);
+	}
+	scr.mode = mode;
+	for (unsigned r = 0; r < scr.rows; r++)
+		draw_row(r);
+}
