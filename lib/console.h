@@ -2,12 +2,15 @@
 #ifndef LIB_CONSOLE_H
 #define LIB_CONSOLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define COM1_PORT 0x3f8
 #define DEFAULT_BAUD 115200
 
 void console_init(uint16_t port, uint32_t baud);
+/* Whether a UART answered at the port (else serial output is dropped, the screen stays). */
+bool console_has_uart(void);
 /* Writes a string ("\n" becomes "\r\n"); whole, under the console lock. Complete lines
  * that belong in the results view are also shown on the screen (lib/screen.h). */
 void console_write(const char *s);
