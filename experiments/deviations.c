@@ -26,8 +26,8 @@
  * 0 and instruction length 0 for an NMI that hit during HLT (experiment 5's information).
  */
 #define BOCHS_REF "Bochs 2.7 source and runs: see experiments/deviations.c"
-#define BOCHS_ENTRY "VM entry with B=0 does not unblock NMIs blocked in VMX root (cpu/vmx.cc:2142): " \
-	"the held NMI stays held in G"
+#define BOCHS_ENTRY "VM entry does not unblock NMIs that H blocked in VMX root (cpu/vmx.cc:2142 only " \
+	"ever masks): the held NMI stays held in G"
 #define BOCHS_ENTRY_VNMI "VM entry with virtual NMIs leaves H's NMI blocking in place (cpu/vmx.cc:2142), " \
 	"so H is still blocked after the VM exit"
 #define BOCHS_INJECT "injecting an NMI with virtual NMIs = 0 sets blocking by NMI (cpu/vmx.cc:2198); " \

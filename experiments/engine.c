@@ -153,7 +153,7 @@ static void print_result(const struct experiment *x, uint64_t us, const struct d
 	if (run.broken)
 		printf("  # break=%u: one expectation of this experiment was deliberately wrong (test only)\n",
 		       x->number);
-	else if (d)
+	else if (d && !failed)
 		printf("  # note: the known %s deviation did not show (fixed?): %s\n", d->platform_name, d->note);
 	print_informational(x);
 }
