@@ -25,6 +25,7 @@ struct options {
 	uint64_t iterations;     /* random order: experiments to run */
 	uint64_t break_experiment; /* test only: this experiment expects the wrong thing */
 	uint64_t hang_experiment;  /* test only: this experiment hangs (the watchdog's test) */
+	uint64_t fault_experiment; /* test only: this experiment's first step raises #UD */
 };
 
 extern struct options options;

@@ -23,6 +23,11 @@ static const char *const exception_names[32] = {
 	"#CP control protection",
 };
 
+const char *exception_name(unsigned vector)
+{
+	return vector < 32 && exception_names[vector] ? exception_names[vector] : "exception";
+}
+
 bool fixup_lookup(unsigned vector, uintptr_t rip, uintptr_t *resume_rip)
 {
 	for (const struct fixup *f = fixup_table_start; f < fixup_table_end; f++) {
@@ -64,8 +69,7 @@ static void handle_exception(struct trap_frame *f)
 		f->rip = resume;
 		return;
 	}
-	const char *name = f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector] : "exception";
-	fatal_trap(f, name);
+	fatal_trap(f, exception_name((unsigned)f->vector));
 }
 
 static void handle_interrupt(struct trap_frame *f)

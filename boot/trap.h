@@ -23,6 +23,8 @@ struct trap_frame {
 };
 
 void trap_dispatch(struct trap_frame *f);
+/* "#GP general protection" and so on. */
+const char *exception_name(unsigned vector);
 
 /* The first instruction of the host's / guest's handler for `vector`. */
 uintptr_t host_handler_address(unsigned vector);

@@ -40,6 +40,8 @@ static struct {
 	uint64_t random_state;
 	uint64_t start_tsc, run_start_tsc;
 	struct tally tally[MAX_CATALOGUE];
+	struct checkpoint host_steps;  /* where an exception in a host step lands */
+	volatile bool in_host_steps;
 } engine;
 
 /* --- selection ------------------------------------------------------------------ */
@@ -395,12 +397,21 @@ static void record_exit(enum obs_source s, const struct vm_exit *e)
 	trace("      VM exit: %s at %s\n", obs_source_name(s), describe_rip(e->guest_rip, where, sizeof(where)));
 }
 
-static unsigned run_host_steps(unsigned i)
+static unsigned run_host_steps(unsigned first)
 {
 	const struct experiment *x = run.x;
-	trace("  Enter host, exp=%u, step=%u\n", x->number, i + 1);
+	volatile unsigned i = first; /* lives across checkpoint_save() */
+	trace("  Enter host, exp=%u, step=%u\n", x->number, first + 1);
+	if (checkpoint_save(&engine.host_steps)) {
+		/* Back from host_exception(): the step's frames are gone, the failure recorded. */
+		engine.in_host_steps = false;
+		trace("  Leave host (aborted)\n");
+		return x->nsteps;
+	}
+	engine.in_host_steps = true;
 	while (i < x->nsteps && x->steps[i].ctx == IN_HOST && !run.failure.failed)
 		step_execute(i++);
+	engine.in_host_steps = false;
 	trace("  Leave host\n");
 	if (run.failure.failed)
 		return x->nsteps;
@@ -497,19 +508,42 @@ static bool engine_exit(const struct vm_exit *e, struct gprs *r)
 	}
 }
 
-/* An exception in the guest that no fix-up expects ends the experiment, not the run. */
-static bool guest_exception(struct trap_frame *f)
+static void fail_with_exception(const struct trap_frame *f)
 {
-	if (f->context != CTX_GUEST || !run.active)
+	if (run.failure.failed)
+		return;
+	run.failure.failed = true;
+	run.failure.step = run.step;
+	snprintf(run.failure.expected, DIAG_LEN, "no exception");
+	snprintf(run.failure.observed, DIAG_LEN, "exception %lu, %s (error code %#lx), in the %s at rip %#lx",
+		 (unsigned long)f->vector, exception_name((unsigned)f->vector), (unsigned long)f->error_code,
+		 f->context == CTX_GUEST ? "guest" : "host", (unsigned long)f->rip);
+}
+
+/* Where a host step that faulted resumes: the engine's checkpoint. */
+static __attribute__((noreturn)) void abandon_host_steps(void)
+{
+	checkpoint_resume(&engine.host_steps);
+}
+
+/*
+ * An exception that no fix-up expects ends the experiment, not the run: in the guest by
+ * ending its steps, in a host step by going back to the checkpoint taken before the host
+ * steps. Anywhere else it is a bug of ours, and fatal.
+ */
+static bool unexpected_exception(struct trap_frame *f)
+{
+	if (!run.active)
 		return false;
-	if (!run.failure.failed) {
-		run.failure.failed = true;
-		run.failure.step = run.step;
-		snprintf(run.failure.expected, DIAG_LEN, "no exception");
-		snprintf(run.failure.observed, DIAG_LEN, "exception %lu (error code %#lx) in the guest at rip %#lx",
-			 (unsigned long)f->vector, (unsigned long)f->error_code, (unsigned long)f->rip);
+	if (f->context == CTX_GUEST) {
+		fail_with_exception(f);
+		f->rip = (uintptr_t)guest_end_experiment;
+		return true;
 	}
-	f->rip = (uintptr_t)guest_end_experiment;
+	if (!engine.in_host_steps)
+		return false;
+	fail_with_exception(f);
+	f->rip = (uintptr_t)abandon_host_steps;
 	return true;
 }
 
@@ -517,7 +551,7 @@ static bool (*observe_exception)(struct trap_frame *f);
 
 static bool on_exception(struct trap_frame *f)
 {
-	return observe_exception(f) || guest_exception(f);
+	return observe_exception(f) || unexpected_exception(f);
 }
 
 static void install_hooks(void)

@@ -330,6 +330,8 @@ bool step_execute(unsigned index)
 	if (options.hang_experiment == run.x->number)
 		for (;;)
 			cli(); /* test only: nothing but the watchdog can end this */
+	if (options.fault_experiment == run.x->number && index == 0)
+		__asm__ volatile("ud2"); /* test only: an unexpected exception in a step */
 	char text[96];
 	step_describe(s, text, sizeof(text));
 	trace("    [%s] %s\n", s->ctx == IN_GUEST ? "G" : "H", text);

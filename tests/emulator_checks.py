@@ -135,6 +135,13 @@ RUNS = [
     Run("qemu-watchdog", "qemu-bios", "amd64", "exp=29,31 hang=31", status=1, timeout=60,
         only={29: "pass"},
         lines=[r"^Bail out! watchdog: no progress for \d+ ms in experiment 31, step 1"]),
+    # An unexpected exception in a host step fails that experiment; the run goes on.
+    Run("qemu-host-fault", "qemu-bios", "amd64", "exp=29,31 fault=29", status=1, timeout=60,
+        only={29: "fail", 31: "known"},
+        lines=[r"^  observed: exception 6, #UD invalid opcode \(error code 0\), in the host at rip"]),
+    Run("bochs-i386-host-fault", "bochs", "i386", "exp=1,12 fault=1", status=1,
+        only={1: "fail", 12: "pass"},
+        lines=[r"^  observed: exception 6, #UD invalid opcode \(error code 0\), in the host at rip"]),
     # An experiment number the catalogue lacks is an error too.
     Run("qemu-unknown-experiment", "qemu-bios", "amd64", "exp=29,45", status=1, timeout=60,
         lines=[r"^Bail out! exp= names experiment 45, which the catalogue does not have"]),
