@@ -16,6 +16,9 @@ BUILD := build
 GIT_REVISION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 CC := gcc
+# Quiet by default ("CC file"); make V=1 shows the full commands.
+Q := $(if $(V),,@)
+quiet = $(if $(V),,@echo "  $(1)  $(2)";)
 KERNEL_CFLAGS := -std=c11 -ffreestanding -fno-builtin -nostdlib -fno-stack-protector \
 	-fno-pic -fno-pie -fno-asynchronous-unwind-tables -mgeneral-regs-only \
 	-Wall -Wextra -Werror -O2 -g -I. \
@@ -36,7 +39,8 @@ KERNELS := $(foreach a,$(ARCHES),$(BUILD)/$(a)/nmi-lab.elf)
 FONT := /usr/share/consolefonts/Lat15-VGA16.psf.gz
 FONT_C := $(BUILD)/font8x16.c
 $(FONT_C): scripts/psf2c
-	scripts/psf2c $(FONT) $@
+	@test -r $(FONT) || { echo "missing $(FONT): run scripts/deps (Debian package console-setup-linux)"; exit 1; }
+	$(call quiet,GEN ,$@)scripts/psf2c $(FONT) $@
 
 ISO := $(BUILD)/nmi-lab.iso
 
@@ -52,20 +56,20 @@ FORCE:
 define ARCH_RULES
 $(BUILD)/$(1)/%.o: %.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(KERNEL_CFLAGS) $$(CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+	$$(call quiet,CC  ,$(1)/$$<)$$(CC) $$(KERNEL_CFLAGS) $$(CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 
 $(BUILD)/$(1)/%.o: %.S
 	@mkdir -p $$(@D)
-	$$(CC) $$(KERNEL_CFLAGS) $$(CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+	$$(call quiet,AS  ,$(1)/$$<)$$(CC) $$(KERNEL_CFLAGS) $$(CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 
 $(BUILD)/$(1)/boot/banner.o: $(BUILD)/git-revision
 $(BUILD)/$(1)/boot/banner.o: KERNEL_CFLAGS += -DGIT_REVISION='"$$(shell cat $(BUILD)/git-revision)"'
 
 $(BUILD)/$(1)/font8x16.o: $(FONT_C)
-	$$(CC) $$(KERNEL_CFLAGS) $$(CFLAGS_$(1)) -c $$< -o $$@
+	$$(call quiet,CC  ,$(1)/font8x16.c)$$(CC) $$(KERNEL_CFLAGS) $$(CFLAGS_$(1)) -c $$< -o $$@
 
 $(BUILD)/$(1)/nmi-lab.elf: $(call objects,$(1)) $(BUILD)/$(1)/font8x16.o linker.ld
-	$$(CC) $$(CFLAGS_$(1)) $$(LDFLAGS_KERNEL) -o $$@ $$(filter %.o,$$^) -lgcc
+	$$(call quiet,LD  ,$$@)$$(CC) $$(CFLAGS_$(1)) $$(LDFLAGS_KERNEL) -o $$@ $$(filter %.o,$$^) -lgcc
 endef
 $(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a))))
 
