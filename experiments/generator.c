@@ -3,12 +3,12 @@
 #include "boot/layout.h"
 #include "boot/options.h"
 #include "experiments/run.h"
+#include "lib/apic.h"
 #include "lib/platform.h"
 #include "lib/printf.h"
-#include "vmx/exit.h"
-#include "lib/apic.h"
 #include "lib/timer.h"
 #include "lib/x86.h"
+#include "vmx/exit.h"
 
 /* Long enough for the experimenter to get from "ready" to its HLT: a few instructions. */
 #define SEND_DELAY_US 20
@@ -71,38 +71,57 @@ void generator_init(uint32_t generator_apic_id, uint32_t target_apic_id)
 }
 
 /*
- * The watchdog: while idle, the generator looks at the experimenter's heartbeat (bumped
- * on every step). A step can legitimately take one bounded wait plus the sends, so no
- * progress for ten wait bounds means the experimenter is stuck somewhere no timer can
- * reach (a hung VM entry, an endless loop, blocked interrupts): say where and end the
- * run rather than hang.
+ * The watchdog: while idle, the generator looks at the experimenter's heartbeat (steps
+ * and VM exits). A step can legitimately take one bounded wait plus the sends, so no
+ * progress for ten wait bounds (plus time to print a failure at a slow baud rate) means
+ * the experimenter is stuck where no timer reaches it: an endless loop with interrupts
+ * off, a VM entry that never completes.
+ *
+ * First an INIT: in VMX non-root operation it is a VM exit (SDM 25.2), which the engine
+ * turns into a timeout verdict for the step and recovers from. If the experimenter is
+ * stuck in VMX root, INIT stays blocked; after another bound the run ends with a
+ * "Bail out!" that says where it was stuck, rather than hang.
  */
 #define WATCHDOG_PERIOD_US 20000
+
+static void describe_stuck(char *buf, unsigned len)
+{
+	if (run.active) {
+		char text[96];
+		step_describe(&run.x->steps[run.step], text, sizeof(text));
+		snprintf(buf, len, "in experiment %u, step %u (%s)", run.x->number, run.step + 1, text);
+	} else {
+		snprintf(buf, len, "during the %s", run.phase);
+	}
+}
 
 static void watchdog_poll(void)
 {
 	static unsigned last_progress;
 	static uint64_t last_change_us;
+	static bool init_sent;
 	uint64_t now = time_us();
-	/* Ten wait bounds, plus time for a failure's report at a slow baud rate. */
 	uint64_t bound_us = options.timeout_ms * 1000 * 10 + 2000000;
 	unsigned beat = run.progress + vmexit_count;
 	if (!run.phase || platform_exiting() || beat != last_progress) {
 		last_progress = beat;
 		last_change_us = now;
+		init_sent = false;
 		return;
 	}
-	if (now - last_change_us < bound_us)
+	if (now - last_change_us < (init_sent ? 2 * bound_us : bound_us))
 		return;
+	char where[160];
+	describe_stuck(where, sizeof(where));
 	unsigned long long ms = (now - last_change_us) / 1000;
-	if (run.active) {
-		char text[96];
-		step_describe(&run.x->steps[run.step], text, sizeof(text));
-		printf("Bail out! watchdog: no progress for %llu ms in experiment %u, step %u (%s)\n",
-		       ms, run.x->number, run.step + 1, text);
-	} else {
-		printf("Bail out! watchdog: no progress for %llu ms during the %s\n", ms, run.phase);
+	if (!init_sent && run.active) {
+		init_sent = true;
+		run.watchdog_ms = (unsigned)ms;
+		printf("# watchdog: no progress for %llu ms %s: sending INIT to end it\n", ms, where);
+		apic_send_ipi(mailbox.target_apic_id, APIC_DM_INIT);
+		return;
 	}
+	printf("Bail out! watchdog: no progress for %llu ms %s\n", ms, where);
 	platform_exit(STATUS_FAIL);
 }
 

@@ -28,6 +28,7 @@ struct run_state {
 	volatile unsigned progress;  /* bumped on every step and VM exit: the watchdog's heartbeat */
 	volatile bool active;        /* an experiment is running */
 	const char *volatile phase;  /* what the experimenter is doing, while the watchdog watches */
+	volatile unsigned watchdog_ms; /* set when the watchdog sent an INIT to end a stuck step */
 	bool broken;                 /* option break=N: the wrong expectation was used */
 	struct failure failure;
 };

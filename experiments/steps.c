@@ -321,13 +321,24 @@ static const struct step *maybe_broken(const struct step *s, struct step *copy)
 	return copy;
 }
 
+/* Option "hang=N" (test only): the first guest step hangs (the watchdog can end that
+ * one), or the first step of a host-only experiment (it cannot). */
+static bool hangs_here(unsigned index)
+{
+	const struct experiment *x = run.x;
+	for (unsigned i = 0; i < x->nsteps; i++)
+		if (x->steps[i].ctx == IN_GUEST)
+			return i == index;
+	return index == 0;
+}
+
 bool step_execute(unsigned index)
 {
 	struct step broken;
 	const struct step *s = maybe_broken(&run.x->steps[index], &broken);
 	run.step = index;
 	run.progress++;
-	if (options.hang_experiment == run.x->number)
+	if (options.hang_experiment == run.x->number && hangs_here(index))
 		for (;;)
 			cli(); /* test only: nothing but the watchdog can end this */
 	if (options.fault_experiment == run.x->number && index == 0)

@@ -49,6 +49,7 @@
 #define EXIT_REASON_EXCEPTION_OR_NMI   0
 #define EXIT_REASON_EXTERNAL_INTERRUPT 1
 #define EXIT_REASON_TRIPLE_FAULT       2
+#define EXIT_REASON_INIT_SIGNAL        3
 #define EXIT_REASON_NMI_WINDOW         8
 #define EXIT_REASON_CPUID              10
 #define EXIT_REASON_HLT                12
