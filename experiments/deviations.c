@@ -20,7 +20,9 @@
  * BOCHS_INJECT: cpu/vmx.cc:2198-2202, VMenterInjectEvents(), masks NMIs when it injects
  *   an NMI with virtual NMIs = 0, so the next VM exit saves blocking by NMI = 1
  *   (VMexitSaveGuestState(), vmx.cc:2448-2451); hardware reads 0 (experiments 18, 19).
- * Also seen, not a verdict of its own: an NMI that causes a VM exit is first masked
+ * Also seen, not verdicts of their own: an INIT that causes a VM exit stays pending
+ * (cpu/event.cc:233-241 calls VMexit() without clearing it), so it exits again at the
+ * next VM entry (the engine stops the run then); an NMI that causes a VM exit is first masked
  * (cpu/event.cc:307-311, handleAsyncEvent(), mask_event() before VMexit_Event()), so the
  * exit saves blocking by NMI = 1 and leaves H blocked; and the exit saves activity state
  * 0 and instruction length 0 for an NMI that hit during HLT (experiment 5's information).

@@ -7,9 +7,9 @@
 #include "experiments/selftest.h"
 
 #include "boot/anchors.h"
+#include "boot/options.h"
 #include "experiments/engine.h"
 #include "experiments/run.h"
-#include "boot/options.h"
 #include "guest/hypercall.h"
 #include "guest/selftest.h"
 #include "lib/platform.h"
