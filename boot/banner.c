@@ -49,8 +49,9 @@ void banner_print(const struct boot_info *b, const struct acpi_cpus *cpus)
 	       p->stepping, p->brand[0] ? p->brand : "(no brand string)");
 	printf("Platform: %s%s%s%s\n", p->name, p->hypervisor_signature[0] ? " (CPUID 0x40000000 \"" : "",
 	       p->hypervisor_signature, p->hypervisor_signature[0] ? "\")" : "");
-	printf("Timer: TSC %llu kHz, LAPIC timer %llu kHz (calibrated against %s)\n",
-	       (unsigned long long)t->tsc_khz, (unsigned long long)t->apic_khz, t->reference);
+	printf("Timer: TSC %llu kHz, LAPIC timer %llu kHz (calibrated against %s); waits bounded at %llu ms\n",
+	       (unsigned long long)t->tsc_khz, (unsigned long long)t->apic_khz, t->reference,
+	       (unsigned long long)options.timeout_ms);
 	if (cpus)
 		print_cpus(cpus);
 	printf("BSP: APIC ID %u (%s)\n", cpu_areas[0].cpu.apic_id, apic_mode_name());

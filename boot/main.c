@@ -68,6 +68,7 @@ void bsp_entry(void)
 	const char *acpi_why = 0;
 	bool acpi_ok = acpi_find_cpus(boot.rsdp, &cpus, &acpi_why);
 	platform_detect(acpi_ok ? cpus.oem_id : "");
+	options_choose_defaults(platform()->kind == PLATFORM_QEMU_TCG);
 	if (!boot_ok)
 		fail_boot("not started by a multiboot loader", "bad magic in EAX");
 	if (!options_ok)

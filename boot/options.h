@@ -32,6 +32,8 @@ extern struct options options;
 
 /* Returns false with a message (naming the valid keys) in err. */
 bool options_parse(const char *cmdline, char *err, unsigned errlen);
+/* Fills in the defaults that depend on the platform (the wait bound). */
+void options_choose_defaults(bool wall_clock_emulator);
 
 /* "exp=" syntax: "1-30,35", "-18,-19" (all but), "5,-3" ... into a struct
  * experiment_selection. Exposed for the unit tests. */

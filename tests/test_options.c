@@ -77,6 +77,16 @@ static void test_command_lines(void)
 	CHECK(!options_parse("order=rnd", err, sizeof(err)));
 	CHECK(strstr(err, "seq|random") != NULL);
 	CHECK(!options_parse("timeout=0", err, sizeof(err)));
+	/* An explicit bound wins over the platform's default. */
+	options_choose_defaults(true);
+	CHECK_INT_EQ(options.timeout_ms, 20);
+	/* Unset: wider under a wall-clock emulator, tight elsewhere. */
+	options.timeout_ms = 0;
+	options_choose_defaults(true);
+	CHECK_INT_EQ(options.timeout_ms, 250);
+	options.timeout_ms = 0;
+	options_choose_defaults(false);
+	CHECK_INT_EQ(options.timeout_ms, 10);
 }
 
 void test_options(void)
