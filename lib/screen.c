@@ -7,6 +7,7 @@
  */
 #include "lib/screen.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "boot/bootinfo.h"
@@ -56,9 +57,20 @@ static struct {
 } scr;
 
 static struct row {
-	char text[MAX_COLS];  /* NUL-padded */
-	uint8_t color;
+	char text[MAX_COLS];      /* NUL-padded */
+	uint8_t color[MAX_COLS];  /* per character: a row of verdict cells has several */
 } grid[MAX_ROWS];
+
+/*
+ * On a small screen (80x25 text) whole TAP lines would scroll the first verdicts away,
+ * so each verdict becomes a cell, "17 todo", several to a row; other lines stay whole.
+ */
+#define COMPACT_BELOW_ROWS 40
+#define CELL_WIDTH 10
+static struct {
+	bool open;         /* the last row holds cells and has room for more */
+	unsigned cells;
+} compact;
 
 static int find_wanted(const char *line)
 {
@@ -119,17 +131,27 @@ static void draw_row(unsigned r)
 	const struct row *row = &grid[r];
 	for (unsigned col = 0; col < scr.cols; col++) {
 		char c = row->text[col] ? row->text[col] : ' ';
+		uint8_t color = row->color[col];
 		if (scr.mode == TEXT)
-			((volatile uint16_t *)(scr.base + r * scr.pitch))[col] = (uint16_t)(row->color << 8 | (uint8_t)c);
+			((volatile uint16_t *)(scr.base + r * scr.pitch))[col] = (uint16_t)(color << 8 | (uint8_t)c);
 		else
-			draw_glyph(r, col, c, row->color);
+			draw_glyph(r, col, c, color);
 	}
 }
 
-void screen_write_line(const char *line)
+static uint8_t line_color(const char *line)
 {
-	if (scr.mode == OFF)
-		return;
+	int w = find_wanted(line);
+	if (contains(line, " # TODO"))
+		return YELLOW;
+	if (contains(line, " # SKIP"))
+		return GREY;
+	return w < 0 ? GREY : wanted[w].color;
+}
+
+/* A fresh row at the bottom, scrolling the oldest quarter away when the grid is full. */
+static struct row *new_row(void)
+{
 	if (scr.used == scr.rows) {
 		unsigned step = scr.rows / 4 ? scr.rows / 4 : 1;
 		memmove(grid, grid + step, (scr.rows - step) * sizeof(grid[0]));
@@ -138,18 +160,58 @@ void screen_write_line(const char *line)
 		for (unsigned r = 0; r < scr.rows; r++)
 			draw_row(r);
 	}
-	struct row *row = &grid[scr.used];
-	int w = find_wanted(line);
-	row->color = w < 0 ? GREY : wanted[w].color;
-	if (contains(line, " # TODO"))
-		row->color = YELLOW;
-	else if (contains(line, " # SKIP"))
-		row->color = GREY;
-	size_t n = strnlen(line, scr.cols);
-	memset(row->text, 0, sizeof(row->text));
-	for (size_t i = 0; i < n; i++)
-		row->text[i] = line[i] >= FONT_FIRST && line[i] <= FONT_LAST ? line[i] : ' ';
-	draw_row(scr.used++);
+	struct row *row = &grid[scr.used++];
+	memset(row, 0, sizeof(*row));
+	return row;
+}
+
+static void put_text(struct row *row, unsigned col, const char *text, unsigned len, uint8_t color)
+{
+	for (unsigned i = 0; i < len && col + i < scr.cols && text[i]; i++) {
+		char c = text[i];
+		row->text[col + i] = c >= FONT_FIRST && c <= FONT_LAST ? c : ' ';
+		row->color[col + i] = color;
+	}
+}
+
+/* "ok 17 - ..." or "not ok 17 - ...": the experiment's number, or 0 for other lines. */
+static unsigned verdict_number(const char *line)
+{
+	const char *p = !strncmp(line, "ok ", 3) ? line + 3 : !strncmp(line, "not ok ", 7) ? line + 7 : 0;
+	unsigned n = 0;
+	while (p && *p >= '0' && *p <= '9')
+		n = n * 10 + (unsigned)(*p++ - '0');
+	return p && *p == ' ' ? n : 0;
+}
+
+static void write_cell(unsigned number, const char *line)
+{
+	uint8_t color = line_color(line);
+	const char *word = color == YELLOW ? "todo" : color == GREY ? "skip" : line[0] == 'o' ? "ok" : "FAIL";
+	if (!compact.open || compact.cells == scr.cols / CELL_WIDTH) {
+		new_row();
+		compact.open = true;
+		compact.cells = 0;
+	}
+	char cell[CELL_WIDTH + 1];
+	int n = snprintf(cell, sizeof(cell), "%2u %s", number, word);
+	put_text(&grid[scr.used - 1], compact.cells++ * CELL_WIDTH, cell, (unsigned)n, color);
+	draw_row(scr.used - 1);
+}
+
+void screen_write_line(const char *line)
+{
+	if (scr.mode == OFF)
+		return;
+	unsigned number = verdict_number(line);
+	if (number && scr.rows < COMPACT_BELOW_ROWS && scr.cols >= CELL_WIDTH) {
+		write_cell(number, line);
+		return;
+	}
+	compact.open = false;
+	struct row *row = new_row();
+	put_text(row, 0, line, scr.cols, line_color(line));
+	draw_row(scr.used - 1);
 }
 
 static unsigned min_u(unsigned a, unsigned b)
