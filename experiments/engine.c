@@ -441,9 +441,11 @@ static void hypercall_from_guest(struct gprs *r)
 	case HC_BASELINE_DONE:
 		finish_baseline();
 		break;
-	default:
-		run.failure.failed = true;
-		snprintf(run.failure.observed, DIAG_LEN, "unknown hypercall %lu", (unsigned long)r->rax);
+	default: {
+		char observed[DIAG_LEN];
+		snprintf(observed, sizeof(observed), "unknown hypercall %lu", (unsigned long)r->rax);
+		run_fail("a known hypercall", observed);
+	}
 	}
 }
 
@@ -459,12 +461,7 @@ static void abort_experiment(const struct vm_exit *e, const char *what)
 	snprintf(observed, sizeof(observed), "%s: VM exit reason %#x (%s) at guest rip %#lx, info %#x",
 		 what, e->reason, exit_reason_name(e->basic_reason), (unsigned long)e->guest_rip,
 		 e->interruption_info);
-	if (!run.failure.failed) {
-		run.failure.failed = true;
-		run.failure.step = run.step;
-		snprintf(run.failure.expected, DIAG_LEN, "no other VM exit");
-		memcpy(run.failure.observed, observed, DIAG_LEN);
-	}
+	run_fail("no other VM exit", observed);
 	end_experiment();
 	start_next_or_finish();
 }
@@ -478,12 +475,7 @@ static void watchdog_timeout(const struct vm_exit *e)
 		 run.watchdog_ms, (unsigned long)e->guest_rip);
 	run.watchdog_ms = 0;
 	engine.init_consumed = true; /* checked at the next VM exit */
-	if (!run.failure.failed) {
-		run.failure.failed = true;
-		run.failure.step = run.step;
-		snprintf(run.failure.expected, DIAG_LEN, "the step to finish");
-		memcpy(run.failure.observed, observed, DIAG_LEN);
-	}
+	run_fail("the step to finish", observed);
 	end_experiment();
 	start_next_or_finish();
 }
@@ -553,14 +545,11 @@ static bool engine_exit(const struct vm_exit *e, struct gprs *r)
 
 static void fail_with_exception(const struct trap_frame *f)
 {
-	if (run.failure.failed)
-		return;
-	run.failure.failed = true;
-	run.failure.step = run.step;
-	snprintf(run.failure.expected, DIAG_LEN, "no exception");
-	snprintf(run.failure.observed, DIAG_LEN, "exception %lu, %s (error code %#lx), in the %s at rip %#lx",
+	char observed[DIAG_LEN];
+	snprintf(observed, sizeof(observed), "exception %lu, %s (error code %#lx), in the %s at rip %#lx",
 		 (unsigned long)f->vector, exception_name((unsigned)f->vector), (unsigned long)f->error_code,
 		 f->context == CTX_GUEST ? "guest" : "host", (unsigned long)f->rip);
+	run_fail("no exception", observed);
 }
 
 /* Where a host step that faulted resumes: the engine's checkpoint. */

@@ -39,6 +39,9 @@ extern struct run_state run;
  * and returns false. */
 bool step_execute(unsigned index);
 
+/* Records the experiment's failure at the current step; the first one wins. */
+void run_fail(const char *expected, const char *observed);
+
 /* Host only: writes the spec's (X, V, B, W) into the VMCS. */
 void nmi_controls_write(const int8_t *xvbw);
 

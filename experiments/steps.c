@@ -142,7 +142,7 @@ static void describe_expected(const struct step *s, char *buf, unsigned len)
 		snprintf(buf, len, "none");
 }
 
-static void fail(const char *expected, const char *observed)
+void run_fail(const char *expected, const char *observed)
 {
 	if (run.failure.failed)
 		return;
@@ -157,7 +157,7 @@ static bool judge(bool ok, const char *expected, const char *observed)
 {
 	trace("      observed: %s\n", observed);
 	if (!ok)
-		fail(expected, observed);
+		run_fail(expected, observed);
 	return ok;
 }
 
@@ -208,7 +208,7 @@ static bool do_wait(const struct step *s)
 	while (!event_seen_since(mark));
 	obs_disarm_timeout();
 	if (!generator_wait_idle(GENERATOR_IDLE_TIMEOUT_US)) {
-		fail("the generator to finish sending", "the generator CPU did not finish within 100 ms");
+		run_fail("the generator to finish sending", "the generator CPU did not finish within 100 ms");
 		return false;
 	}
 	return check_events(s, mark);
@@ -360,6 +360,6 @@ bool step_execute(unsigned index)
 	case OP_SINCE_ENTRY: return check_events(s, run.entry_mark);
 	case OP_VMCALL: return true;
 	}
-	fail("a known step", "an unknown step operation");
+	run_fail("a known step", "an unknown step operation");
 	return false;
 }
