@@ -21,16 +21,20 @@ enum mb2_tag {
 
 static const char empty[] = "";
 
-/* Loaders differ on whether the command line starts with the kernel's own path. */
-static const char *skip_kernel_path(const char *s)
+static const char *skip_first_word(const char *s)
 {
-	if (*s != '/' && *s != '(')
-		return s;
 	while (*s && *s != ' ')
 		s++;
 	while (*s == ' ')
 		s++;
 	return s;
+}
+
+/* multiboot2 loaders differ on whether the command line starts with the kernel's own
+ * path (GRUB 2.06 leaves it out); a path starts with '/' or a GRUB device "(". */
+static const char *skip_kernel_path(const char *s)
+{
+	return *s == '/' || *s == '(' ? skip_first_word(s) : s;
 }
 
 static void add_mmap(struct boot_info *b, uint64_t base, uint64_t len, uint32_t type)
@@ -95,7 +99,8 @@ static void parse_mb1(struct boot_info *b, const uint32_t *info)
 {
 	uint32_t flags = info[0];
 	if (flags & MB1_FLAG_CMDLINE)
-		b->cmdline = skip_kernel_path((const char *)(uintptr_t)info[4]);
+		/* multiboot1 loaders (GRUB, QEMU -kernel) put the kernel's file name first. */
+		b->cmdline = skip_first_word((const char *)(uintptr_t)info[4]);
 	if (flags & MB1_FLAG_LOADER_NAME)
 		b->loader_name = (const char *)(uintptr_t)info[16];
 	if (flags & MB1_FLAG_MMAP) {
