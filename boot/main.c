@@ -115,10 +115,8 @@ void ap_entry(void)
 		printf("VMX: not available (%s): skipping the VMX experiments\n", why);
 		engine_run_without_vmx(why);
 	}
-	if (!vmx_enable(c, &why)) {
-		printf("VMX: cannot enter VMX root operation: %s\n", why);
-		platform_exit(STATUS_FAIL);
-	}
+	if (!vmx_enable(c, &why))
+		fail_boot("cannot enter VMX root operation", why);
 	printf("VMX: VMXON ok on CPU %u\n", c->index);
 	selftest_run(c);
 }

@@ -28,6 +28,7 @@ class Run:
     timeout: int = 300
     status: int = 0        # expected exit status
     verdicts: str = ""     # expected-verdict table in tests/expected/, or "" for none
+    smp: int = 2           # CPUs the emulator offers
     lines: list = field(default_factory=list)  # regexes that must match some log line
     only: dict = field(default_factory=dict)   # experiment -> verdict, checked exactly
 
@@ -100,6 +101,8 @@ def boot(run):
                            stdout=subprocess.DEVNULL)
             cmd.append("--disk")
             iso = vmdk
+    if run.smp != 2:
+        cmd += ["--smp", str(run.smp)]
     cmd += ["--quiet", "--timeout", str(run.timeout), "--log", log, iso]
     status = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
     return status, read_log(log)
@@ -174,6 +177,9 @@ RUNS = [
     # An experiment number the catalogue lacks is an error too.
     Run("qemu-unknown-experiment", "qemu-bios", "amd64", "exp=29,45", status=1, timeout=60,
         lines=[r"^Bail out! exp= names experiment 45, which the catalogue does not have"]),
+    # One CPU is not enough: said clearly, with an error status.
+    Run("qemu-one-cpu", "qemu-bios", "amd64", status=1, timeout=60, smp=1,
+        lines=[r"^Bail out! need two CPUs: ACPI lists only one"]),
     # A bad option is an error that names the valid keys, never ignored.
     Run("qemu-bad-option", "qemu-bios", "amd64", "exp=17 colour=blue", status=1, timeout=60,
         lines=[r"^Bail out! bad command line: unknown option 'colour'; valid options: .*exp"]),
