@@ -116,7 +116,7 @@ static const struct option option_table[] = {
 	{ .key = "hang", .type = OPT_UINT, .dest = &options.hang_experiment, .min = 1, .max = MAX_EXPERIMENT,
 	  .help = "test only: experiment N hangs with interrupts off in its first guest step (shows the watchdog)" },
 	{ .key = "fault", .type = OPT_UINT, .dest = &options.fault_experiment, .min = 1, .max = MAX_EXPERIMENT,
-	  .help = "test only: experiment N's first step raises #UD (shows that the run goes on)" },
+	  .help = "test only: experiment N's first guest step raises #UD (shows that the run goes on)" },
 };
 
 /*

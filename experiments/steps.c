@@ -321,9 +321,9 @@ static const struct step *maybe_broken(const struct step *s, struct step *copy)
 	return copy;
 }
 
-/* Option "hang=N" (test only): the first guest step hangs (the watchdog can end that
- * one), or the first step of a host-only experiment (it cannot). */
-static bool hangs_here(unsigned index)
+/* Options "hang=N" and "fault=N" (test only) act in the first guest step, or in the
+ * first step of a host-only experiment. */
+static bool test_hook_here(unsigned index)
 {
 	const struct experiment *x = run.x;
 	for (unsigned i = 0; i < x->nsteps; i++)
@@ -338,10 +338,10 @@ bool step_execute(unsigned index)
 	const struct step *s = maybe_broken(&run.x->steps[index], &broken);
 	run.step = index;
 	run.progress++;
-	if (options.hang_experiment == run.x->number && hangs_here(index))
+	if (options.hang_experiment == run.x->number && test_hook_here(index))
 		for (;;)
 			cli(); /* test only: nothing but the watchdog can end this */
-	if (options.fault_experiment == run.x->number && index == 0)
+	if (options.fault_experiment == run.x->number && test_hook_here(index))
 		__asm__ volatile("ud2"); /* test only: an unexpected exception in a step */
 	char text[96];
 	step_describe(s, text, sizeof(text));
