@@ -131,9 +131,9 @@ report-test:
 	tests/report/run_tests.sh
 
 test: deps
-	$(MAKE) unit-test
-	$(MAKE) report-test
-	$(MAKE) emulator-test
+	$(MAKE) --no-print-directory unit-test
+	$(MAKE) --no-print-directory report-test
+	$(MAKE) --no-print-directory emulator-test
 
 # The result matrix (Markdown, HTML, JSON, JUnit) from the logs `make test` left.
 REPORT_LOGS = $(wildcard $(foreach r,bochs-amd64 bochs-i386 qemu-bios-amd64 qemu-uefi-amd64 \
