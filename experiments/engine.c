@@ -42,6 +42,7 @@ static struct {
 	struct tally tally[MAX_CATALOGUE];
 	struct checkpoint host_steps;  /* where an exception in a host step lands */
 	bool init_consumed;            /* the last VM exit was the watchdog's INIT */
+	bool selftest_failed;
 	volatile bool in_host_steps;
 } engine;
 
@@ -214,7 +215,10 @@ static __attribute__((noreturn)) void finish_run(void)
 	/* Without VMX the hypervisor itself went untested: the run is a skip even when the
 	 * host-only experiments passed. */
 	bool untested = !engine.vmx || tests == skipped;
-	platform_exit(unexpected ? STATUS_FAIL : untested ? STATUS_SKIP : STATUS_PASS);
+	if (engine.selftest_failed)
+		printf("# the VMX self-test failed (see its lines above): the run fails\n");
+	bool failed = unexpected || engine.selftest_failed;
+	platform_exit(failed ? STATUS_FAIL : untested ? STATUS_SKIP : STATUS_PASS);
 }
 
 static void print_plan(void)
@@ -595,10 +599,11 @@ static void install_hooks(void)
 
 /* --- entry points ------------------------------------------------------------------- */
 
-void engine_begin(struct cpu *c)
+void engine_begin(struct cpu *c, bool selftest_failed)
 {
 	engine.cpu = c;
 	engine.vmx = true;
+	engine.selftest_failed = selftest_failed;
 	install_hooks();
 	select_experiments();
 	print_plan();

@@ -8,8 +8,9 @@
 /* Without VMX: runs the host-only experiments in place, skips the rest, ends the run. */
 __attribute__((noreturn)) void engine_run_without_vmx(const char *reason);
 
-/* With the VMCS set up and the self-test passed: called from a VM-exit handler, takes
- * over the guest for the selected experiments. Returns into VMRESUME. */
-void engine_begin(struct cpu *c);
+/* With the VMCS set up and the self-test done: called from a VM-exit handler, takes
+ * over the guest for the selected experiments. Returns into VMRESUME. A failed
+ * self-test makes the run fail whatever the experiments say. */
+void engine_begin(struct cpu *c, bool selftest_failed);
 
 #endif
