@@ -11,7 +11,7 @@ uintptr_t guest_vmcall(uintptr_t op, uintptr_t arg);
 
 extern const char after_hlt[], after_iret[], after_vmcall[], vmexit_entry[];
 
-/* setjmp/longjmp for the engine: checkpoint_save returns 0, and 1 again when
+/* setjmp/longjmp for the engine (boot/<arch>/checkpoint.S): checkpoint_save returns 0, and 1 again when
  * checkpoint_resume jumps back to it. Only callee-saved state is kept. */
 struct checkpoint {
 	uintptr_t regs[8];
