@@ -28,9 +28,9 @@ CFLAGS_i386 := -m32 -march=i686
 LDFLAGS_KERNEL := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker.ld
 
-C_SOURCES := $(wildcard boot/*.c lib/*.c vmx/*.c guest/*.c experiments/*.c)
-COMMON_ASM := boot/multiboot.S boot/gdt.S boot/trampoline.S
-arch_asm = $(COMMON_ASM) $(wildcard boot/$(1)/*.S vmx/$(1)/*.S)
+C_SOURCES := $(wildcard machine/*.c lib/*.c vmx/*.c guest/*.c experiments/*.c boot/*.c)
+COMMON_ASM := boot/multiboot.S boot/trampoline.S machine/gdt.S
+arch_asm = $(COMMON_ASM) $(wildcard boot/$(1)/*.S machine/$(1)/*.S vmx/$(1)/*.S guest/$(1)/*.S)
 objects = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(C_SOURCES) $(call arch_asm,$(1))))
 
 KERNELS := $(foreach a,$(ARCHES),$(BUILD)/$(a)/nmi-lab.elf)
@@ -102,8 +102,8 @@ bench: $(KERNELS)
 	scripts/bench
 
 UNIT_SOURCES := tests/unit_main.c $(wildcard tests/test_*.c) lib/format.c lib/cmdline.c vmx/controls.c \
-	boot/options.c
-$(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h vmx/*.h boot/*.h)
+	experiments/options.c
+$(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h vmx/*.h machine/*.h experiments/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
 		-fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(UNIT_SOURCES)
@@ -116,7 +116,7 @@ unit-test: $(BUILD)/host/unit-tests $(BUILD)/host/catalogue-md
 # docs/experiments.md is generated from the catalogue, so it cannot drift from it.
 CATALOGUE_MD_SOURCES := tests/catalogue_md.c experiments/catalogue.c experiments/describe.c \
 	experiments/deviations.c lib/format.c
-$(BUILD)/host/catalogue-md: $(CATALOGUE_MD_SOURCES) $(wildcard experiments/*.h lib/*.h boot/*.h)
+$(BUILD)/host/catalogue-md: $(CATALOGUE_MD_SOURCES) $(wildcard experiments/*.h lib/*.h machine/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
 		-o $@ $(CATALOGUE_MD_SOURCES)

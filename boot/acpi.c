@@ -1,7 +1,7 @@
 #include "boot/acpi.h"
 
 #include "lib/string.h"
-#include "lib/x86.h"
+#include "machine/x86.h"
 
 struct rsdp {
 	char signature[8];

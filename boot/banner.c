@@ -1,12 +1,12 @@
 #include "boot/banner.h"
 
-#include "boot/arch.h"
-#include "boot/cpu.h"
-#include "boot/options.h"
+#include "experiments/options.h"
 #include "lib/apic.h"
 #include "lib/platform.h"
 #include "lib/printf.h"
 #include "lib/timer.h"
+#include "machine/arch.h"
+#include "machine/cpu.h"
 #include "vmx/vmx.h"
 
 #ifndef PROJECT_VERSION

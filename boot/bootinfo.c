@@ -1,7 +1,7 @@
 #include "boot/bootinfo.h"
 
-#include "boot/layout.h"
 #include "lib/string.h"
+#include "machine/layout.h"
 
 enum mb2_tag {
 	MB2_TAG_END = 0,

@@ -5,22 +5,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/screen.h"
+
 #define BOOTINFO_MAX_MMAP 64
 #define MMAP_AVAILABLE 1
 
 struct mmap_entry {
 	uint64_t base, length;
 	uint32_t type;
-};
-
-/* The multiboot2 framebuffer info tag (type 8). */
-enum fb_type { FB_INDEXED = 0, FB_RGB = 1, FB_EGA_TEXT = 2 };
-
-struct framebuffer {
-	uint64_t addr;
-	uint32_t pitch, width, height;  /* pitch in bytes; EGA text: width and height in characters */
-	uint8_t bpp, type;              /* enum fb_type */
-	uint8_t red_pos, red_size, green_pos, green_size, blue_pos, blue_size;  /* FB_RGB only */
 };
 
 struct boot_info {

@@ -6,20 +6,21 @@
 #include "boot/acpi.h"
 #include "boot/banner.h"
 #include "boot/bootinfo.h"
-#include "boot/cpu.h"
-#include "boot/descriptors.h"
-#include "boot/options.h"
 #include "boot/smp.h"
 #include "experiments/engine.h"
 #include "experiments/generator.h"
+#include "experiments/options.h"
 #include "experiments/selftest.h"
 #include "lib/apic.h"
 #include "lib/console.h"
+#include "lib/interrupts.h"
 #include "lib/platform.h"
 #include "lib/printf.h"
 #include "lib/screen.h"
 #include "lib/timer.h"
-#include "lib/x86.h"
+#include "machine/cpu.h"
+#include "machine/descriptors.h"
+#include "machine/x86.h"
 #include "vmx/vmx.h"
 
 #define PIC1_DATA 0x21
@@ -57,12 +58,13 @@ void bsp_entry(void)
 {
 	struct cpu *bsp = &cpu_areas[0].cpu;
 	char option_error[512];
+	interrupts_init();
 	bsp->index = 0;
 	bsp->role = ROLE_GENERATOR;
 	bool boot_ok = bootinfo_parse(boot_magic, boot_info, &boot);
 	bool options_ok = options_parse(boot.cmdline, option_error, sizeof(option_error));
 	console_init((uint16_t)options.serial_port, (uint32_t)options.baud);
-	screen_init(&boot);
+	screen_init(boot.has_fb ? &boot.fb : 0);
 	platform_set_reboot_on_exit(options.reboot);
 
 	const char *acpi_why = 0;

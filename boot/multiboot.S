@@ -3,7 +3,7 @@
  * the multiboot1 header lets `multiboot` and other loaders boot the same file.
  * Both enter _start in 32-bit protected mode with paging off.
  */
-#include "boot/layout.h"
+#include "machine/layout.h"
 
 #define MB2_MAGIC 0xe85250d6
 #define MB2_ARCH_I386 0

@@ -1,9 +1,9 @@
 #include "boot/smp.h"
 
-#include "boot/layout.h"
 #include "lib/apic.h"
 #include "lib/string.h"
 #include "lib/timer.h"
+#include "machine/layout.h"
 
 #define LOW_MEMORY_END 0xa0000   /* above this sits the VGA hole and the BIOS */
 #define AP_START_TIMEOUT_US 200000

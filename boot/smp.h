@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "boot/bootinfo.h"
-#include "boot/cpu.h"
+#include "machine/cpu.h"
 
 /* Starts the AP with APIC ID `apic_id` on `ap` (INIT-SIPI-SIPI through a real-mode
  * trampoline below 1 MiB) and waits until it reports in. */

@@ -5,7 +5,7 @@
  * into the kernel proper (ap_entry32), which does the rest exactly as the BSP did.
  * The two data words at the end are patched by the BSP after copying.
  */
-#include "boot/layout.h"
+#include "machine/layout.h"
 
 	.section .rodata
 	.code16

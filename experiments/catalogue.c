@@ -6,7 +6,7 @@
  */
 #include "experiments/experiment.h"
 
-#include "boot/layout.h"
+#include "machine/layout.h"
 
 #define INJECTED VEC_INJECTED /* the injected external interrupt, 0x21 */
 

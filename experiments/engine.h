@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "boot/cpu.h"
+#include "machine/cpu.h"
 
 /* Without VMX: runs the host-only experiments in place, skips the rest, ends the run. */
 __attribute__((noreturn)) void engine_run_without_vmx(const char *reason);

@@ -1,13 +1,13 @@
 #include "experiments/generator.h"
 
-#include "boot/layout.h"
-#include "boot/options.h"
+#include "experiments/options.h"
 #include "experiments/run.h"
 #include "lib/apic.h"
 #include "lib/platform.h"
 #include "lib/printf.h"
 #include "lib/timer.h"
-#include "lib/x86.h"
+#include "machine/layout.h"
+#include "machine/x86.h"
 #include "vmx/exit.h"
 
 /* Long enough for the experimenter to get from "ready" to its HLT: a few instructions. */

@@ -1,11 +1,11 @@
 #include "experiments/observe.h"
 
-#include "boot/cpu.h"
-#include "boot/layout.h"
-#include "boot/trap.h"
 #include "lib/string.h"
 #include "lib/timer.h"
-#include "lib/x86.h"
+#include "machine/cpu.h"
+#include "machine/layout.h"
+#include "machine/trap.h"
+#include "machine/x86.h"
 
 static struct {
 	volatile unsigned count;

@@ -6,19 +6,48 @@
  */
 #include "experiments/selftest.h"
 
-#include "boot/anchors.h"
-#include "boot/options.h"
 #include "experiments/engine.h"
+#include "experiments/generator.h"
+#include "experiments/options.h"
 #include "experiments/run.h"
 #include "guest/hypercall.h"
-#include "guest/selftest.h"
 #include "lib/platform.h"
 #include "lib/printf.h"
 #include "lib/timer.h"
+#include "machine/anchors.h"
 #include "vmx/exit.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_defs.h"
+
+/* --- the guest half ------------------------------------------------------------- */
+
+static unsigned check_round_trips(void)
+{
+	unsigned failures = 0;
+	for (uintptr_t i = 0; i < options.vmcall_rounds; i++)
+		if (hypercall(HC_PING, i) != i + 1)
+			failures++;
+	return failures;
+}
+
+static void guest_selftest_main(void)
+{
+	unsigned failures = check_round_trips();
+	hypercall(HC_SELFTEST_ARM_NMI, 0);
+	enum gen_event nmi = GEN_NMI;
+	generator_request(&nmi, 1);
+	/* Bounded by the LAPIC timer: a lost NMI ends the wait instead of hanging it. */
+	timer_arm_us(options.timeout_ms * 1000);
+	generator_ready();
+	wait_halted();
+	timer_disarm();
+	hypercall(HC_SELFTEST_DONE, failures);
+	for (;;)
+		wait_halted(); /* not reached: the host ends the run */
+}
+
+/* --- the host half -------------------------------------------------------------- */
 
 static struct {
 	struct cpu *cpu;

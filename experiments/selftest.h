@@ -1,7 +1,7 @@
 #ifndef EXPERIMENTS_SELFTEST_H
 #define EXPERIMENTS_SELFTEST_H
 
-#include "boot/cpu.h"
+#include "machine/cpu.h"
 
 /* Host half of the VMX self-test: launches the guest's half and judges it; on success
  * hands the guest to the experiment engine, on failure ends the run. */

@@ -5,23 +5,19 @@
  */
 #include <stdarg.h>
 
-#include "boot/anchors.h"
-#include "boot/layout.h"
-#include "boot/options.h"
-#include "boot/trap.h"
+#include "experiments/options.h"
 #include "experiments/run.h"
+#include "guest/hypercall.h"
 #include "lib/printf.h"
 #include "lib/string.h"
-#include "lib/x86.h"
+#include "machine/anchors.h"
+#include "machine/layout.h"
+#include "machine/trap.h"
+#include "machine/x86.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_defs.h"
 
 struct run_state run;
-
-/* boot/<arch>/anchors.S: an IRET whose frame names a null CS, and where its fix-up
- * resumes. */
-void execute_faulting_iret(void);
-extern const char faulting_iret[], after_faulting_iret[];
 
 #define GENERATOR_IDLE_TIMEOUT_US 100000
 

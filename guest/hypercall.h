@@ -6,8 +6,6 @@
 
 #include <stdint.h>
 
-#include "boot/anchors.h"
-
 enum hypercall {
 	HC_PING,              /* self-test round trip: returns arg + 1 */
 	HC_SELFTEST_ARM_NMI,  /* self-test: NMI exiting on, and the host awaits one NMI exit */
@@ -16,6 +14,10 @@ enum hypercall {
 	HC_EXPERIMENT_DONE,   /* the experiment is over (passed or failed) */
 	HC_BASELINE_DONE,     /* the guest's part of establishing the baseline is done */
 };
+
+/* guest/<arch>/vmcall.S */
+uintptr_t guest_vmcall(uintptr_t op, uintptr_t arg);
+extern const char after_vmcall[];
 
 static inline uintptr_t hypercall(enum hypercall op, uintptr_t arg)
 {

@@ -1,6 +1,6 @@
 #include "lib/apic.h"
 
-#include "lib/x86.h"
+#include "machine/x86.h"
 
 #define APIC_BASE_X2APIC_ENABLE (1u << 10)
 #define APIC_BASE_ENABLE        (1u << 11)

@@ -3,12 +3,12 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
-#include "boot/layout.h"
+#include "machine/layout.h"
 
 #include "lib/printf.h"
 #include "lib/screen.h"
 #include "lib/spinlock.h"
-#include "lib/x86.h"
+#include "machine/x86.h"
 
 #define UART_DATA 0
 #define UART_IER 1

@@ -3,7 +3,7 @@
 #include "lib/console.h"
 #include "lib/printf.h"
 #include "lib/string.h"
-#include "lib/x86.h"
+#include "machine/x86.h"
 
 #define CPUID_HYPERVISOR_BIT (1u << 31)
 #define QEMU_DEBUG_EXIT_PORT 0xf4

@@ -10,10 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "boot/bootinfo.h"
 #include "lib/printf.h"
 #include "lib/string.h"
-#include "lib/x86.h"
+#include "machine/x86.h"
 
 #define GLYPH_W 8
 #define GLYPH_H 16
@@ -258,11 +257,10 @@ static enum mode setup(const struct framebuffer *fb, const char **why)
 	return PIXELS;
 }
 
-void screen_init(const struct boot_info *b)
+void screen_init(const struct framebuffer *fb)
 {
-	const struct framebuffer *fb = &b->fb;
 	const char *why = "smaller than one character";
-	if (!b->has_fb) {
+	if (!fb) {
 		printf("screen: off: the boot loader described no display\n");
 		return;
 	}

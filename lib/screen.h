@@ -7,12 +7,22 @@
 #define LIB_SCREEN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
-struct boot_info;
+/* The multiboot2 framebuffer info tag (type 8). */
+enum fb_type { FB_INDEXED = 0, FB_RGB = 1, FB_EGA_TEXT = 2 };
 
-/* Takes the display the loader described (or prints on serial why there is none).
- * Until then the screen is off and screen_write_line does nothing. */
-void screen_init(const struct boot_info *b);
+struct framebuffer {
+	uint64_t addr;
+	uint32_t pitch, width, height;  /* pitch in bytes; EGA text: width and height in characters */
+	uint8_t bpp, type;              /* enum fb_type */
+	uint8_t red_pos, red_size, green_pos, green_size, blue_pos, blue_size;  /* FB_RGB only */
+};
+
+
+/* Takes the display the loader described, or 0 for none (then prints on serial why the
+ * screen stays off). Until then the screen is off and screen_write_line does nothing. */
+void screen_init(const struct framebuffer *fb);
 /* Whether a line (no '\n') belongs in the results view. */
 bool screen_line_wanted(const char *line);
 /* Shows one line (no '\n'), cut at the screen's width; scrolls when the screen is full.

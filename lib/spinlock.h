@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "lib/x86.h"
+#include "machine/x86.h"
 
 #define SPINLOCK_FREE UINTPTR_MAX
 

@@ -1,10 +1,10 @@
 #include "lib/timer.h"
 
-#include "boot/cpu.h"
-#include "boot/layout.h"
 #include "lib/apic.h"
 #include "lib/printf.h"
-#include "lib/x86.h"
+#include "machine/cpu.h"
+#include "machine/layout.h"
+#include "machine/x86.h"
 
 #define PIT_HZ 1193182
 #define PIT_CHANNEL2 0x42

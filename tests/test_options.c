@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "boot/options.h"
+#include "experiments/options.h"
 #include "tests/unit.h"
 
 static uint64_t bits(unsigned lo, unsigned hi)

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "boot/arch.h"
+#include "machine/arch.h"
 
 struct vm_exit {
 	uint32_t reason;        /* full exit-reason field */

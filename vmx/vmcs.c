@@ -1,8 +1,8 @@
 #include "vmx/vmcs.h"
 
-#include "boot/arch.h"
 #include "lib/platform.h"
 #include "lib/printf.h"
+#include "machine/arch.h"
 #include "vmx/vmx_insn.h"
 
 enum field_width { WIDTH_16, WIDTH_64, WIDTH_32, WIDTH_NATURAL };

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "boot/cpu.h"
+#include "machine/cpu.h"
 
 struct vmx_caps {
 	uint64_t basic, misc;

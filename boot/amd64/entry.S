@@ -3,7 +3,7 @@
  * mode with the low 4 GiB identity-mapped by 2 MiB pages, which covers the kernel, the
  * LAPIC, the IOAPIC and ACPI tables. The guest shares these page tables (same CR3).
  */
-#include "boot/layout.h"
+#include "machine/layout.h"
 
 #define CR0_PE      (1 << 0)
 #define CR0_PG      (1 << 31)

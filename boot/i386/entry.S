@@ -4,7 +4,7 @@
  * the LAPIC, the IOAPIC and ACPI tables. VMX operation requires CR0.PG = 1 (SDM 23.8);
  * the guest shares these page tables (same CR3).
  */
-#include "boot/layout.h"
+#include "machine/layout.h"
 
 #define CR0_PE      (1 << 0)
 #define CR0_PG      (1 << 31)

@@ -5,7 +5,7 @@
  * A host NMI unblocked by the VM exit lands on vmexit_entry's first instruction, which
  * is why experiments 24 and 34 name that address.
  */
-#include "boot/amd64/gprs.h"
+#include "machine/amd64/gprs.h"
 
 	.text
 	.code64

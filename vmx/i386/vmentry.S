@@ -1,5 +1,5 @@
 /* i386 VM entry and exit; see vmx/amd64/vmentry.S. */
-#include "boot/i386/gprs.h"
+#include "machine/i386/gprs.h"
 
 	.text
 	.code32

@@ -1,13 +1,13 @@
 /* Per-CPU state. Each CPU owns one CPU_AREA_SIZE-aligned area: struct cpu at its start,
  * the CPU's host stack filling the rest up to the end of the area. */
-#ifndef BOOT_CPU_H
-#define BOOT_CPU_H
+#ifndef MACHINE_CPU_H
+#define MACHINE_CPU_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "boot/layout.h"
-#include "lib/x86.h"
+#include "machine/layout.h"
+#include "machine/x86.h"
 
 #define PAGE_SIZE 4096
 #define TSS_SIZE 104
@@ -66,7 +66,7 @@ static inline uintptr_t cpu_exit_stack_top(struct cpu *c)
 	return (uintptr_t)(c->exit_stack + EXIT_STACK_SIZE);
 }
 
-/* GDT selectors of a CPU's TSSes (boot/descriptors.c). */
+/* GDT selectors of a CPU's TSSes (machine/descriptors.c). */
 static inline uint16_t cpu_host_tss_selector(const struct cpu *c) { return SEL_TSS_FIRST + 32 * c->index; }
 static inline uint16_t cpu_guest_tss_selector(const struct cpu *c) { return SEL_TSS_FIRST + 32 * c->index + 16; }
 

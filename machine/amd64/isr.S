@@ -5,7 +5,7 @@
  * ISR_STUB_SIZE bytes apart so that "the first instruction of the handler for vector v"
  * is simply base + v * ISR_STUB_SIZE. Stubs push a dummy error code where the CPU does
  * not, then the vector, and join the common path that saves the registers into a
- * struct trap_frame (boot/trap.h) and calls trap_dispatch().
+ * struct trap_frame (machine/trap.h) and calls trap_dispatch().
  *
  * Handlers never execute IRET: IRET would unblock NMIs, and the experiments decide
  * exactly where that happens. trap_dispatch() leaves the return address and flags on the
@@ -14,8 +14,8 @@
  * an STI right before the RET when IF was set, so that its one-instruction shadow keeps
  * a pending interrupt from landing inside this stub.
  */
-#include "boot/layout.h"
-#include "boot/amd64/gprs.h"
+#include "machine/layout.h"
+#include "machine/amd64/gprs.h"
 
 #define CTX_HOST  0
 #define CTX_GUEST 1

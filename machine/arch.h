@@ -2,12 +2,12 @@
  * The few facts that differ between the i386 and amd64 builds, for C code.
  * Everything else is written once for both.
  */
-#ifndef BOOT_ARCH_H
-#define BOOT_ARCH_H
+#ifndef MACHINE_ARCH_H
+#define MACHINE_ARCH_H
 
 #include <stdint.h>
 
-#include "boot/layout.h"
+#include "machine/layout.h"
 
 #ifdef __x86_64__
 #define ARCH_NAME "amd64"

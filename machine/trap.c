@@ -1,13 +1,8 @@
 /* The C side of every interrupt and exception, host or guest. */
-#include "boot/trap.h"
+#include "machine/trap.h"
 
-#include "boot/cpu.h"
-#include "boot/layout.h"
-#include "lib/apic.h"
-#include "lib/platform.h"
-#include "lib/printf.h"
-#include "lib/timer.h"
-#include "lib/x86.h"
+#include "machine/layout.h"
+#include "machine/x86.h"
 
 struct trap_hooks trap_hooks;
 
@@ -39,27 +34,6 @@ bool fixup_lookup(unsigned vector, uintptr_t rip, uintptr_t *resume_rip)
 	return false;
 }
 
-static void dump_frame(const struct trap_frame *f)
-{
-	const struct gprs *r = &f->regs;
-	printf("  rip=%#lx cs=%#lx rflags=%#lx error=%#lx sp=%#lx cr2=%#lx\n",
-	       (unsigned long)f->rip, (unsigned long)f->cs, (unsigned long)f->rflags,
-	       (unsigned long)f->error_code, (unsigned long)f->interrupted_sp,
-	       (unsigned long)read_cr2());
-	printf("  rax=%#lx rbx=%#lx rcx=%#lx rdx=%#lx\n  rsi=%#lx rdi=%#lx rbp=%#lx\n",
-	       (unsigned long)r->rax, (unsigned long)r->rbx, (unsigned long)r->rcx,
-	       (unsigned long)r->rdx, (unsigned long)r->rsi, (unsigned long)r->rdi,
-	       (unsigned long)r->rbp);
-}
-
-static __attribute__((noreturn)) void fatal_trap(const struct trap_frame *f, const char *what)
-{
-	printf("FATAL: %s in %s on CPU %u (APIC ID %u)\n", what,
-	       f->context == CTX_GUEST ? "guest" : "host", this_cpu()->index, this_cpu()->apic_id);
-	dump_frame(f);
-	platform_exit(STATUS_FAIL);
-}
-
 static void handle_exception(struct trap_frame *f)
 {
 	uintptr_t resume;
@@ -69,25 +43,16 @@ static void handle_exception(struct trap_frame *f)
 		f->rip = resume;
 		return;
 	}
-	fatal_trap(f, exception_name((unsigned)f->vector));
+	if (trap_hooks.fatal)
+		trap_hooks.fatal(f);
+	halt_forever(); /* before start-up installed the fatal hook: nothing can print */
 }
 
 static void handle_interrupt(struct trap_frame *f)
 {
 	unsigned vector = (unsigned)f->vector;
-	switch (vector) {
-	case VEC_SPURIOUS:
-		return; /* spurious interrupts take no EOI */
-	case VEC_TIMER:
-		apic_eoi();
-		timer_on_interrupt();
-		break;
-	case VEC_INJECTED:
-		break; /* delivered by VM entry, not by the APIC: no EOI */
-	default:
-		apic_eoi();
-		break;
-	}
+	if (trap_hooks.acknowledge)
+		trap_hooks.acknowledge(vector);
 	if (trap_hooks.interrupt)
 		trap_hooks.interrupt((enum trap_context)f->context, vector, f->rip);
 }

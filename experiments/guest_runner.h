@@ -1,5 +1,5 @@
-#ifndef GUEST_RUNNER_H
-#define GUEST_RUNNER_H
+#ifndef EXPERIMENTS_GUEST_RUNNER_H
+#define EXPERIMENTS_GUEST_RUNNER_H
 
 /* Where the host starts the guest for each experiment (reads run.x). */
 void guest_experiment_main(void);

@@ -1,7 +1,7 @@
 /* Thin wrappers around the x86 instructions the C code needs. Same source for both builds:
  * natural-width values are uintptr_t. */
-#ifndef LIB_X86_H
-#define LIB_X86_H
+#ifndef MACHINE_X86_H
+#define MACHINE_X86_H
 
 #include <stdbool.h>
 #include <stdint.h>

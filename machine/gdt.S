@@ -1,10 +1,10 @@
 /*
  * The GDT shared by all CPUs. The code and data descriptors are static; the TSS
- * descriptors are filled in by boot/cpu.c (each CPU has a host TSS and a guest TSS).
+ * descriptors are filled in by machine/descriptors.c (each CPU has a host TSS and a guest TSS).
  * Accessed bits are preset because VM entry requires them in the guest segment
  * access rights that are copied from these descriptors (SDM 27.3.1.2).
  */
-#include "boot/layout.h"
+#include "machine/layout.h"
 
 	.data
 	.balign 16

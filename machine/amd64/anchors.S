@@ -32,19 +32,6 @@ execute_iret:
 after_iret:
 	ret
 
-/* uintptr_t guest_vmcall(uintptr_t op, uintptr_t arg): op in rax, arg in rbx, result
- * in rax. */
-	.global guest_vmcall, after_vmcall
-guest_vmcall:
-	pushq %rbx
-	movq %rdi, %rax
-	movq %rsi, %rbx
-	vmcall
-after_vmcall:
-	cli			/* the host may have set IF to inject an interrupt */
-	popq %rbx
-	ret
-
 /*
  * void execute_faulting_iret(void): an IRET whose frame names a null CS selector, so it
  * raises #GP(0) with the saved RIP at the IRET itself. The #GP handler (host or guest),

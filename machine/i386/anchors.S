@@ -1,4 +1,4 @@
-/* See boot/amd64/anchors.S. */
+/* See machine/amd64/anchors.S. */
 	.text
 	.code32
 
@@ -19,18 +19,7 @@ execute_iret:
 after_iret:
 	ret
 
-	.global guest_vmcall, after_vmcall
-guest_vmcall:
-	pushl %ebx
-	movl 8(%esp), %eax
-	movl 12(%esp), %ebx
-	vmcall
-after_vmcall:
-	cli			/* the host may have set IF to inject an interrupt */
-	popl %ebx
-	ret
-
-/* See boot/amd64/anchors.S. */
+/* See machine/amd64/anchors.S. */
 	.global execute_faulting_iret, faulting_iret, after_faulting_iret
 execute_faulting_iret:
 	pushl %ebp

@@ -1,9 +1,9 @@
 /* IDTs (one for the host, one for the guest) and the per-CPU TSS descriptors. */
-#include "boot/descriptors.h"
+#include "machine/descriptors.h"
 
-#include "boot/arch.h"
-#include "boot/cpu.h"
 #include "lib/string.h"
+#include "machine/arch.h"
+#include "machine/cpu.h"
 
 #define GATE_INTERRUPT_PRESENT 0x8e   /* P=1, DPL=0, 32/64-bit interrupt gate */
 #define TSS_AVAILABLE_PRESENT  0x89   /* P=1, DPL=0, available 32/64-bit TSS */

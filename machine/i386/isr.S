@@ -1,10 +1,10 @@
 /*
- * i386 interrupt entry stubs and the IRET-free return; see boot/amd64/isr.S for the
+ * i386 interrupt entry stubs and the IRET-free return; see machine/amd64/isr.S for the
  * design. At the same privilege level the CPU pushes only EIP, CS and EFLAGS, so the
  * interrupted stack pointer is the address just above that frame.
  */
-#include "boot/layout.h"
-#include "boot/i386/gprs.h"
+#include "machine/layout.h"
+#include "machine/i386/gprs.h"
 
 #define CTX_HOST  0
 #define CTX_GUEST 1

@@ -1,4 +1,4 @@
-/* See boot/amd64/checkpoint.S: setjmp and longjmp for the engine. */
+/* See machine/amd64/checkpoint.S: setjmp and longjmp for the engine. */
 	.text
 	.code32
 

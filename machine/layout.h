@@ -2,12 +2,12 @@
  * Constants shared by the assembly and C sides of the boot path.
  * Kept free of C so that .S files can include it.
  */
-#ifndef BOOT_LAYOUT_H
-#define BOOT_LAYOUT_H
+#ifndef MACHINE_LAYOUT_H
+#define MACHINE_LAYOUT_H
 
 #define KERNEL_LOAD_ADDR   0x200000
 
-/* GDT selectors (boot/gdt.c builds the table; the entry code relies on these numbers). */
+/* GDT selectors (machine/gdt.S holds the table; the entry code relies on these numbers). */
 #define SEL_CODE32         0x08
 #define SEL_DATA           0x10
 #define SEL_CODE64         0x18

@@ -3,11 +3,11 @@
  * stack, for every experiment; the guest runs its G steps and hands each run of H steps
  * to the host with one VMCALL.
  */
-#include "guest/runner.h"
+#include "experiments/guest_runner.h"
 
-#include "boot/anchors.h"
 #include "experiments/run.h"
 #include "guest/hypercall.h"
+#include "machine/anchors.h"
 
 void guest_experiment_main(void)
 {

@@ -1,4 +1,4 @@
-/* See boot/amd64/gprs.h. */
+/* See machine/amd64/gprs.h. */
 .macro PUSH_GPRS
 	pushl %ebp
 	pushl %edi

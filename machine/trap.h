@@ -1,11 +1,11 @@
-/* What the interrupt entry stubs (boot/<arch>/isr.S) hand to C, and the fix-up table. */
-#ifndef BOOT_TRAP_H
-#define BOOT_TRAP_H
+/* What the interrupt entry stubs (machine/<arch>/isr.S) hand to C, and the fix-up table. */
+#ifndef MACHINE_TRAP_H
+#define MACHINE_TRAP_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "boot/arch.h"
+#include "machine/arch.h"
 
 enum trap_context { CTX_HOST = 0, CTX_GUEST = 1 };
 
@@ -41,8 +41,14 @@ struct fixup {
 };
 bool fixup_lookup(unsigned vector, uintptr_t rip, uintptr_t *resume_rip);
 
-/* Called for events the stubs deliver; the experiment engine installs these. */
+/*
+ * Called for events the stubs deliver. This layer knows no device: start-up installs
+ * how interrupts are acknowledged and how an unhandled exception ends the run
+ * (lib/interrupts.c); the experiments install the observers.
+ */
 struct trap_hooks {
+	void (*acknowledge)(unsigned vector);                 /* vectors 32-255, first */
+	__attribute__((noreturn)) void (*fatal)(const struct trap_frame *f);
 	void (*nmi)(enum trap_context ctx, uintptr_t rip);
 	void (*interrupt)(enum trap_context ctx, unsigned vector, uintptr_t rip);
 	/* Returns true when it handled the exception (e.g. recorded an expected fault). */

@@ -1,4 +1,4 @@
-/* Saving and restoring the general-purpose registers in struct gprs order (boot/arch.h),
+/* Saving and restoring the general-purpose registers in struct gprs order (machine/arch.h),
  * shared by the interrupt stubs and the VM-exit entry. Assembly only. */
 .macro PUSH_GPRS
 	pushq %r15

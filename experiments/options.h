@@ -1,6 +1,6 @@
 /* The user's choices, from the multiboot command line (README: "Options"). */
-#ifndef BOOT_OPTIONS_H
-#define BOOT_OPTIONS_H
+#ifndef EXPERIMENTS_OPTIONS_H
+#define EXPERIMENTS_OPTIONS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-#include "boot/options.h"
+#include "experiments/options.h"
 
 #include "lib/cmdline.h"
 #include "lib/console.h"

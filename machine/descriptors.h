@@ -1,8 +1,8 @@
-#ifndef BOOT_DESCRIPTORS_H
-#define BOOT_DESCRIPTORS_H
+#ifndef MACHINE_DESCRIPTORS_H
+#define MACHINE_DESCRIPTORS_H
 
-#include "boot/cpu.h"
-#include "lib/x86.h"
+#include "machine/cpu.h"
+#include "machine/x86.h"
 
 void descriptors_init_global(void);
 /* Installs the CPU's TSS descriptors, loads the host IDT and the host TR. */

@@ -1,6 +1,0 @@
-#ifndef GUEST_SELFTEST_H
-#define GUEST_SELFTEST_H
-
-void guest_selftest_main(void);
-
-#endif
