@@ -101,8 +101,11 @@ run: deps
 bench: $(KERNELS)
 	scripts/bench
 
-UNIT_SOURCES := tests/unit_main.c $(wildcard tests/test_*.c) lib/format.c lib/cmdline.c vmx/controls.c \
-	experiments/options.c
+# The catalogue's data and the judging code, as the host programs and tests link them.
+CATALOGUE_HOST_SOURCES := experiments/catalogue.c experiments/describe.c experiments/deviations.c \
+	experiments/judge.c tests/host_anchors.c lib/format.c
+UNIT_SOURCES := tests/unit_main.c $(wildcard tests/test_*.c) $(CATALOGUE_HOST_SOURCES) lib/cmdline.c \
+	vmx/controls.c experiments/options.c
 $(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h vmx/*.h machine/*.h experiments/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
@@ -112,10 +115,10 @@ unit-test: $(BUILD)/host/unit-tests $(BUILD)/host/catalogue-md
 	$(BUILD)/host/unit-tests
 	@$(BUILD)/host/catalogue-md | cmp -s - docs/experiments.md && echo "docs/experiments.md matches the catalogue" \
 		|| { echo "docs/experiments.md is out of date: run 'make docs'"; exit 1; }
+	@tests/check_expected_tables.py
 
 # docs/experiments.md is generated from the catalogue, so it cannot drift from it.
-CATALOGUE_MD_SOURCES := tests/catalogue_md.c experiments/catalogue.c experiments/describe.c \
-	experiments/deviations.c lib/format.c
+CATALOGUE_MD_SOURCES := tests/catalogue_md.c $(CATALOGUE_HOST_SOURCES)
 $(BUILD)/host/catalogue-md: $(CATALOGUE_MD_SOURCES) $(wildcard experiments/*.h lib/*.h machine/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \

@@ -1,6 +1,7 @@
 /*
- * The experiment catalogue: shared/spec/experiments.md, step for step, in the notation
- * of experiments/experiment.h. Numbers are stable: never renumber, add at the end.
+ * The experiment catalogue, step for step, in the notation of experiments/experiment.h;
+ * docs/experiments.md is generated from it. Numbers are stable: never renumber, add at
+ * the end.
  * Expectations are what silicon does (1-30) or what the SDM prescribes (31-38); an
  * emulator that disagrees goes into experiments/deviations.c, never in here.
  */
@@ -36,15 +37,15 @@
 #define SDM_IRET_FAULT "SDM 6.7.1 + 25.3 + 27.1/27.2.2 (IRET unblocks NMIs even if it faults; bit 12)"
 
 const struct experiment catalogue[] = {
-	{ 1, "(0,0,0,0): an NMI in G goes through G's IDT; IRET in G then finds nothing pending",
-	  SDM_NMI_EXITING, false,
+	{ .number = 1, .title = "(0,0,0,0): an NMI in G goes through G's IDT; IRET in G then finds nothing pending",
+	  .rule = SDM_NMI_EXITING, .basis = BASIS_SILICON,
 	  STEPS(H(SET(0, 0, 0, 0)),
 		G(WAIT(SENDS(NMI), EXPECT(NMI_G))),
 		G(IRET(EXPECT_NONE())),
 		G(WAIT(SENDS(INTR), EXPECT(INTR_G)))) },
 
-	{ 2, "(0,0,1,0): G blocked by the VMCS bit; the NMI stays pending across a VM exit, IRET in G releases one",
-	  SDM_BLOCKING_BIT, false,
+	{ .number = 2, .title = "(0,0,1,0): G blocked by the VMCS bit; the NMI stays pending across a VM exit, IRET in G releases one",
+	  .rule = SDM_BLOCKING_BIT, .basis = BASIS_SILICON,
 	  STEPS(H(SET(0, 0, 1, 0)),
 		G(WAIT(SENDS(NMI, INTR), EXPECT(INTR_G))),
 		H(CHECK_B(1)),
@@ -53,15 +54,15 @@ const struct experiment catalogue[] = {
 		G(IRET(EXPECT(NMI_G))),
 		G(IRET(EXPECT_NONE()))) },
 
-	{ 3, "H blocked with one NMI pending; VM entry with (0,0,0,0) delivers it to G right after entry",
-	  SDM_ENTRY_BLOCKING, false,
+	{ .number = 3, .title = "H blocked with one NMI pending; VM entry with (0,0,0,0) delivers it to G right after entry",
+	  .rule = SDM_ENTRY_BLOCKING, .basis = BASIS_SILICON,
 	  STEPS(H_BLOCKED_ONE_NMI_PENDING,
 		H(SET(0, 0, 0, 0)),
 		G(SINCE_ENTRY(EXPECT(NMI_G))),
 		G(IRET(EXPECT_NONE()))) },
 
-	{ 4, "(0,0,1,0): after a VM exit H is still NMI-blocked; H's IRET releases the pending NMI",
-	  SDM_ENTRY_BLOCKING, false,
+	{ .number = 4, .title = "(0,0,1,0): after a VM exit H is still NMI-blocked; H's IRET releases the pending NMI",
+	  .rule = SDM_ENTRY_BLOCKING, .basis = BASIS_SILICON,
 	  STEPS(H(SET(0, 0, 1, 0)),
 		G(VMCALL()),
 		H(WAIT(SENDS(NMI, INTR), EXPECT(INTR_H))),
@@ -69,15 +70,16 @@ const struct experiment catalogue[] = {
 		H(IRET(EXPECT_NONE())),
 		G(IRET(EXPECT_NONE()))) },
 
-	{ 5, "(1,0,0,0): an NMI in G causes a VM exit (at HLT)",
-	  SDM_NMI_EXITING, false,
+	{ .number = 5, .title = "(1,0,0,0): an NMI in G causes a VM exit (at HLT)",
+	  .rule = SDM_NMI_EXITING, .basis = BASIS_SILICON,
 	  STEPS(H(SET(1, 0, 0, 0)),
 		G(WAIT(SENDS(NMI), EXPECT(EXIT_NMI))),
+		H(MEASURE_EXIT(EXIT_NMI, "Intel hardware: 1 and 1; KVM: 0 and 1; Bochs: 0 and 0")),
 		H(IRET(EXPECT_NONE())),
 		G(WAIT(SENDS(INTR), EXPECT(INTR_G)))) },
 
-	{ 6, "(1,0,1,0): G blocked; the NMI does not exit, IRET in G does not unblock, IRET in H does",
-	  SDM_NMI_EXITING, false,
+	{ .number = 6, .title = "(1,0,1,0): G blocked; the NMI does not exit, IRET in G does not unblock, IRET in H does",
+	  .rule = SDM_NMI_EXITING, .basis = BASIS_SILICON,
 	  STEPS(H(SET(1, 0, 1, 0)),
 		G(WAIT(SENDS(NMI, INTR), EXPECT(INTR_G))),
 		G(IRET(EXPECT_NONE())),
@@ -86,70 +88,70 @@ const struct experiment catalogue[] = {
 		H(IRET(EXPECT_NONE())),
 		H(SET(1, 0, 0, 0))) },
 
-	{ 7, "H blocked with one NMI pending; VM entry with (1,0,0,0) exits at once for the NMI",
-	  SDM_ENTRY_BLOCKING, false,
+	{ .number = 7, .title = "H blocked with one NMI pending; VM entry with (1,0,0,0) exits at once for the NMI",
+	  .rule = SDM_ENTRY_BLOCKING, .basis = BASIS_SILICON,
 	  STEPS(H_BLOCKED_ONE_NMI_PENDING,
 		H(SET(1, 0, 0, 0)),
 		G(SINCE_ENTRY(EXPECT(EXIT_NMI))),
 		H(CHECK_B(0)),
 		H(IRET(EXPECT_NONE()))) },
 
-	{ 8, "(1,1,0,0): an NMI in G causes a VM exit (at HLT), with virtual NMIs",
-	  SDM_VIRTUAL_NMIS, false,
+	{ .number = 8, .title = "(1,1,0,0): an NMI in G causes a VM exit (at HLT), with virtual NMIs",
+	  .rule = SDM_VIRTUAL_NMIS, .basis = BASIS_SILICON,
 	  STEPS(H(SET(1, 1, 0, 0)),
 		G(WAIT(SENDS(NMI), EXPECT(EXIT_NMI))),
 		H(IRET(EXPECT_NONE())),
 		G(WAIT(SENDS(INTR), EXPECT(INTR_G)))) },
 
-	{ 9, "(1,1,1,0): virtual-NMI blocking does not block real NMIs; they still exit",
-	  SDM_VIRTUAL_NMIS, false,
+	{ .number = 9, .title = "(1,1,1,0): virtual-NMI blocking does not block real NMIs; they still exit",
+	  .rule = SDM_VIRTUAL_NMIS, .basis = BASIS_SILICON,
 	  STEPS(H(SET(1, 1, 1, 0)),
 		G(WAIT(SENDS(NMI), EXPECT(EXIT_NMI))),
 		G(WAIT(SENDS(INTR), EXPECT(INTR_G))),
 		H(CHECK_B(1)),
 		H(IRET(EXPECT_NONE()))) },
 
-	{ 10, "H blocked with one NMI pending; VM entry with (1,1,0,0) exits at once for the NMI",
-	  SDM_ENTRY_BLOCKING, false,
+	{ .number = 10, .title = "H blocked with one NMI pending; VM entry with (1,1,0,0) exits at once for the NMI",
+	  .rule = SDM_ENTRY_BLOCKING, .basis = BASIS_SILICON,
 	  STEPS(H_BLOCKED_ONE_NMI_PENDING,
 		H(SET(1, 1, 0, 0)),
 		G(SINCE_ENTRY(EXPECT(EXIT_NMI))),
 		H(CHECK_B(0)),
 		H(IRET(EXPECT_NONE()))) },
 
-	{ 11, "H blocked with one NMI pending; VM entry with (1,1,1,0) exits at once for the NMI",
-	  SDM_ENTRY_BLOCKING, false,
+	{ .number = 11, .title = "H blocked with one NMI pending; VM entry with (1,1,1,0) exits at once for the NMI",
+	  .rule = SDM_ENTRY_BLOCKING, .basis = BASIS_SILICON,
 	  STEPS(H_BLOCKED_ONE_NMI_PENDING,
 		H(SET(1, 1, 1, 0)),
 		G(SINCE_ENTRY(EXPECT(EXIT_NMI))),
 		H(CHECK_B(1)),
 		H(IRET(EXPECT_NONE()))) },
 
-	{ 12, "(1,1,1,0): IRET in G removes virtual-NMI blocking",
-	  SDM_VIRTUAL_NMIS, false,
+	{ .number = 12, .title = "(1,1,1,0): IRET in G removes virtual-NMI blocking",
+	  .rule = SDM_VIRTUAL_NMIS, .basis = BASIS_SILICON,
 	  STEPS(H(SET(1, 1, 1, 0)),
 		G(IRET(EXPECT_NONE())),
 		H(CHECK_B(0)),
 		H_TAKES_NMI_THEN_INTR) },
 
-	{ 13, "H blocked, nothing pending; a VM entry with (1,1,0,0) and the next VM exit leave H unblocked",
-	  SDM_ENTRY_BLOCKING, false,
+	{ .number = 13, .title = "H blocked, nothing pending; a VM entry with (1,1,0,0) and the next VM exit leave H unblocked",
+	  .rule = SDM_ENTRY_BLOCKING, .basis = BASIS_SILICON,
 	  STEPS(H_BLOCKED,
 		H(SET(1, 1, 0, 0)),
 		G(VMCALL()),
 		H(CHECK_B(0)),
 		H_TAKES_NMI_THEN_INTR) },
 
-	{ 14, "H blocked, nothing pending; a VM entry with (1,1,1,0) and the next VM exit leave H unblocked",
-	  SDM_ENTRY_BLOCKING, false,
+	{ .number = 14, .title = "H blocked, nothing pending; a VM entry with (1,1,1,0) and the next VM exit leave H unblocked",
+	  .rule = SDM_ENTRY_BLOCKING, .basis = BASIS_SILICON,
 	  STEPS(H_BLOCKED,
 		H(SET(1, 1, 1, 0)),
 		G(VMCALL()),
 		H(CHECK_B(1)),
 		H_TAKES_NMI_THEN_INTR) },
 
-	{ 15, "H blocked with one NMI pending; (0,0,0,0) + inject(INTR 0x21): NMI@G at the injected handler's first instruction",
-	  SDM_INJECTION, false,
+	{ .number = 15, .title = "H blocked with one NMI pending; (0,0,0,0) + inject(INTR 0x21): NMI@G at the injected handler's first instruction",
+	  .rule = SDM_INJECTION, .basis = BASIS_SILICON,
 	  STEPS(H_BLOCKED_ONE_NMI_PENDING,
 		H(SET(0, 0, 0, 0)),
 		H(INJECT_INTR(INJECTED)),
@@ -158,8 +160,8 @@ const struct experiment catalogue[] = {
 		H(IRET(EXPECT_NONE())),
 		H(SET(0, 0, 0, 0))) },
 
-	{ 16, "H blocked with one NMI pending; (1,0,0,0) + inject(INTR 0x21): EXIT_NMI at the injected handler's first instruction",
-	  SDM_INJECTION, false,
+	{ .number = 16, .title = "H blocked with one NMI pending; (1,0,0,0) + inject(INTR 0x21): EXIT_NMI at the injected handler's first instruction",
+	  .rule = SDM_INJECTION, .basis = BASIS_SILICON,
 	  STEPS(H_BLOCKED_ONE_NMI_PENDING,
 		H(SET(1, 0, 0, 0)),
 		H(INJECT_INTR(INJECTED)),
@@ -168,8 +170,8 @@ const struct experiment catalogue[] = {
 		H(IRET(EXPECT_NONE())),
 		H(SET(0, 0, 0, 0))) },
 
-	{ 17, "H blocked with one NMI pending; (1,1,1,0) + inject(INTR 0x21): EXIT_NMI at the injected handler's first instruction",
-	  SDM_VIRTUAL_NMIS, false,
+	{ .number = 17, .title = "H blocked with one NMI pending; (1,1,1,0) + inject(INTR 0x21): EXIT_NMI at the injected handler's first instruction",
+	  .rule = SDM_VIRTUAL_NMIS, .basis = BASIS_SILICON,
 	  STEPS(H_BLOCKED_ONE_NMI_PENDING,
 		H(SET(1, 1, 1, 0)),
 		H(INJECT_INTR(INJECTED)),
@@ -178,8 +180,8 @@ const struct experiment catalogue[] = {
 		H(IRET(EXPECT_NONE())),
 		H(SET(0, 0, 0, 0))) },
 
-	{ 18, "(0,0,0,0) + inject(NMI), H not blocked: NMI@G, and the saved blocking-by-NMI bit reads 0",
-	  SDM_INJECTION, false,
+	{ .number = 18, .title = "(0,0,0,0) + inject(NMI), H not blocked: NMI@G, and the saved blocking-by-NMI bit reads 0",
+	  .rule = SDM_INJECTION, .basis = BASIS_SILICON,
 	  STEPS(H_TAKES_NMI_THEN_INTR,
 		H(SET(0, 0, 0, 0)),
 		H(INJECT_NMI()),
@@ -188,8 +190,8 @@ const struct experiment catalogue[] = {
 		H(IRET(EXPECT_NONE())),
 		H(SET(0, 0, 0, 0))) },
 
-	{ 19, "(1,0,0,0) + inject(NMI): NMI@G; B reads 0 and H is not blocked",
-	  SDM_INJECTION, false,
+	{ .number = 19, .title = "(1,0,0,0) + inject(NMI): NMI@G; B reads 0 and H is not blocked",
+	  .rule = SDM_INJECTION, .basis = BASIS_SILICON,
 	  STEPS(H(SET(1, 0, 0, 0)),
 		H(INJECT_NMI()),
 		G(SINCE_ENTRY(EXPECT(NMI_G))),
@@ -197,8 +199,8 @@ const struct experiment catalogue[] = {
 		H_TAKES_NMI_THEN_INTR,
 		H(SET(0, 0, 0, 0))) },
 
-	{ 20, "(1,1,0,0) + inject(NMI): the injection sets virtual-NMI blocking (B reads 1); H is not blocked",
-	  SDM_INJECTION, false,
+	{ .number = 20, .title = "(1,1,0,0) + inject(NMI): the injection sets virtual-NMI blocking (B reads 1); H is not blocked",
+	  .rule = SDM_INJECTION, .basis = BASIS_SILICON,
 	  STEPS(H(SET(1, 1, 0, 0)),
 		H(INJECT_NMI()),
 		G(SINCE_ENTRY(EXPECT(NMI_G))),
@@ -206,24 +208,24 @@ const struct experiment catalogue[] = {
 		H_TAKES_NMI_THEN_INTR,
 		H(SET(0, 0, 0, 0))) },
 
-	{ 21, "(1,1,0,1): no virtual-NMI blocking, so an NMI-window exit right after VM entry",
-	  SDM_NMI_WINDOW, false,
+	{ .number = 21, .title = "(1,1,0,1): no virtual-NMI blocking, so an NMI-window exit right after VM entry",
+	  .rule = SDM_NMI_WINDOW, .basis = BASIS_SILICON,
 	  STEPS(H(SET(1, 1, 0, 1)),
 		G(SINCE_ENTRY(EXPECT(EXIT_NMIW))),
 		H(CHECK(1, 1, 0, 0)),
 		H_TAKES_NMI_THEN_INTR,
 		H(SET(0, 0, 0, 0))) },
 
-	{ 22, "(1,1,1,1): virtual-NMI blocking holds the NMI window shut",
-	  SDM_NMI_WINDOW, false,
+	{ .number = 22, .title = "(1,1,1,1): virtual-NMI blocking holds the NMI window shut",
+	  .rule = SDM_NMI_WINDOW, .basis = BASIS_SILICON,
 	  STEPS(H(SET(1, 1, 1, 1)),
 		G(SINCE_ENTRY(EXPECT_NONE())),
 		H(CHECK(1, 1, 1, 1)),
 		H_TAKES_NMI_THEN_INTR,
 		H(SET(0, 0, 0, 0))) },
 
-	{ 23, "(1,1,1,1): IRET in G opens the NMI window: EXIT_NMIW right after the IRET",
-	  SDM_NMI_WINDOW, false,
+	{ .number = 23, .title = "(1,1,1,1): IRET in G opens the NMI window: EXIT_NMIW right after the IRET",
+	  .rule = SDM_NMI_WINDOW, .basis = BASIS_SILICON,
 	  STEPS(H(SET(1, 1, 1, 1)),
 		G(SINCE_ENTRY(EXPECT_NONE())),
 		G(IRET(EXPECT(EXIT_NMIW))),
@@ -231,8 +233,8 @@ const struct experiment catalogue[] = {
 		H_TAKES_NMI_THEN_INTR,
 		H(SET(0, 0, 0, 0))) },
 
-	{ 24, "H blocked with one NMI pending; (1,1,0,1): the NMI-window exit, then the NMI lands in H at the VM-exit entry",
-	  SDM_NMI_WINDOW, false,
+	{ .number = 24, .title = "H blocked with one NMI pending; (1,1,0,1): the NMI-window exit, then the NMI lands in H at the VM-exit entry",
+	  .rule = SDM_NMI_WINDOW, .basis = BASIS_SILICON,
 	  STEPS(H_BLOCKED_ONE_NMI_PENDING,
 		H(SET(1, 1, 0, 1)),
 		G(SINCE_ENTRY(EXPECT_PAIR(EV_AT(NMI_H, AT_HOST_EXIT_ENTRY), EV_AT(EXIT_NMIW, AT_AFTER_VMCALL)))),
@@ -240,8 +242,8 @@ const struct experiment catalogue[] = {
 		H(IRET(EXPECT_NONE())),
 		H(SET(0, 0, 0, 0))) },
 
-	{ 25, "(1,1,0,1) + inject(NMI): the injection sets virtual-NMI blocking first; IRET in G opens the window",
-	  SDM_NMI_WINDOW, false,
+	{ .number = 25, .title = "(1,1,0,1) + inject(NMI): the injection sets virtual-NMI blocking first; IRET in G opens the window",
+	  .rule = SDM_NMI_WINDOW, .basis = BASIS_SILICON,
 	  STEPS(H(SET(1, 1, 0, 1)),
 		H(INJECT_NMI()),
 		G(SINCE_ENTRY(EXPECT(NMI_G))),
@@ -250,8 +252,8 @@ const struct experiment catalogue[] = {
 		H_TAKES_NMI_THEN_INTR,
 		H(SET(0, 0, 0, 0))) },
 
-	{ 26, "H blocked with one NMI pending; (1,1,0,0) + inject(NMI): the injected NMI first, then the pending one exits",
-	  SDM_INJECTION, false,
+	{ .number = 26, .title = "H blocked with one NMI pending; (1,1,0,0) + inject(NMI): the injected NMI first, then the pending one exits",
+	  .rule = SDM_INJECTION, .basis = BASIS_SILICON,
 	  STEPS(H_BLOCKED_ONE_NMI_PENDING,
 		H(SET(1, 1, 0, 0)),
 		H(INJECT_NMI()),
@@ -260,8 +262,8 @@ const struct experiment catalogue[] = {
 		H(IRET(EXPECT_NONE())),
 		H(SET(0, 0, 0, 0))) },
 
-	{ 27, "H blocked, two NMIs sent while blocked; VM entry with (0,0,0,0): G gets one, one is lost",
-	  SDM_ENTRY_BLOCKING, false,
+	{ .number = 27, .title = "H blocked, two NMIs sent while blocked; VM entry with (0,0,0,0): G gets one, one is lost",
+	  .rule = SDM_ENTRY_BLOCKING, .basis = BASIS_SILICON,
 	  STEPS(H_BLOCKED_TWO_NMIS_SENT,
 		H(SET(0, 0, 0, 0)),
 		G(SINCE_ENTRY(EXPECT(NMI_G))),
@@ -269,8 +271,8 @@ const struct experiment catalogue[] = {
 		H(CHECK(0, 0, 0, 0)),
 		H(IRET(EXPECT_NONE()))) },
 
-	{ 28, "H blocked, two NMIs sent while blocked; VM entry with (1,0,0,0): one exit, one NMI lost",
-	  SDM_ENTRY_BLOCKING, false,
+	{ .number = 28, .title = "H blocked, two NMIs sent while blocked; VM entry with (1,0,0,0): one exit, one NMI lost",
+	  .rule = SDM_ENTRY_BLOCKING, .basis = BASIS_SILICON,
 	  STEPS(H_BLOCKED_TWO_NMIS_SENT,
 		H(SET(1, 0, 0, 0)),
 		G(SINCE_ENTRY(EXPECT(EXIT_NMI))),
@@ -279,16 +281,16 @@ const struct experiment catalogue[] = {
 		H(IRET(EXPECT_NONE())),
 		H(SET(0, 0, 0, 0))) },
 
-	{ 29, "host only: three NMIs sent while H is blocked; H's IRET releases exactly one",
-	  "SDM Vol. 3A 6.7.1 (handling multiple NMIs: at most one is held pending)", false,
+	{ .number = 29, .title = "host only: three NMIs sent while H is blocked; H's IRET releases exactly one",
+	  .rule = "SDM Vol. 3A 6.7.1 (handling multiple NMIs: at most one is held pending)", .basis = BASIS_SILICON,
 	  STEPS(H_BLOCKED_TWO_NMIS_SENT,
 		H(WAIT(SENDS(NMI, INTR), EXPECT(INTR_H))),
 		H(IRET(EXPECT(NMI_H))),
 		H(IRET(EXPECT_NONE())),
 		H(IRET(EXPECT_NONE()))) },
 
-	{ 30, "H blocked, two NMIs sent while blocked; VM entry with (1,1,0,0): one exit, one NMI lost",
-	  SDM_ENTRY_BLOCKING, false,
+	{ .number = 30, .title = "H blocked, two NMIs sent while blocked; VM entry with (1,1,0,0): one exit, one NMI lost",
+	  .rule = SDM_ENTRY_BLOCKING, .basis = BASIS_SILICON,
 	  STEPS(H_BLOCKED_TWO_NMIS_SENT,
 		H(SET(1, 1, 0, 0)),
 		G(SINCE_ENTRY(EXPECT(EXIT_NMI))),
@@ -299,23 +301,23 @@ const struct experiment catalogue[] = {
 
 	/* 31-38: IRET that faults. Expectations from the SDM, not yet confirmed on silicon. */
 
-	{ 31, "host only: H blocked with one NMI pending; a faulting IRET in H still unblocks: NMI@H at H's #GP entry",
-	  SDM_IRET_FAULT, true,
+	{ .number = 31, .title = "host only: H blocked with one NMI pending; a faulting IRET in H still unblocks: NMI@H at H's #GP entry",
+	  .rule = SDM_IRET_FAULT, .basis = BASIS_SDM,
 	  STEPS(H(WAIT(SENDS(NMI), EXPECT(NMI_H))),
 		H(WAIT(SENDS(NMI, INTR), EXPECT(INTR_H))),
 		H(FIRET(EXPECT_ONE(EV_AT_H_HANDLER(NMI_H, VEC_GP)))),
 		H(IRET(EXPECT_NONE()))) },
 
-	{ 32, "(0,0,1,0), G blocked with one NMI pending; a faulting IRET in G: NMI@G at G's #GP entry",
-	  SDM_IRET_FAULT, true,
+	{ .number = 32, .title = "(0,0,1,0), G blocked with one NMI pending; a faulting IRET in G: NMI@G at G's #GP entry",
+	  .rule = SDM_IRET_FAULT, .basis = BASIS_SDM,
 	  STEPS(H(SET(0, 0, 1, 0)),
 		G(WAIT(SENDS(NMI, INTR), EXPECT(INTR_G))),
 		G(FIRET(EXPECT_ONE(EV_AT_G_HANDLER(NMI_G, VEC_GP)))),
 		G(IRET(EXPECT_NONE())),
 		H(CHECK_B(0))) },
 
-	{ 33, "(0,0,1,0) + #GP exiting: the faulting IRET exits with bit 12 = 1 and saved B = 0",
-	  SDM_IRET_FAULT, true,
+	{ .number = 33, .title = "(0,0,1,0) + #GP exiting: the faulting IRET exits with bit 12 = 1 and saved B = 0",
+	  .rule = SDM_IRET_FAULT, .basis = BASIS_SDM,
 	  STEPS(H(SET(0, 0, 1, 0)),
 		H(GP_EXITING(1)),
 		G(FIRET(EXPECT(EXIT_GP))),
@@ -323,8 +325,8 @@ const struct experiment catalogue[] = {
 		H(CHECK_B(0)),
 		H(GP_EXITING(0))) },
 
-	{ 34, "(0,0,1,0) + #GP exiting, one NMI pending: NMI@H at the VM-exit entry, then EXIT_GP with bit 12 = 1",
-	  SDM_IRET_FAULT, true,
+	{ .number = 34, .title = "(0,0,1,0) + #GP exiting, one NMI pending: NMI@H at the VM-exit entry, then EXIT_GP with bit 12 = 1",
+	  .rule = SDM_IRET_FAULT, .basis = BASIS_SDM,
 	  STEPS(H(SET(0, 0, 1, 0)),
 		H(GP_EXITING(1)),
 		G(WAIT(SENDS(NMI, INTR), EXPECT(INTR_G))),
@@ -334,8 +336,8 @@ const struct experiment catalogue[] = {
 		H(IRET(EXPECT_NONE())),
 		H(GP_EXITING(0))) },
 
-	{ 35, "(1,1,1,0) + #GP exiting: the faulting IRET exits with bit 12 = 1 and saved B = 0",
-	  SDM_IRET_FAULT, true,
+	{ .number = 35, .title = "(1,1,1,0) + #GP exiting: the faulting IRET exits with bit 12 = 1 and saved B = 0",
+	  .rule = SDM_IRET_FAULT, .basis = BASIS_SDM,
 	  STEPS(H(SET(1, 1, 1, 0)),
 		H(GP_EXITING(1)),
 		G(FIRET(EXPECT(EXIT_GP))),
@@ -344,16 +346,16 @@ const struct experiment catalogue[] = {
 		H(GP_EXITING(0)),
 		H(SET(0, 0, 0, 0))) },
 
-	{ 36, "(1,1,1,1): a faulting IRET removes virtual-NMI blocking: EXIT_NMIW at G's #GP entry",
-	  SDM_IRET_FAULT, true,
+	{ .number = 36, .title = "(1,1,1,1): a faulting IRET removes virtual-NMI blocking: EXIT_NMIW at G's #GP entry",
+	  .rule = SDM_IRET_FAULT, .basis = BASIS_SDM,
 	  STEPS(H(SET(1, 1, 1, 1)),
 		G(SINCE_ENTRY(EXPECT_NONE())),
 		G(FIRET(EXPECT_ONE(EV_AT_G_HANDLER(EXIT_NMIW, VEC_GP)))),
 		H(CHECK(1, 1, 0, 0)),
 		H(SET(0, 0, 0, 0))) },
 
-	{ 37, "(1,0,1,0), G blocked with one NMI pending: a faulting IRET changes nothing; H's IRET releases the NMI",
-	  SDM_IRET_FAULT, true,
+	{ .number = 37, .title = "(1,0,1,0), G blocked with one NMI pending: a faulting IRET changes nothing; H's IRET releases the NMI",
+	  .rule = SDM_IRET_FAULT, .basis = BASIS_SDM,
 	  STEPS(H(SET(1, 0, 1, 0)),
 		G(WAIT(SENDS(NMI, INTR), EXPECT(INTR_G))),
 		G(FIRET(EXPECT_NONE())),
@@ -362,8 +364,8 @@ const struct experiment catalogue[] = {
 		H(IRET(EXPECT_NONE())),
 		H(SET(0, 0, 0, 0))) },
 
-	{ 38, "control case, nothing blocked: a faulting IRET exits with bit 12 = 0",
-	  SDM_IRET_FAULT, true,
+	{ .number = 38, .title = "control case, nothing blocked: a faulting IRET exits with bit 12 = 0",
+	  .rule = SDM_IRET_FAULT, .basis = BASIS_SDM,
 	  STEPS(H(SET(0, 0, 0, 0)),
 		H(GP_EXITING(1)),
 		G(FIRET(EXPECT(EXIT_GP))),
@@ -373,23 +375,3 @@ const struct experiment catalogue[] = {
 };
 
 const unsigned catalogue_size = sizeof(catalogue) / sizeof(catalogue[0]);
-
-const struct experiment *experiment_by_number(unsigned number)
-{
-	for (unsigned i = 0; i < catalogue_size; i++)
-		if (catalogue[i].number == number)
-			return &catalogue[i];
-	return 0;
-}
-
-bool experiment_needs_vmx(const struct experiment *x)
-{
-	for (unsigned i = 0; i < x->nsteps; i++) {
-		const struct step *s = &x->steps[i];
-		if (s->ctx == IN_GUEST || s->op == OP_SET || s->op == OP_CHECK_CONTROLS ||
-		    s->op == OP_CHECK_B || s->op == OP_CHECK_BIT12 || s->op == OP_INJECT_NMI ||
-		    s->op == OP_INJECT_INTR || s->op == OP_GP_EXITING || s->op == OP_SINCE_ENTRY)
-			return true;
-	}
-	return false;
-}

@@ -1,9 +1,14 @@
 #include "experiments/deviations.h"
 
+#include "lib/printf.h"
+
 #define KVM_NOTE "reported for QEMU/KVM nested (2022-23)"
-#define KVM_REF "spec/experiments.md known deviations; KVM bugzilla 217304"
+#define KVM_REF "reported by users (KVM bugzilla 217304); not reproduced here, so no signature"
 #define KVM_FIXED_NOTE "reported for QEMU/KVM nested (2022-23); a 2023 KVM patch was reported to fix it"
-#define VMWARE_REF "spec/experiments.md; seeds/000_641d9327d707bd3b.txt (VMware Workstation 17.0.1)"
+#define VMWARE_NOTE "reported for VMware Workstation 17.0.1"
+#define VMWARE_REF "reported by a user (VMware Workstation 17.0.1); not reproduced here, so no signature"
+#define VMWARE_17_REF "the reporter's serial log (VMware Workstation 17.0.1, build 21139696): after VM " \
+	"entry the guest ran on; the NMI reached the host after a later VM exit (CPUID)"
 
 /*
  * Bochs 2.7 (Debian 2.7+dfsg-4+deb12u1), established on this project's runs (both builds,
@@ -27,7 +32,7 @@
  * exit saves blocking by NMI = 1 and leaves H blocked; and the exit saves activity state
  * 0 and instruction length 0 for an NMI that hit during HLT (experiment 5's information).
  */
-#define BOCHS_REF "Bochs 2.7 source and runs: see experiments/deviations.c"
+#define BOCHS_REF "Bochs 2.7 (Debian 2.7+dfsg-4+deb12u1): signature from runs of both builds; source lines in experiments/deviations.c"
 #define BOCHS_ENTRY "VM entry does not unblock NMIs that H blocked in VMX root (cpu/vmx.cc:2142 only " \
 	"ever masks): the held NMI stays held in G"
 #define BOCHS_ENTRY_VNMI "VM entry with virtual NMIs leaves H's NMI blocking in place (cpu/vmx.cc:2142), " \
@@ -35,56 +40,93 @@
 #define BOCHS_INJECT "injecting an NMI with virtual NMIs = 0 sets blocking by NMI (cpu/vmx.cc:2198); " \
 	"the next exit saves B=1, hardware reads 0"
 
-#define QEMU_TCG_REF "observed on QEMU 7.2 TCG (Debian 12); target/i386/tcg/seg_helper.c helper_iret_protected()"
 
-static const struct deviation deviations[] = {
+
+#define QEMU_TCG_REF "QEMU 7.2 TCG (Debian 12), both builds; target/i386/tcg/seg_helper.c helper_iret_protected()"
+
+/* Shorthands for the signatures below. */
+#define NONE_SEEN SAW_NONE
+#define TIMEOUT_AFTER_HLT SAW(EV_AT(TIMEOUT, AT_AFTER_HLT))
+#define B_IS_1 SAW_VALUE(1)
+
+const struct deviation deviations[] = {
 	/* QEMU TCG: clears HF2_NMI_MASK only after helper_ret_protected() returns; the #GP
 	 * for the null CS longjmps out before that, so a faulting IRET leaves NMIs blocked,
 	 * against SDM Vol. 3A 6.7.1 ("IRET unblocks NMIs even if it faults"). */
 	{ PLATFORM_QEMU_TCG, 31, "QEMU TCG",
-	  "a faulting IRET leaves NMIs blocked: the NMI is not taken at the #GP handler", QEMU_TCG_REF },
+	  "a faulting IRET leaves NMIs blocked: the NMI is not taken at the #GP handler", QEMU_TCG_REF,
+	  SIGNATURE(3, NONE_SEEN) },
 
-	{ PLATFORM_KVM, 2, "QEMU/KVM", KVM_NOTE, KVM_REF },
-	{ PLATFORM_KVM, 3, "QEMU/KVM", KVM_FIXED_NOTE, KVM_REF },
-	{ PLATFORM_KVM, 4, "QEMU/KVM", KVM_NOTE, KVM_REF },
-	{ PLATFORM_KVM, 6, "QEMU/KVM", KVM_NOTE, KVM_REF },
-	{ PLATFORM_KVM, 13, "QEMU/KVM", KVM_FIXED_NOTE, KVM_REF },
-	{ PLATFORM_KVM, 14, "QEMU/KVM", KVM_FIXED_NOTE, KVM_REF },
-	{ PLATFORM_KVM, 18, "QEMU/KVM", KVM_NOTE, KVM_REF },
-	{ PLATFORM_KVM, 19, "QEMU/KVM", KVM_NOTE, KVM_REF },
-	{ PLATFORM_KVM, 24, "QEMU/KVM", KVM_NOTE, KVM_REF },
-	{ PLATFORM_VMWARE, 15, "VMware", "reported for VMware Workstation 17.0.1", VMWARE_REF },
-	{ PLATFORM_VMWARE, 16, "VMware", "reported for VMware Workstation 17.0.1", VMWARE_REF },
+	{ PLATFORM_KVM, 2, "QEMU/KVM", KVM_NOTE, KVM_REF, NO_SIGNATURE },
+	{ PLATFORM_KVM, 3, "QEMU/KVM", KVM_FIXED_NOTE, KVM_REF, NO_SIGNATURE },
+	{ PLATFORM_KVM, 4, "QEMU/KVM", KVM_NOTE, KVM_REF, NO_SIGNATURE },
+	{ PLATFORM_KVM, 6, "QEMU/KVM", KVM_NOTE, KVM_REF, NO_SIGNATURE },
+	{ PLATFORM_KVM, 13, "QEMU/KVM", KVM_FIXED_NOTE, KVM_REF, NO_SIGNATURE },
+	{ PLATFORM_KVM, 14, "QEMU/KVM", KVM_FIXED_NOTE, KVM_REF, NO_SIGNATURE },
+	{ PLATFORM_KVM, 18, "QEMU/KVM", KVM_NOTE, KVM_REF, NO_SIGNATURE },
+	{ PLATFORM_KVM, 19, "QEMU/KVM", KVM_NOTE, KVM_REF, NO_SIGNATURE },
+	{ PLATFORM_KVM, 24, "QEMU/KVM", KVM_NOTE, KVM_REF, NO_SIGNATURE },
+	{ PLATFORM_VMWARE, 15, "VMware", VMWARE_NOTE, VMWARE_REF, NO_SIGNATURE },
+	{ PLATFORM_VMWARE, 16, "VMware", VMWARE_NOTE, VMWARE_REF, NO_SIGNATURE },
+	/* The reporter's log shows no VM exit at the injected handler: after VM entry nothing
+	 * is observed. */
 	{ PLATFORM_VMWARE, 17, "VMware",
 	  "the NMI is not taken at the injected handler's first instruction; the guest runs on and the "
-	  "NMI reaches the host after a later VM exit", VMWARE_REF },
+	  "NMI reaches the host after a later VM exit", VMWARE_17_REF, SIGNATURE(6, NONE_SEEN) },
 
 	/* Bochs 2.7: see the note above. */
-	{ PLATFORM_BOCHS, 3, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF },
-	{ PLATFORM_BOCHS, 7, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF },
-	{ PLATFORM_BOCHS, 10, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF },
-	{ PLATFORM_BOCHS, 11, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF },
-	{ PLATFORM_BOCHS, 13, "Bochs 2.7", BOCHS_ENTRY_VNMI, BOCHS_REF },
-	{ PLATFORM_BOCHS, 14, "Bochs 2.7", BOCHS_ENTRY_VNMI, BOCHS_REF },
-	{ PLATFORM_BOCHS, 15, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF },
-	{ PLATFORM_BOCHS, 16, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF },
-	{ PLATFORM_BOCHS, 17, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF },
-	{ PLATFORM_BOCHS, 18, "Bochs 2.7", BOCHS_INJECT, BOCHS_REF },
-	{ PLATFORM_BOCHS, 19, "Bochs 2.7", BOCHS_INJECT, BOCHS_REF },
-	{ PLATFORM_BOCHS, 24, "Bochs 2.7", BOCHS_ENTRY_VNMI, BOCHS_REF },
-	{ PLATFORM_BOCHS, 26, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF },
-	{ PLATFORM_BOCHS, 27, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF },
-	{ PLATFORM_BOCHS, 28, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF },
-	{ PLATFORM_BOCHS, 30, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF },
+	{ PLATFORM_BOCHS, 3, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF, SIGNATURE(5, NONE_SEEN) },
+	{ PLATFORM_BOCHS, 7, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF, SIGNATURE(5, NONE_SEEN) },
+	{ PLATFORM_BOCHS, 10, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF, SIGNATURE(5, NONE_SEEN) },
+	{ PLATFORM_BOCHS, 11, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF, SIGNATURE(5, NONE_SEEN) },
+	{ PLATFORM_BOCHS, 13, "Bochs 2.7", BOCHS_ENTRY_VNMI, BOCHS_REF, SIGNATURE(6, TIMEOUT_AFTER_HLT) },
+	{ PLATFORM_BOCHS, 14, "Bochs 2.7", BOCHS_ENTRY_VNMI, BOCHS_REF, SIGNATURE(6, TIMEOUT_AFTER_HLT) },
+	{ PLATFORM_BOCHS, 15, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF, SIGNATURE(6, NONE_SEEN) },
+	{ PLATFORM_BOCHS, 16, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF, SIGNATURE(6, NONE_SEEN) },
+	{ PLATFORM_BOCHS, 17, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF, SIGNATURE(6, NONE_SEEN) },
+	{ PLATFORM_BOCHS, 18, "Bochs 2.7", BOCHS_INJECT, BOCHS_REF, SIGNATURE(7, B_IS_1) },
+	{ PLATFORM_BOCHS, 19, "Bochs 2.7", BOCHS_INJECT, BOCHS_REF, SIGNATURE(4, B_IS_1) },
+	{ PLATFORM_BOCHS, 24, "Bochs 2.7", BOCHS_ENTRY_VNMI, BOCHS_REF,
+	  SIGNATURE(5, SAW(EV_AT(EXIT_NMIW, AT_AFTER_VMCALL))) },
+	{ PLATFORM_BOCHS, 26, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF, SIGNATURE(6, SAW(EV_AT(NMI_G, AT_AFTER_VMCALL))) },
+	{ PLATFORM_BOCHS, 27, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF, SIGNATURE(6, NONE_SEEN) },
+	{ PLATFORM_BOCHS, 28, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF, SIGNATURE(6, NONE_SEEN) },
+	{ PLATFORM_BOCHS, 30, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF, SIGNATURE(6, NONE_SEEN) },
 	{ PLATFORM_BOCHS, 34, "Bochs 2.7",
 	  "after the EXIT_GP, H took the NMI; VM entry with B=0 leaves that blocking in G "
-	  "(cpu/vmx.cc:2142), so the next exit saves B=1", BOCHS_REF },
+	  "(cpu/vmx.cc:2142), so the next exit saves B=1", BOCHS_REF, SIGNATURE(6, B_IS_1) },
 };
+
+const unsigned deviation_count = sizeof(deviations) / sizeof(deviations[0]);
 
 const struct deviation *deviation_for(enum platform_kind platform, unsigned experiment)
 {
-	for (unsigned i = 0; i < sizeof(deviations) / sizeof(deviations[0]); i++)
+	for (unsigned i = 0; i < deviation_count; i++)
 		if (deviations[i].platform == platform && deviations[i].experiment == experiment)
 			return &deviations[i];
 	return 0;
+}
+
+enum deviation_verdict deviation_judge(const struct deviation *d, unsigned index, const struct outcome *outcome)
+{
+	if (!d)
+		return DEVIATION_NONE;
+	if (!d->confirmed)
+		return DEVIATION_REPORTED;
+	if (outcome && index + 1 == d->step && outcome_equal(outcome, &d->seen))
+		return DEVIATION_MATCHES;
+	return DEVIATION_DIFFERS;
+}
+
+void deviation_describe_signature(const struct deviation *d, char *buf, unsigned len)
+{
+	const struct experiment *x = experiment_numbered(d->experiment);
+	if (!x || !d->confirmed || d->step < 1 || d->step > x->nsteps) {
+		snprintf(buf, len, "no signature");
+		return;
+	}
+	char step[160], seen[96];
+	step_describe_numbered(x, d->step - 1, step, sizeof(step));
+	describe_outcome(&d->seen, &x->steps[d->step - 1], seen, sizeof(seen));
+	snprintf(buf, len, "it fails at step %s, observing %s", step, seen);
 }

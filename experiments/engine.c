@@ -1,15 +1,18 @@
 /*
- * The engine: picks the experiments, starts each from the clean baseline, drives the
- * guest through VMCALLs and VM exits, judges, reports (TAP 13), recovers the baseline
- * after a failure, and ends the run with a summary.
+ * The engine: the lifecycle of each experiment. It starts each from the clean baseline,
+ * drives the guest through VMCALLs and VM exits, has the step interpreter judge, reports
+ * the verdict (experiments/tap.c), recovers the baseline after a failure, and ends the
+ * run with a summary. docs/design.md draws the lifecycle.
  */
 #include "experiments/engine.h"
 
-#include "experiments/deviations.h"
 #include "experiments/generator.h"
 #include "experiments/guest_runner.h"
 #include "experiments/options.h"
+#include "experiments/results.h"
 #include "experiments/run.h"
+#include "experiments/selection.h"
+#include "experiments/tap.h"
 #include "guest/hypercall.h"
 #include "lib/platform.h"
 #include "lib/printf.h"
@@ -22,31 +25,33 @@
 #include "vmx/vmx.h"
 #include "vmx/vmx_defs.h"
 
-#define MAX_CATALOGUE 64
 #define PROBE_TIMEOUT_US 100000
 
-struct tally {
-	unsigned runs, passed, failed, known;
-	uint64_t total_us;
-	struct failure first_failure;
-};
+/*
+ * A step that sees more VM exits than this is in a storm: an event that exits again at
+ * every VM entry (a platform that keeps the NMI pending across the exit it caused, say).
+ * Legitimate steps see a handful; the observation log holds 32.
+ */
+#define MAX_EXITS_PER_STEP 256
 
 static struct {
 	struct cpu *cpu;
 	bool vmx;
 	const char *skip_reason;
-	unsigned selected[MAX_CATALOGUE]; /* catalogue indices */
-	unsigned nselected, runs_done, total_runs;
-	uint64_t random_state;
 	uint64_t start_tsc, run_start_tsc;
-	struct tally tally[MAX_CATALOGUE];
 	struct checkpoint host_steps;  /* where an exception in a host step lands */
 	bool init_consumed;            /* the last VM exit was the watchdog's INIT */
 	bool selftest_failed;
 	volatile bool in_host_steps;
+	/* Exits since the step in progress began (run.progress), for the storm bound. */
+	unsigned step_seen, exits_in_step;
+	uint64_t step_first_exit_tsc;
+	bool storm_armed;              /* option storm=N: the guest exits at every entry */
 } engine;
 
-/* --- selection ------------------------------------------------------------------ */
+static __attribute__((noreturn)) void finish_run(void);
+
+/* --- what can run here ---------------------------------------------------------------- */
 
 static bool experiment_supported(const struct experiment *x, const char **why)
 {
@@ -56,178 +61,67 @@ static bool experiment_supported(const struct experiment *x, const char **why)
 		*why = engine.skip_reason;
 		return false;
 	}
-	bool virtual_nmis = false, window = false;
-	for (unsigned i = 0; i < x->nsteps; i++) {
-		const struct step *s = &x->steps[i];
-		if (s->op == OP_SET) {
-			virtual_nmis |= s->controls[1] != 0;
-			window |= s->controls[3] != 0;
-		}
-	}
-	if (!vmx_nmi_controls_supported(virtual_nmis, window)) {
+	struct xvbw used = experiment_controls_used(x);
+	if (!vmx_nmi_controls_supported(used.virtual_nmis, used.nmi_window)) {
 		*why = "this CPU lacks a needed control (NMI exiting, virtual NMIs or NMI-window exiting)";
 		return false;
 	}
 	return true;
 }
 
-/* A number the user named that the catalogue does not have is an error, not a no-op. */
-static void refuse_unknown_numbers(void)
+/* The next runnable experiment, skipping (and reporting) unsupported ones; 0 at the end. */
+static const struct experiment *next_runnable(void)
 {
-	uint64_t known = 0;
-	for (unsigned i = 0; i < catalogue_size; i++)
-		known |= 1ull << catalogue[i].number;
-	uint64_t unknown = options.experiments.named & ~known;
-	if (!unknown)
-		return;
-	unsigned first = 0;
-	while (!(unknown & (1ull << first)))
-		first++;
-	printf("Bail out! exp= names experiment %u, which the catalogue does not have (it has 1-%u)\n",
-	       first, catalogue[catalogue_size - 1].number);
-	platform_exit(STATUS_FAIL);
+	const struct experiment *x;
+	const char *why;
+	while ((x = selection_next()) && !experiment_supported(x, &why)) {
+		results_record_skip(x, why);
+		if (options.order == ORDER_SEQUENTIAL)
+			tap_skip(x, why);
+	}
+	return x;
 }
 
-static void select_experiments(void)
-{
-	refuse_unknown_numbers();
-	for (unsigned i = 0; i < catalogue_size && i < MAX_CATALOGUE; i++)
-		if (options.experiments.selected & (1ull << catalogue[i].number))
-			engine.selected[engine.nselected++] = i;
-	engine.total_runs = options.order == ORDER_RANDOM ? (unsigned)options.iterations : engine.nselected;
-	engine.random_state = options.seed;
-}
+/* --- the end of a run ---------------------------------------------------------------- */
 
-/* xorshift64: deterministic for a seed, good enough to mix the order. */
-static uint64_t next_random(void)
+static __attribute__((noreturn)) void end_run(bool failed)
 {
-	uint64_t x = engine.random_state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return engine.random_state = x;
-}
-
-static const struct experiment *next_experiment(void)
-{
-	if (engine.runs_done >= engine.total_runs || !engine.nselected)
-		return 0;
-	unsigned pick = options.order == ORDER_RANDOM ? (unsigned)(next_random() % engine.nselected)
-						      : engine.runs_done;
-	return &catalogue[engine.selected[pick]];
-}
-
-static struct tally *tally_of(const struct experiment *x)
-{
-	return &engine.tally[x - catalogue];
-}
-
-/* --- reporting -------------------------------------------------------------------- */
-
-static void print_failure(const struct experiment *x, const struct failure *f)
-{
-	char text[96];
-	step_describe(&x->steps[f->step], text, sizeof(text));
-	printf("  ---\n  step: %u of %u, [%s] %s\n  expected: %s\n  observed: %s\n  rule: %s%s\n  ...\n",
-	       f->step + 1, x->nsteps, x->steps[f->step].ctx == IN_GUEST ? "G" : "H", text,
-	       f->expected, f->observed, x->rule,
-	       x->sdm_derived ? " (SDM-derived: not yet confirmed on silicon)" : "");
-}
-
-/* Experiment 5 also asks for the saved activity state and instruction length. */
-static void print_informational(const struct experiment *x)
-{
-	const struct observation *o = obs_last(OBS_EXIT_NMI);
-	if (x->number == 5 && o)
-		printf("  # info: the NMI exit from HLT saved activity state %u and instruction length %u "
-		       "(Intel hardware: 1 and 1; KVM: 0 and 1; Bochs: 0 and 0)\n",
-		       o->activity_state, o->instruction_length);
-}
-
-static void print_result(const struct experiment *x, uint64_t us, const struct deviation *d)
-{
-	bool failed = run.failure.failed;
-	printf("%s %u - %s (%llu us)", failed ? "not ok" : "ok", x->number, x->title, (unsigned long long)us);
-	if (failed && d)
-		printf(" # TODO known %s deviation: %s\n", d->platform_name, d->note);
-	else
-		printf("\n");
-	if (failed)
-		print_failure(x, &run.failure);
-	if (run.broken)
-		printf("  # break=%u: one expectation of this experiment was deliberately wrong (test only)\n",
-		       x->number);
-	else if (d && !failed)
-		printf("  # note: the known %s deviation did not show (fixed?): %s\n", d->platform_name, d->note);
-	print_informational(x);
-}
-
-static void print_skip(const struct experiment *x, const char *why)
-{
-	printf("ok %u - %s # SKIP %s\n", x->number, x->title, why);
-}
-
-static void print_random_result(const struct experiment *x, const struct tally *t, bool inconsistent)
-{
-	bool ok = t->failed == 0;
-	const struct deviation *d = deviation_for(platform()->kind, x->number);
-	printf("%s %u - %s (%u runs: %u passed, %u failed; mean %llu us)", ok ? "ok" : "not ok",
-	       x->number, x->title, t->runs, t->passed, t->failed,
-	       (unsigned long long)(t->runs ? t->total_us / t->runs : 0));
-	if (inconsistent)
-		printf(" # inconsistent: the verdict depends on what ran before\n");
-	else if (!ok && d)
-		printf(" # TODO known %s deviation: %s\n", d->platform_name, d->note);
-	else
-		printf("\n");
-	if (!ok)
-		print_failure(x, &t->first_failure);
+	run.phase = 0; /* only printing is left: nothing for the watchdog to watch */
+	if (options.order == ORDER_RANDOM)
+		tap_random_results();
+	struct summary s = results_summary();
+	tap_summary(&s, tsc_to_us(rdtsc() - engine.start_tsc));
+	if (engine.selftest_failed)
+		printf("# the VMX self-test failed (see its lines above): the run fails\n");
+	/* Without VMX the hypervisor itself went untested: the run is a skip even when the
+	 * host-only experiments passed. */
+	bool untested = !engine.vmx || s.tests == s.skipped;
+	failed |= s.unexpected || engine.selftest_failed;
+	platform_exit(failed ? STATUS_FAIL : untested ? STATUS_SKIP : STATUS_PASS);
 }
 
 static __attribute__((noreturn)) void finish_run(void)
 {
-	unsigned tests = 0, unexpected = 0, known = 0, skipped = 0;
-	run.phase = 0; /* only printing is left: nothing for the watchdog to watch */
-	bool random = options.order == ORDER_RANDOM;
-	for (unsigned i = 0; i < engine.nselected; i++) {
-		const struct experiment *x = &catalogue[engine.selected[i]];
-		struct tally *t = tally_of(x);
-		const char *why;
-		tests++;
-		if (!experiment_supported(x, &why)) {
-			skipped++;
-			if (random)
-				print_skip(x, why);
-			continue;
-		}
-		/* The same experiment must get the same verdict every time it runs. */
-		bool inconsistent = t->passed && t->failed;
-		unexpected += t->failed > t->known || inconsistent;
-		known += t->known > 0 && !inconsistent;
-		if (random)
-			print_random_result(x, t, inconsistent);
-	}
-	uint64_t total_us = tsc_to_us(rdtsc() - engine.start_tsc);
-	printf("# %u experiment runs in %llu us of this machine's time\n", engine.runs_done,
-	       (unsigned long long)total_us);
-	printf("SUMMARY: %u tests, %u unexpected failures, %u known failures, %u skipped\n", tests,
-	       unexpected, known, skipped);
-	/* Without VMX the hypervisor itself went untested: the run is a skip even when the
-	 * host-only experiments passed. */
-	bool untested = !engine.vmx || tests == skipped;
-	if (engine.selftest_failed)
-		printf("# the VMX self-test failed (see its lines above): the run fails\n");
-	bool failed = unexpected || engine.selftest_failed;
-	platform_exit(failed ? STATUS_FAIL : untested ? STATUS_SKIP : STATUS_PASS);
+	end_run(false);
 }
 
-static void print_plan(void)
+void engine_bail_out(const char *reason)
 {
-	printf("TAP version 13\n");
-	if (options.order == ORDER_RANDOM)
-		printf("# random order: seed %llu, %u runs over %u experiments\n",
-		       (unsigned long long)options.seed, engine.total_runs, engine.nselected);
-	printf("1..%u\n", engine.nselected);
+	/* The experiment it stopped in failed; its verdict comes before the bail-out. */
+	if (run.active) {
+		run.active = false;
+		run_fail("the experiment to finish", reason, 0);
+		enum deviation_verdict how;
+		uint64_t us = tsc_to_us(rdtsc() - engine.run_start_tsc);
+		enum verdict v = results_record(run.x, us, &run.failure, &how);
+		if (options.order == ORDER_SEQUENTIAL)
+			tap_result(run.x, us, v, how);
+	}
+	printf("Bail out! %s\n", reason);
+	unsigned not_run = selection_runs_planned() - selection_runs_done();
+	if (not_run && options.order == ORDER_SEQUENTIAL)
+		printf("# %u experiments not run: the run bailed out\n", not_run);
+	end_run(true);
 }
 
 /* --- running one experiment ---------------------------------------------------------- */
@@ -254,8 +148,8 @@ static bool unblock_host_nmis(void)
 
 static void set_baseline_controls(void)
 {
-	static const int8_t clean[4] = { 0, 0, 0, 0 };
-	nmi_controls_write(clean);
+	static const struct xvbw clean = XVBW(0, 0, 0, 0);
+	nmi_controls_write(&clean);
 	vmcs_write(ENTRY_INTERRUPTION_INFO, 0);
 	vmcs_write(EXCEPTION_BITMAP, 0);
 }
@@ -273,20 +167,31 @@ static void set_baseline_controls(void)
  */
 static void begin_experiment(const struct experiment *x)
 {
-	static const int8_t virtual_nmis_only[4] = { 1, 1, 0, 0 };
+	static const struct xvbw virtual_nmis_only = XVBW(1, 1, 0, 0);
 	memset(&run.failure, 0, sizeof(run.failure));
 	run.broken = false;
+	run.nmeasured = 0;
 	run.x = x;
 	run.entry_mark = 0;
 	if (options.verbose)
 		printf("Experiment: %u\n", x->number);
 	run.phase = "baseline before an experiment";
 	if (engine.vmx && vmx_nmi_controls_supported(true, false)) {
-		nmi_controls_write(virtual_nmis_only);
+		nmi_controls_write(&virtual_nmis_only);
 		vmx_reset_guest(engine.cpu, guest_baseline_main);
 		return; /* continues in finish_baseline() on HC_BASELINE_DONE */
 	}
 	finish_baseline();
+}
+
+/* Option storm=N (test only): (1,1,0,1) with the window kept open makes every VM entry
+ * exit at once for the NMI window; the engine must end that with a verdict. */
+static void maybe_arm_storm(void)
+{
+	static const struct xvbw window_open = XVBW(1, 1, 0, 1);
+	engine.storm_armed = options.storm_experiment == run.x->number && vmx_nmi_controls_supported(true, true);
+	if (engine.storm_armed)
+		nmi_controls_write(&window_open);
 }
 
 static void finish_baseline(void)
@@ -299,6 +204,11 @@ static void finish_baseline(void)
 		printf("# note: an NMI was held pending when experiment %u began (left by the previous one)\n",
 		       run.x->number);
 	obs_clear();
+	if (engine.vmx)
+		maybe_arm_storm();
+	engine.step_seen = run.progress;
+	engine.exits_in_step = 0;
+	engine.step_first_exit_tsc = rdtsc();
 	run.active = true;
 	engine.run_start_tsc = rdtsc();
 }
@@ -311,45 +221,21 @@ static void end_experiment(void)
 	const struct experiment *x = run.x;
 	uint64_t us = tsc_to_us(rdtsc() - engine.run_start_tsc);
 	run.active = false;
-	const struct deviation *d = deviation_for(platform()->kind, x->number);
-	struct tally *t = tally_of(x);
-	t->runs++;
-	t->total_us += us;
-	if (run.failure.failed) {
-		if (!t->failed)
-			t->first_failure = run.failure;
-		t->failed++;
-		t->known += d != 0;
-	} else {
-		t->passed++;
-	}
-	engine.runs_done++;
+	engine.storm_armed = false;
+	enum deviation_verdict how;
+	enum verdict v = results_record(x, us, &run.failure, &how);
 	if (options.order == ORDER_SEQUENTIAL)
-		print_result(x, us, d);
-	else if (run.failure.failed && !d)
-		printf("# run %u: experiment %u failed at step %u: expected %s; observed %s\n",
-		       engine.runs_done, x->number, run.failure.step + 1, run.failure.expected,
-		       run.failure.observed);
+		tap_result(x, us, v, how);
+	else if (v == VERDICT_FAIL)
+		tap_random_failure(selection_runs_done(), x);
 	if (!run.failure.failed)
 		return;
 	run.phase = "recovery after a failed experiment";
 	if (!restore_baseline()) {
-		printf("Bail out! cannot restore the baseline after experiment %u\n", x->number);
-		platform_exit(STATUS_FAIL);
+		char reason[96];
+		snprintf(reason, sizeof(reason), "cannot restore the baseline after experiment %u", x->number);
+		engine_bail_out(reason);
 	}
-}
-
-/* The next runnable experiment, skipping (and reporting) unsupported ones; 0 at the end. */
-static const struct experiment *next_runnable(void)
-{
-	const struct experiment *x;
-	const char *why;
-	while ((x = next_experiment()) && !experiment_supported(x, &why)) {
-		if (options.order == ORDER_SEQUENTIAL)
-			print_skip(x, why);
-		engine.runs_done++;
-	}
-	return x;
 }
 
 /* --- recovery ----------------------------------------------------------------------- */
@@ -361,7 +247,7 @@ static bool probe_host_takes_nmi(void)
 	unsigned mark = obs_count();
 	generator_request(&nmi, 1);
 	obs_arm_timeout(PROBE_TIMEOUT_US);
-	generator_ready();
+	generator_halt_ready();
 	while (obs_count() == mark)
 		wait_halted();
 	obs_disarm_timeout();
@@ -408,7 +294,7 @@ static unsigned run_host_steps(unsigned first)
 	volatile unsigned i = first; /* lives across checkpoint_save() */
 	trace("  Enter host, exp=%u, step=%u\n", x->number, first + 1);
 	if (checkpoint_save(&engine.host_steps)) {
-		/* Back from host_exception(): the step's frames are gone, the failure recorded. */
+		/* Back from unexpected_exception(): the step's frames are gone, the failure recorded. */
 		engine.in_host_steps = false;
 		trace("  Leave host (aborted)\n");
 		return x->nsteps;
@@ -448,7 +334,7 @@ static void hypercall_from_guest(struct gprs *r)
 	default: {
 		char observed[DIAG_LEN];
 		snprintf(observed, sizeof(observed), "unknown hypercall %lu", (unsigned long)r->rax);
-		run_fail("a known hypercall", observed);
+		run_fail("a known hypercall", observed, 0);
 	}
 	}
 }
@@ -458,16 +344,21 @@ static uint32_t interruption_type(const struct vm_exit *e)
 	return e->interruption_info & INTR_INFO_TYPE_MASK;
 }
 
-/* An exit nobody asked for fails the experiment and starts the next one. */
-static void abort_experiment(const struct vm_exit *e, const char *what)
+/* An exit nobody asked for, or a storm, fails the experiment and starts the next one. */
+static void abort_experiment(const char *expected, const char *observed)
+{
+	run_fail(expected, observed, 0);
+	end_experiment();
+	start_next_or_finish();
+}
+
+static void abort_on_exit(const struct vm_exit *e, const char *what)
 {
 	char observed[DIAG_LEN];
 	snprintf(observed, sizeof(observed), "%s: VM exit reason %#x (%s) at guest rip %#lx, info %#x",
 		 what, e->reason, exit_reason_name(e->basic_reason), (unsigned long)e->guest_rip,
 		 e->interruption_info);
-	run_fail("no other VM exit", observed);
-	end_experiment();
-	start_next_or_finish();
+	abort_experiment("no other VM exit", observed);
 }
 
 /* The watchdog's INIT ended a step that made no progress: a timeout verdict for it. */
@@ -479,9 +370,7 @@ static void watchdog_timeout(const struct vm_exit *e)
 		 run.watchdog_ms, (unsigned long)e->guest_rip);
 	run.watchdog_ms = 0;
 	engine.init_consumed = true; /* checked at the next VM exit */
-	run_fail("the step to finish", observed);
-	end_experiment();
-	start_next_or_finish();
+	abort_experiment("the step to finish", observed);
 }
 
 /*
@@ -492,9 +381,63 @@ static void watchdog_timeout(const struct vm_exit *e)
  */
 static __attribute__((noreturn)) void init_delivered_twice(void)
 {
-	printf("Bail out! the watchdog's INIT caused a second VM exit at the next VM entry: this "
-	       "platform does not consume an INIT that exits, so the run cannot go on\n");
-	platform_exit(STATUS_FAIL);
+	engine_bail_out("the watchdog's INIT caused a second VM exit at the next VM entry: this "
+		 "platform does not consume an INIT that exits, so the run cannot go on");
+}
+
+/* Progress is a step advancing, not exits happening: a step that keeps exiting is a
+ * storm, ended with a verdict that names it. Returns true when it ended one. */
+static bool exit_storm(enum obs_source s, const struct vm_exit *e)
+{
+	if (engine.step_seen != run.progress) {
+		engine.step_seen = run.progress;
+		engine.exits_in_step = 0;
+		engine.step_first_exit_tsc = rdtsc();
+	}
+	if (!run.active || ++engine.exits_in_step <= MAX_EXITS_PER_STEP)
+		return false;
+	char observed[DIAG_LEN], where[64];
+	snprintf(observed, sizeof(observed), "exit storm: %u %s in %llu us at %s", engine.exits_in_step,
+		 obs_source_name(s), (unsigned long long)tsc_to_us(rdtsc() - engine.step_first_exit_tsc),
+		 describe_rip(e->guest_rip, where, sizeof(where)));
+	abort_experiment("the step to advance (at most 256 VM exits in one step)", observed);
+	return true;
+}
+
+static void nmi_window_exit(const struct vm_exit *e)
+{
+	record_exit(OBS_EXIT_NMIW, e);
+	/* The window stays open; without clearing W the guest could not run (spec 21) --
+	 * which is what option storm=N wants. */
+	if (!engine.storm_armed)
+		vmcs_clear_bits(PROC_BASED_CONTROLS, PROC_NMI_WINDOW_EXITING);
+}
+
+static void exception_or_nmi_exit(const struct vm_exit *e)
+{
+	if (interruption_type(e) == INTR_TYPE_NMI) {
+		record_exit(OBS_EXIT_NMI, e);
+		return;
+	}
+	uintptr_t resume;
+	if ((e->interruption_info & INTR_INFO_VECTOR_MASK) == VEC_GP) {
+		record_exit(OBS_EXIT_GP, e);
+		if (fixup_lookup(VEC_GP, e->guest_rip, &resume)) {
+			vmcs_write(GUEST_RIP, resume);
+			return;
+		}
+	}
+	abort_on_exit(e, "unexpected exception in the guest");
+}
+
+/* The source an exit is observed as, for the storm bound; OBS_NONE for the others. */
+static enum obs_source exit_source(const struct vm_exit *e)
+{
+	if (e->basic_reason == EXIT_REASON_NMI_WINDOW)
+		return OBS_EXIT_NMIW;
+	if (e->basic_reason != EXIT_REASON_EXCEPTION_OR_NMI)
+		return OBS_NONE;
+	return interruption_type(e) == INTR_TYPE_NMI ? OBS_EXIT_NMI : OBS_EXIT_GP;
 }
 
 static bool engine_exit(const struct vm_exit *e, struct gprs *r)
@@ -505,9 +448,12 @@ static bool engine_exit(const struct vm_exit *e, struct gprs *r)
 		/* Rare and always worth the whole picture: which guest state was refused. */
 		vmexit_print(e);
 		vmcs_dump();
-		abort_experiment(e, "VM entry failed");
+		abort_on_exit(e, "VM entry failed");
 		return true;
 	}
+	enum obs_source source = exit_source(e);
+	if (source != OBS_NONE && exit_storm(source, e))
+		return true;
 	switch (e->basic_reason) {
 	case EXIT_REASON_VMCALL:
 		vmexit_skip_instruction(e); /* first: the hypercall may restart the guest */
@@ -521,29 +467,15 @@ static bool engine_exit(const struct vm_exit *e, struct gprs *r)
 		watchdog_timeout(e);
 		return true;
 	case EXIT_REASON_NMI_WINDOW:
-		record_exit(OBS_EXIT_NMIW, e);
-		/* The window stays open; without clearing W the guest could not run (spec 21). */
-		vmcs_clear_bits(PROC_BASED_CONTROLS, PROC_NMI_WINDOW_EXITING);
+		nmi_window_exit(e);
 		return true;
 	case EXIT_REASON_EXCEPTION_OR_NMI:
-		if (interruption_type(e) == INTR_TYPE_NMI) {
-			record_exit(OBS_EXIT_NMI, e);
-			return true;
-		}
-		if ((e->interruption_info & INTR_INFO_VECTOR_MASK) == VEC_GP) {
-			uintptr_t resume;
-			record_exit(OBS_EXIT_GP, e);
-			if (fixup_lookup(VEC_GP, e->guest_rip, &resume)) {
-				vmcs_write(GUEST_RIP, resume);
-				return true;
-			}
-		}
-		abort_experiment(e, "unexpected exception in the guest");
+		exception_or_nmi_exit(e);
 		return true;
 	default:
 		break;
 	}
-	abort_experiment(e, "unexpected VM exit");
+	abort_on_exit(e, "unexpected VM exit");
 	return true;
 }
 
@@ -553,7 +485,7 @@ static void fail_with_exception(const struct trap_frame *f)
 	snprintf(observed, sizeof(observed), "exception %lu, %s (error code %#lx), in the %s at rip %#lx",
 		 (unsigned long)f->vector, exception_name((unsigned)f->vector), (unsigned long)f->error_code,
 		 f->context == CTX_GUEST ? "guest" : "host", (unsigned long)f->rip);
-	run_fail("no exception", observed);
+	run_fail("no exception", observed, 0);
 }
 
 /* Where a host step that faulted resumes: the engine's checkpoint. */
@@ -599,15 +531,25 @@ static void install_hooks(void)
 
 /* --- entry points ------------------------------------------------------------------- */
 
+static void start_run(void)
+{
+	install_hooks();
+	unsigned unknown = selection_init();
+	if (unknown) {
+		printf("Bail out! exp= names experiment %u, which the catalogue does not have (it has %u-%u)\n",
+		       unknown, catalogue[0].number, catalogue[catalogue_size - 1].number);
+		platform_exit(STATUS_FAIL);
+	}
+	tap_plan();
+	engine.start_tsc = rdtsc();
+}
+
 void engine_begin(struct cpu *c, bool selftest_failed)
 {
 	engine.cpu = c;
 	engine.vmx = true;
 	engine.selftest_failed = selftest_failed;
-	install_hooks();
-	select_experiments();
-	print_plan();
-	engine.start_tsc = rdtsc();
+	start_run();
 	vmexit_set_handler(engine_exit);
 	start_next_or_finish();
 }
@@ -617,10 +559,7 @@ void engine_run_without_vmx(const char *reason)
 	static char why[160];
 	snprintf(why, sizeof(why), "needs VMX, which is not available (%s)", reason);
 	engine.skip_reason = why;
-	install_hooks();
-	select_experiments();
-	print_plan();
-	engine.start_tsc = rdtsc();
+	start_run();
 	const struct experiment *x;
 	while ((x = next_runnable())) {
 		begin_experiment(x);

@@ -13,4 +13,8 @@ __attribute__((noreturn)) void engine_run_without_vmx(const char *reason);
  * self-test makes the run fail whatever the experiments say. */
 void engine_begin(struct cpu *c, bool selftest_failed);
 
+/* The run cannot go on: "Bail out! reason", the summary of what ran, the exit status.
+ * Any CPU may call it (the watchdog does, from the generator). */
+__attribute__((noreturn)) void engine_bail_out(const char *reason);
+
 #endif

@@ -1,21 +1,22 @@
 #include "experiments/generator.h"
 
+#include "experiments/engine.h"
 #include "experiments/options.h"
 #include "experiments/run.h"
 #include "lib/apic.h"
 #include "lib/platform.h"
 #include "lib/printf.h"
 #include "lib/timer.h"
+#include "machine/anchors.h"
 #include "machine/layout.h"
 #include "machine/x86.h"
-#include "vmx/exit.h"
 
 /* Long enough for the experimenter to get from "ready" to its HLT: a few instructions. */
 #define SEND_DELAY_US 20
 #define READY_TIMEOUT_US 100000
 
 static struct {
-	volatile unsigned requested, completed, ready;
+	volatile uint32_t requested, completed, ready;
 	unsigned count;
 	enum gen_event events[GEN_MAX_EVENTS];
 	uint32_t generator_apic_id, target_apic_id;
@@ -33,9 +34,10 @@ void generator_request(const enum gen_event *events, unsigned count)
 	apic_send_ipi(mailbox.generator_apic_id, APIC_DM_FIXED | VEC_WAKE);
 }
 
-void generator_ready(void)
+void generator_halt_ready(void)
 {
-	mailbox.ready = mailbox.requested;
+	uint64_t until = options.ready_delay_us ? rdtsc() + us_to_tsc(options.ready_delay_us) : 0;
+	wait_halted_signalling(&mailbox.ready, mailbox.requested, until);
 }
 
 /* Bounded: an experimenter that never says "ready" still gets its events. */
@@ -102,7 +104,7 @@ static void watchdog_poll(void)
 	static bool init_sent;
 	uint64_t now = time_us();
 	uint64_t bound_us = options.timeout_ms * 1000 * 10 + 2000000;
-	unsigned beat = run.progress + vmexit_count;
+	unsigned beat = run.progress; /* steps, not VM exits: a storm is no progress */
 	if (!run.phase || platform_exiting() || beat != last_progress) {
 		last_progress = beat;
 		last_change_us = now;
@@ -121,8 +123,9 @@ static void watchdog_poll(void)
 		apic_send_ipi(mailbox.target_apic_id, APIC_DM_INIT);
 		return;
 	}
-	printf("Bail out! watchdog: no progress for %llu ms %s\n", ms, where);
-	platform_exit(STATUS_FAIL);
+	char reason[240];
+	snprintf(reason, sizeof(reason), "watchdog: no progress for %llu ms %s", ms, where);
+	engine_bail_out(reason);
 }
 
 void generator_main(void)

@@ -21,9 +21,11 @@ __attribute__((noreturn)) void generator_main(void);
 
 /* Experimenter: queues a batch and wakes the generator; returns at once. */
 void generator_request(const enum gen_event *events, unsigned count);
-/* Experimenter, right before its HLT: "send now". The generator waits for this, then
- * for a short delay, so that the first event finds the experimenter halted. */
-void generator_ready(void);
+/* Experimenter: "send now", then HLT (machine/anchors.h, wait_halted_signalling). The
+ * generator waits for the signal, then for a short delay, so that the first event
+ * usually finds the experimenter halted; one that lands before the HLT counts as having
+ * woken it. Option ready_delay=US (test only) stretches the time before the HLT. */
+void generator_halt_ready(void);
 /* Experimenter: true once every event of the last batch has been sent (bounded wait). */
 bool generator_wait_idle(uint64_t timeout_us);
 

@@ -22,7 +22,7 @@ void obs_record(const struct observation *o)
 		log.entries[i] = *o;
 }
 
-void obs_record_simple(enum obs_source s, uintptr_t rip)
+static void obs_record_simple(enum obs_source s, uintptr_t rip)
 {
 	struct observation o = { .source = s, .rip = rip };
 	obs_record(&o);
@@ -36,6 +36,13 @@ unsigned obs_count(void)
 }
 
 const struct observation *obs_at(unsigned i) { return &log.entries[i]; }
+
+const struct observation *obs_since(unsigned mark, unsigned *count)
+{
+	unsigned n = obs_count();
+	*count = mark < n ? n - mark : 0;
+	return &log.entries[mark < n ? mark : n];
+}
 
 const struct observation *obs_last(enum obs_source s)
 {

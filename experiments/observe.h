@@ -37,12 +37,17 @@ const char *obs_source_name(enum obs_source s);
 /* Observations that count as events (ending waits, failing "none"); #GP deliveries are
  * recorded for diagnostics and fix-ups, not as events. */
 bool obs_is_event(enum obs_source s);
+/* VM exits, whose VMCS state the observation carries. */
+bool obs_is_exit(enum obs_source s);
+/* VM exits caused by a fault: they save the faulting instruction's rip. */
+bool obs_is_fault_exit(enum obs_source s);
 
 void obs_record(const struct observation *o);
-void obs_record_simple(enum obs_source s, uintptr_t rip);
 void obs_clear(void);
 unsigned obs_count(void);
 const struct observation *obs_at(unsigned i);
+/* The observations from index `mark` on, and how many there are. */
+const struct observation *obs_since(unsigned mark, unsigned *count);
 /* The latest observation from `s`, or 0. */
 const struct observation *obs_last(enum obs_source s);
 

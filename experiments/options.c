@@ -5,7 +5,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-#define MAX_EXPERIMENT 63
+#define MAX_SELECTABLE 63
 #define ALL_EXPERIMENTS (~1ull) /* bit 0 is no experiment */
 
 struct options options = {
@@ -48,8 +48,8 @@ static bool parse_item(const char **p, uint64_t *bits, bool *exclude, char *err,
 	}
 	if (**p && **p != ',')
 		goto bad;
-	if (lo < 1 || hi > MAX_EXPERIMENT || lo > hi) {
-		snprintf(err, errlen, "'%.*s' is not a range within 1..%d", (int)(*p - start), start, MAX_EXPERIMENT);
+	if (lo < 1 || hi > MAX_SELECTABLE || lo > hi) {
+		snprintf(err, errlen, "'%.*s' is not a range within 1..%d", (int)(*p - start), start, MAX_SELECTABLE);
 		return false;
 	}
 	*bits = 0;
@@ -88,6 +88,16 @@ int parse_experiment_list(const char *value, void *dest, char *err, size_t errle
 	return 0;
 }
 
+bool options_selects(unsigned n)
+{
+	return n <= MAX_SELECTABLE && (options.experiments.selected >> n & 1);
+}
+
+bool options_names(unsigned n)
+{
+	return n <= MAX_SELECTABLE && (options.experiments.named >> n & 1);
+}
+
 static const struct option option_table[] = {
 	{ .key = "exp", .type = OPT_CUSTOM, .dest = &options.experiments, .parse = parse_experiment_list,
 	  .help = "experiments to run: 17, 1-30,35, -18,-19 (default: all)" },
@@ -111,11 +121,17 @@ static const struct option option_table[] = {
 	  .help = "reset the machine at the end instead of halting (hardware)" },
 	{ .key = "vmcalls", .type = OPT_UINT, .dest = &options.vmcall_rounds, .min = 1, .max = 100000000,
 	  .help = "VMCALL round trips in the self-test (default 1000)" },
-	{ .key = "break", .type = OPT_UINT, .dest = &options.break_experiment, .min = 1, .max = MAX_EXPERIMENT,
+	{ .key = "break", .type = OPT_UINT, .dest = &options.break_experiment, .min = 1, .max = MAX_SELECTABLE,
 	  .help = "test only: experiment N expects the wrong thing (shows failure reporting and recovery)" },
-	{ .key = "hang", .type = OPT_UINT, .dest = &options.hang_experiment, .min = 1, .max = MAX_EXPERIMENT,
+	{ .key = "hang", .type = OPT_UINT, .dest = &options.hang_experiment, .min = 1, .max = MAX_SELECTABLE,
 	  .help = "test only: experiment N hangs with interrupts off in its first guest step (shows the watchdog)" },
-	{ .key = "fault", .type = OPT_UINT, .dest = &options.fault_experiment, .min = 1, .max = MAX_EXPERIMENT,
+	{ .key = "ready_delay", .type = OPT_UINT, .dest = &options.ready_delay_us, .min = 1, .max = 1000000,
+	  .help = "test only: us between a wait's \"send now\" and its HLT (shows that verdicts do not depend on it)" },
+	{ .key = "strict", .type = OPT_FLAG, .dest = &options.strict,
+	  .help = "known deviations count as failures (for a maintainer checking a fix)" },
+	{ .key = "storm", .type = OPT_UINT, .dest = &options.storm_experiment, .min = 1, .max = MAX_SELECTABLE,
+	  .help = "test only: experiment N's guest exits at every VM entry (shows that a storm ends with a verdict)" },
+	{ .key = "fault", .type = OPT_UINT, .dest = &options.fault_experiment, .min = 1, .max = MAX_SELECTABLE,
 	  .help = "test only: experiment N's first guest step raises #UD (shows that the run goes on)" },
 };
 

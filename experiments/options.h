@@ -26,6 +26,9 @@ struct options {
 	uint64_t break_experiment; /* test only: this experiment expects the wrong thing */
 	uint64_t hang_experiment;  /* test only: this experiment hangs (the watchdog's test) */
 	uint64_t fault_experiment; /* test only: this experiment's first step raises #UD */
+	uint64_t storm_experiment; /* test only: this experiment's guest exits at every VM entry */
+	uint64_t ready_delay_us;   /* test only: spin between a wait's "send now" and its HLT */
+	bool strict;             /* known deviations count as failures */
 };
 
 extern struct options options;
@@ -34,6 +37,11 @@ extern struct options options;
 bool options_parse(const char *cmdline, char *err, unsigned errlen);
 /* Fills in the defaults that depend on the platform (the wait bound). */
 void options_choose_defaults(bool wall_clock_emulator);
+
+/* Whether experiment n is selected, and whether the user named it (exp=17 or exp=-17;
+ * not just "all"). */
+bool options_selects(unsigned n);
+bool options_names(unsigned n);
 
 /* "exp=" syntax: "1-30,35", "-18,-19" (all but), "5,-3" ... into a struct
  * experiment_selection. Exposed for the unit tests. */

@@ -9,14 +9,21 @@
 #include <stdint.h>
 
 #include "experiments/experiment.h"
+#include "experiments/judge.h"
 
 #define DIAG_LEN 240
+#define MAX_MEASUREMENTS 2
 
 struct failure {
 	bool failed;
 	unsigned step;             /* index into the experiment's steps */
 	char expected[DIAG_LEN];
 	char observed[DIAG_LEN];
+	/* What the step saw, in the catalogue's vocabulary, when a step's judgement failed;
+	 * absent for failures of another kind (an exception, a storm, the watchdog). Known
+	 * deviations are matched against it. */
+	bool has_outcome;
+	struct outcome outcome;
 };
 
 struct run_state {
@@ -25,12 +32,14 @@ struct run_state {
 	 * host just before it resumes the guest. */
 	volatile unsigned entry_mark;
 	volatile unsigned step;      /* the step being executed (watchdog, diagnostics) */
-	volatile unsigned progress;  /* bumped on every step and VM exit: the watchdog's heartbeat */
+	volatile unsigned progress;  /* bumped when a step starts: the watchdog's heartbeat */
 	volatile bool active;        /* an experiment is running */
 	const char *volatile phase;  /* what the experimenter is doing, while the watchdog watches */
 	volatile unsigned watchdog_ms; /* set when the watchdog sent an INIT to end a stuck step */
 	bool broken;                 /* option break=N: the wrong expectation was used */
 	struct failure failure;
+	unsigned nmeasured;          /* informational results, printed with the verdict */
+	char measured[MAX_MEASUREMENTS][DIAG_LEN];
 };
 
 extern struct run_state run;
@@ -39,15 +48,12 @@ extern struct run_state run;
  * and returns false. */
 bool step_execute(unsigned index);
 
-/* Records the experiment's failure at the current step; the first one wins. */
-void run_fail(const char *expected, const char *observed);
+/* Records the experiment's failure at the current step; the first one wins. `outcome`
+ * is what the step saw, or 0 for a failure that is not a step's judgement. */
+void run_fail(const char *expected, const char *observed, const struct outcome *outcome);
 
 /* Host only: writes the spec's (X, V, B, W) into the VMCS. */
-void nmi_controls_write(const int8_t *xvbw);
-
-/* A printable name for an address the experiments know ("after HLT", "guest handler
- * 0x21 entry"); hex otherwise. Returns buf. */
-const char *describe_rip(uintptr_t rip, char *buf, unsigned len);
+void nmi_controls_write(const struct xvbw *c);
 
 /* Verbose trace (option "verbose"): printed as the steps run. */
 void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

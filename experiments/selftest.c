@@ -39,8 +39,7 @@ static void guest_selftest_main(void)
 	generator_request(&nmi, 1);
 	/* Bounded by the LAPIC timer: a lost NMI ends the wait instead of hanging it. */
 	timer_arm_us(options.timeout_ms * 1000);
-	generator_ready();
-	wait_halted();
+	generator_halt_ready();
 	timer_disarm();
 	hypercall(HC_SELFTEST_DONE, failures);
 	for (;;)

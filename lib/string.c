@@ -73,15 +73,6 @@ size_t strlen(const char *s)
 	return n;
 }
 
-size_t strnlen(const char *s, size_t max)
-{
-	size_t n = 0;
-
-	while (n < max && s[n] != '\0')
-		n++;
-	return n;
-}
-
 /* Compares as unsigned char, as C requires, so bytes >= 0x80 sort after ASCII. */
 int strcmp(const char *a, const char *b)
 {

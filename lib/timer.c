@@ -81,6 +81,11 @@ uint64_t tsc_to_us(uint64_t tsc_delta)
 	return cal.tsc_khz ? tsc_delta * 1000 / cal.tsc_khz : 0;
 }
 
+uint64_t us_to_tsc(uint64_t us)
+{
+	return us * cal.tsc_khz / 1000;
+}
+
 uint64_t time_us(void)
 {
 	return tsc_to_us(rdtsc());
@@ -88,7 +93,7 @@ uint64_t time_us(void)
 
 void spin_us(uint64_t us)
 {
-	uint64_t end = rdtsc() + us * cal.tsc_khz / 1000;
+	uint64_t end = rdtsc() + us_to_tsc(us);
 	while (rdtsc() < end)
 		pause();
 }

@@ -18,6 +18,7 @@ const struct timer_calibration *timer_calibration(void);
 
 uint64_t time_us(void);
 uint64_t tsc_to_us(uint64_t tsc_delta);
+uint64_t us_to_tsc(uint64_t us);
 /* Busy-waits: for callers that must not take interrupts. */
 void spin_us(uint64_t us);
 /* Halts until the LAPIC timer fires; interrupts are enabled while waiting and the

@@ -3,12 +3,25 @@
 #ifndef MACHINE_ANCHORS_H
 #define MACHINE_ANCHORS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 void wait_halted(void);
+/* *flag = value, then (after spinning until the TSC reaches until_tsc, if that is in the
+ * future) wait_halted(). An event that lands between the store and the HLT counts as
+ * landing at after_hlt: see in_halt_window(). */
+void wait_halted_signalling(volatile uint32_t *flag, uint32_t value, uint64_t until_tsc);
 void execute_iret(void);
 
 extern const char after_hlt[], after_iret[], vmexit_entry[];
+extern const char halt_window[];
+
+/* Whether rip lies between the "send now" store and the HLT: an event there ends the
+ * wait as if it had woken the HLT, and execution resumes at after_hlt. */
+static inline bool in_halt_window(uintptr_t rip)
+{
+	return rip >= (uintptr_t)halt_window && rip < (uintptr_t)after_hlt;
+}
 
 /* An IRET whose frame names a null CS (#GP(0) at faulting_iret), and where its fix-up
  * resumes. */

@@ -1,6 +1,7 @@
 /* The C side of every interrupt and exception, host or guest. */
 #include "machine/trap.h"
 
+#include "machine/anchors.h"
 #include "machine/layout.h"
 #include "machine/x86.h"
 
@@ -74,6 +75,10 @@ static void prepare_iretless_return(struct trap_frame *f)
 
 void trap_dispatch(struct trap_frame *f)
 {
+	/* An event between a wait's "send now" and its HLT ends the wait as if it had
+	 * woken the HLT (machine/<arch>/anchors.S, wait_halted_signalling). */
+	if ((f->vector == VEC_NMI || f->vector >= 32) && in_halt_window(f->rip))
+		f->rip = (uintptr_t)after_hlt;
 	if (f->vector == VEC_NMI) {
 		if (trap_hooks.nmi)
 			trap_hooks.nmi((enum trap_context)f->context, f->rip);

@@ -35,8 +35,6 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 }
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
-static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }
-static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port)
 {
 	uint8_t v;
@@ -97,7 +95,6 @@ static inline const volatile void *low_memory(uintptr_t address)
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void pause(void) { __asm__ volatile("pause" ::: "memory"); }
-static inline void barrier(void) { __asm__ volatile("" ::: "memory"); }
 
 /* Enable interrupts and halt in one go: STI's shadow guarantees that an interrupt that
  * became pending before the HLT still wakes it. */

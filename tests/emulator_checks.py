@@ -18,6 +18,17 @@ KERNELS = {a: os.path.join(ROOT, "build", a, "nmi-lab.elf") for a in ("amd64", "
 TAP_LINE = re.compile(r"^(ok|not ok) (\d+) - (.*?)(?: # (TODO|SKIP)\b(.*))?$")
 
 
+def catalogue_numbers():
+    """The experiments the catalogue has, from docs/experiments.md (generated from it,
+    and checked up to date by make unit-test)."""
+    with open(os.path.join(ROOT, "docs", "experiments.md")) as f:
+        return [int(m.group(1)) for m in re.finditer(r"^## (\d+)\. ", f.read(), re.M)]
+
+
+CATALOGUE = catalogue_numbers()
+N = len(CATALOGUE)
+
+
 @dataclass
 class Run:
     name: str
@@ -127,21 +138,21 @@ RUNS = [
         r"^CPU 1 \(APIC ID \d+\) up", r"^VMX: VMXON ok",
         r"^# selftest: ok - 1000 VMCALL round trips",
         r"^# selftest: ok - NMI sent by the BSP with NMI exiting = 1 arrives as an NMI VM exit",
-        r"^SUMMARY: 38 tests, 0 unexpected failures"]),
+        rf"^SUMMARY: {N} tests, 0 unexpected failures"]),
     Run("bochs-i386", "bochs", "i386", verdicts="bochs-2.7.txt", lines=[
         r"^nmi-lab .*, i386 build", r"^# selftest: ok - 1000 VMCALL round trips",
-        r"^# selftest: ok - NMI sent by the BSP", r"^SUMMARY: 38 tests, 0 unexpected failures"]),
+        r"^# selftest: ok - NMI sent by the BSP", rf"^SUMMARY: {N} tests, 0 unexpected failures"]),
     # The x2APIC paths (MSR-based ICR, AP start-up, EOI) with the same verdicts.
     Run("bochs-i386-x2apic", "bochs", "i386", "x2apic", verdicts="bochs-2.7.txt",
-        lines=[r"APIC mode x2APIC", r"^SUMMARY: 38 tests, 0 unexpected failures"]),
+        lines=[r"APIC mode x2APIC", rf"^SUMMARY: {N} tests, 0 unexpected failures"]),
     # A deliberately wrong expectation is reported, and recovery lets the next one pass.
     Run("bochs-amd64-break", "bochs", "amd64", "exp=12,20 break=12", status=1,
         only={12: "fail", 20: "pass"},
-        lines=[r"^  expected: timeout at ", r"^  # break=12: one expectation",
+        lines=[r'^  expected: "timeout at ', r"^  # break=12: one expectation",
                r"^SUMMARY: 2 tests, 1 unexpected failures"]),
     Run("bochs-amd64-random", "bochs", "amd64", "order=random iterations=300 seed=7",
-        verdicts="bochs-2.7.txt", lines=[r"^# random order: seed 7, 300 runs over 38",
-                                         r"^SUMMARY: 38 tests, 0 unexpected failures"]),
+        verdicts="bochs-2.7.txt", lines=[rf"^# random order: seed 7, 300 runs over {N}",
+                                         rf"^SUMMARY: {N} tests, 0 unexpected failures"]),
     Run("qemu-bios-amd64", "qemu-bios", "amd64", status=77, verdicts="qemu-tcg.txt",
         lines=[r"^Boot: BIOS, multiboot2", r"^VMX: not available \(CPUID.1:ECX\[5\] = 0\)"]),
     Run("qemu-uefi-amd64", "qemu-uefi", "amd64", status=77, verdicts="qemu-tcg.txt",
@@ -161,28 +172,48 @@ RUNS = [
     Run("bochs-amd64-watchdog", "bochs", "amd64", "exp=1,12 hang=1", status=1,
         only={1: "fail"},
         lines=[r"^# watchdog: no progress for \d+ ms in experiment 1, step 2 \(wait",
-               r"^  observed: no progress for \d+ ms \(the watchdog's INIT found the guest",
-               r"^Bail out! the watchdog's INIT caused a second VM exit"]),
+               r'^  observed: "no progress for \d+ ms \(the watchdog\'s INIT found the guest',
+               r"^Bail out! the watchdog's INIT caused a second VM exit",
+               r"^SUMMARY: 2 tests, 1 unexpected failures"]),
     # A stuck experimenter is named by the watchdog instead of hanging the run.
     Run("qemu-watchdog", "qemu-bios", "amd64", "exp=29,31 hang=31", status=1, timeout=60,
-        only={29: "pass"},
-        lines=[r"^Bail out! watchdog: no progress for \d+ ms in experiment 31, step 1"]),
+        only={29: "pass", 31: "fail"},
+        lines=[r"^Bail out! watchdog: no progress for \d+ ms in experiment 31, step 1",
+               r"^SUMMARY: 2 tests, 1 unexpected failures"]),
     # An unexpected exception in a host step fails that experiment; the run goes on.
     Run("qemu-host-fault", "qemu-bios", "amd64", "exp=29,31 fault=29", status=1, timeout=60,
         only={29: "fail", 31: "known"},
-        lines=[r"^  observed: exception 6, #UD invalid opcode \(error code 0\), in the host at rip"]),
+        lines=[r'^  observed: "exception 6, #UD invalid opcode \(error code 0\), in the host at rip']),
     Run("bochs-i386-host-fault", "bochs", "i386", "exp=29,12 fault=29", status=1,
         only={29: "fail", 12: "pass"},
-        lines=[r"^  observed: exception 6, #UD invalid opcode \(error code 0\), in the host at rip"]),
+        lines=[r'^  observed: "exception 6, #UD invalid opcode \(error code 0\), in the host at rip']),
     Run("bochs-amd64-guest-fault", "bochs", "amd64", "exp=1,12 fault=1", status=1,
         only={1: "fail", 12: "pass"},
-        lines=[r"^  observed: exception 6, #UD invalid opcode \(error code 0\), in the guest at rip"]),
+        lines=[r'^  observed: "exception 6, #UD invalid opcode \(error code 0\), in the guest at rip']),
     # An experiment number the catalogue lacks is an error too.
     Run("qemu-unknown-experiment", "qemu-bios", "amd64", "exp=29,45", status=1, timeout=60,
         lines=[r"^Bail out! exp= names experiment 45, which the catalogue does not have"]),
     # One CPU is not enough: said clearly, with an error status.
     Run("qemu-one-cpu", "qemu-bios", "amd64", status=1, timeout=60, smp=1,
         lines=[r"^Bail out! need two CPUs: ACPI lists only one"]),
+    # With strict, known deviations count as failures; the summary says so.
+    Run("bochs-amd64-strict", "bochs", "amd64", "exp=3,12,18 strict", status=1,
+        only={3: "fail", 12: "pass", 18: "fail"},
+        lines=[r'^  deviation: "known Bochs 2.7 deviation \(strict: counted as a failure\)"',
+               r"^SUMMARY: 3 tests, 2 unexpected failures, 0 known failures, 0 skipped, "
+               r"0 known deviations did not show \(strict"]),
+    # A guest that exits at every VM entry (an NMI window kept open) is a storm: it ends
+    # with a verdict that names it, and the run goes on.
+    Run("bochs-amd64-storm", "bochs", "amd64", "exp=21,12 storm=21", status=1,
+        only={21: "fail", 12: "pass"},
+        lines=[r'^  observed: "exit storm: 257 EXIT_NMIW in \d+ us at 0x[0-9a-f]+',
+               r"^SUMMARY: 2 tests, 1 unexpected failures", r"^EXIT: STATUS=1"]),
+    # Events that land between a wait's "send now" and its HLT count as landing at the
+    # HLT: stretching that window by 2 ms changes no verdict.
+    Run("bochs-i386-ready-delay", "bochs", "i386", "ready_delay=2000", verdicts="bochs-2.7.txt",
+        lines=[rf"^SUMMARY: {N} tests, 0 unexpected failures"]),
+    Run("qemu-bios-amd64-ready-delay", "qemu-bios", "amd64", "ready_delay=2000", status=77,
+        verdicts="qemu-tcg.txt"),
     # A bad option is an error that names the valid keys, never ignored.
     Run("qemu-bad-option", "qemu-bios", "amd64", "exp=17 colour=blue", status=1, timeout=60,
         lines=[r"^Bail out! bad command line: unknown option 'colour'; valid options: .*exp"]),

@@ -1,4 +1,3 @@
-/* vmx_adjust_controls and vmx_controls_allowed against sample capability MSR values. */
 #include <stdint.h>
 
 #include "tests/unit.h"
@@ -34,11 +33,6 @@ static void test_pin_based(void)
 	CHECK_INT_EQ(c.refused, 1u << 7);
 	CHECK_INT_EQ(c.value, PIN_MUST_BE_ONE | 1u << 6);
 
-	CHECK(vmx_controls_allowed(PIN_CAP, PIN_MUST_BE_ONE));
-	CHECK(vmx_controls_allowed(PIN_CAP, 0x7f));
-	CHECK(!vmx_controls_allowed(PIN_CAP, 0));                       /* required bits missing */
-	CHECK(!vmx_controls_allowed(PIN_CAP, PIN_MUST_BE_ONE & ~(1u << 2)));
-	CHECK(!vmx_controls_allowed(PIN_CAP, PIN_MUST_BE_ONE | 1u << 7)); /* forbidden bit */
 }
 
 static void test_proc_based(void)
@@ -51,8 +45,6 @@ static void test_proc_based(void)
 	c = vmx_adjust_controls(PROC_CAP, HLT_EXITING);
 	CHECK_INT_EQ(c.refused, 0);
 	CHECK_INT_EQ(c.value, PROC_MUST_BE_ONE | HLT_EXITING);
-	CHECK(vmx_controls_allowed(PROC_CAP, c.value));
-	CHECK(!vmx_controls_allowed(PROC_CAP, c.value | NMI_WINDOW_EXITING));
 }
 
 static void test_all_allowed(void)
@@ -60,14 +52,11 @@ static void test_all_allowed(void)
 	struct control_choice c = vmx_adjust_controls(ALL_ALLOWED_CAP, 0xdeadbeef);
 	CHECK_INT_EQ(c.value, 0xdeadbeef);
 	CHECK_INT_EQ(c.refused, 0);
-	CHECK(vmx_controls_allowed(ALL_ALLOWED_CAP, 0));
-	CHECK(vmx_controls_allowed(ALL_ALLOWED_CAP, 0xffffffff));
 
 	/* Nothing allowed to be 1: every wanted bit is refused. */
 	c = vmx_adjust_controls(0, 0x12345678);
 	CHECK_INT_EQ(c.refused, 0x12345678);
 	CHECK_INT_EQ(c.value, 0);
-	CHECK(!vmx_controls_allowed(0, 1));
 }
 
 /* Whatever is wanted, the required bits are in .value, refused bits are not, and when
@@ -86,8 +75,8 @@ static void test_must_be_one_always_set(void)
 			CHECK_INT_EQ(c.value & c.refused, 0);
 			CHECK_INT_EQ(c.refused & ~wanted[j], 0);
 			CHECK_INT_EQ(c.value | c.refused, c.value | wanted[j]);
-			if (c.refused == 0)
-				CHECK(vmx_controls_allowed(caps[i], c.value));
+			if (c.refused == 0)  /* a legal setting: nothing the CPU forbids */
+				CHECK_INT_EQ(c.value & ~(uint32_t)(caps[i] >> 32), 0);
 		}
 	}
 }

@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+/* The catalogue's notation has a CHECK(x, v, b, w) of its own; tests include unit.h last. */
+#undef CHECK
 #define CHECK(cond) unit_check((cond), #cond, __FILE__, __LINE__)
 #define CHECK_STR_EQ(a, b) unit_check_str((a), (b), #a, #b, __FILE__, __LINE__)
 /* Compared as 64-bit signed; the failure message also shows hex for bit masks. */
@@ -25,5 +27,7 @@ void test_format(void);
 void test_cmdline(void);
 void test_controls(void);
 void test_options(void);
+void test_judge(void);
+void test_catalogue(void);
 
 #endif

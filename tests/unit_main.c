@@ -56,6 +56,8 @@ int main(void)
 	test_cmdline();
 	test_controls();
 	test_options();
+	test_judge();
+	test_catalogue();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

@@ -10,10 +10,3 @@ struct control_choice vmx_adjust_controls(uint64_t capability_msr, uint32_t want
 	};
 	return c;
 }
-
-int vmx_controls_allowed(uint64_t capability_msr, uint32_t value)
-{
-	uint32_t must_be_one = (uint32_t)capability_msr;
-	uint32_t may_be_one = (uint32_t)(capability_msr >> 32);
-	return (value & must_be_one) == must_be_one && (value & ~may_be_one) == 0;
-}

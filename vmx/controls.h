@@ -16,8 +16,4 @@ struct control_choice {
 
 struct control_choice vmx_adjust_controls(uint64_t capability_msr, uint32_t wanted);
 
-/* Whether `value` is a legal setting under `capability_msr` (every required-1 bit set,
- * no forbidden bit set). */
-int vmx_controls_allowed(uint64_t capability_msr, uint32_t value);
-
 #endif

@@ -2,6 +2,7 @@
 
 #include "lib/platform.h"
 #include "lib/printf.h"
+#include "machine/anchors.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_defs.h"
 #include "vmx/vmx_insn.h"
@@ -56,11 +57,33 @@ void vmexit_skip_instruction(const struct vm_exit *e)
 /* Called by vmx/<arch>/vmentry.S on every VM exit, on the exit stack. */
 volatile unsigned vmexit_count;
 
+/* Exits caused by an event rather than by the instruction at the guest's rip. */
+static bool caused_by_event(const struct vm_exit *e)
+{
+	if (e->basic_reason == EXIT_REASON_EXCEPTION_OR_NMI)
+		return (e->interruption_info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI;
+	return e->basic_reason == EXIT_REASON_EXTERNAL_INTERRUPT || e->basic_reason == EXIT_REASON_NMI_WINDOW;
+}
+
+/*
+ * An event that exits between a wait's "send now" and its HLT counts as having woken
+ * the HLT (machine/anchors.h, in_halt_window): the guest resumes after the HLT, and the
+ * exit is seen there, whatever the timing of the sender.
+ */
+static void resume_after_halt_window(struct vm_exit *e)
+{
+	if (!caused_by_event(e) || !in_halt_window(e->guest_rip))
+		return;
+	e->guest_rip = (uintptr_t)after_hlt;
+	vmcs_write(GUEST_RIP, e->guest_rip);
+}
+
 void vmexit_dispatch(struct gprs *regs)
 {
 	struct vm_exit e;
 	vmexit_count++;
 	read_exit(&e);
+	resume_after_halt_window(&e);
 	if (!current_handler || !current_handler(&e, regs))
 		unexpected_exit(&e);
 	/* An exit from HLT saves activity state HLT (SDM 27.3.4); resuming in it would halt

@@ -20,7 +20,7 @@ static enum field_width width_of(enum vmcs_field f)
 	return (enum field_width)(((unsigned)f >> 13) & 3);
 }
 
-const char *vmcs_field_name(enum vmcs_field field)
+static const char *vmcs_field_name(enum vmcs_field field)
 {
 	for (unsigned i = 0; i < COUNT(field_names); i++)
 		if (field_names[i].field == field)

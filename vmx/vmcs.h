@@ -13,7 +13,6 @@ void vmcs_write(enum vmcs_field field, uint64_t value);
 void vmcs_set_bits(enum vmcs_field field, uint64_t bits);
 void vmcs_clear_bits(enum vmcs_field field, uint64_t bits);
 
-const char *vmcs_field_name(enum vmcs_field field);
 const char *vm_instruction_error_name(uint32_t number);
 const char *exit_reason_name(uint32_t basic_reason);
 /* Prints every field in the table that this CPU supports. */

@@ -41,6 +41,4 @@ static inline enum vmx_status vmwrite(uintptr_t field, uintptr_t value)
 	return vmx_status_from_flags(cf, zf);
 }
 
-static inline void vmxoff(void) { __asm__ volatile("vmxoff" ::: "cc", "memory"); }
-
 #endif

@@ -6,8 +6,31 @@
 	.text
 	.code64
 
+/*
+ * void wait_halted_signalling(volatile uint32_t *flag, uint32_t value, uint64_t until_tsc):
+ * *flag = value ("send now"), then -- after spinning until the TSC reaches until_tsc, a
+ * test option that stretches this window; 0 for no spin -- on into wait_halted. An event
+ * may land anywhere from the store on: NMIs are not masked by IF, and the sender cannot
+ * know when we reach the HLT. The handlers treat a rip in [halt_window, after_hlt) as
+ * after_hlt and resume there, as OS idle loops do (in_halt_window()), so where such an
+ * event is recorded does not depend on timing. Clobbers rax, rcx, rdx.
+ */
+	.global wait_halted_signalling, halt_window
+wait_halted_signalling:
+	movq %rdx, %rcx
+	movl %esi, (%rdi)
+halt_window:
+1:	rdtsc
+	shlq $32, %rdx
+	orq %rdx, %rax
+	cmpq %rcx, %rax
+	jae wait_halted
+	pause
+	jmp 1b
+
 /* void wait_halted(void): STI; HLT. Its shadow makes a pending interrupt wake the HLT
- * rather than land before it, so every event ends the wait at after_hlt. */
+ * rather than land before it, so every event ends the wait at after_hlt. Must follow
+ * the window above. */
 	.global wait_halted, after_hlt
 wait_halted:
 	sti

@@ -2,6 +2,22 @@
 	.text
 	.code32
 
+/* void wait_halted_signalling(volatile uint32_t *flag, uint32_t value, uint64_t until_tsc) */
+	.global wait_halted_signalling, halt_window
+wait_halted_signalling:
+	movl 4(%esp), %eax
+	movl 8(%esp), %ecx
+	movl %ecx, (%eax)
+halt_window:
+1:	rdtsc
+	cmpl 16(%esp), %edx
+	ja wait_halted
+	jb 2f
+	cmpl 12(%esp), %eax
+	jae wait_halted
+2:	pause
+	jmp 1b
+
 	.global wait_halted, after_hlt
 wait_halted:
 	sti
