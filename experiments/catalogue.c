@@ -27,13 +27,17 @@
 	H(IRET(EXPECT_NONE())),                        \
 	H(WAIT(SENDS(INTR), EXPECT(INTR_H)))
 
-/* SDM references (Vol. 3C; section numbers as in the 2023+ editions). */
+/*
+ * SDM references: Vol. 3C, numbered as in the editions whose VMX chapters are 24 (VMCS),
+ * 25 (VMX non-root operation), 26 (VM entries) and 27 (VM exits); editions from 2023 on
+ * number them one to three higher, so every reference also names its section's title.
+ */
 #define SDM_NMI_EXITING "SDM 25.2 (NMI exiting: NMIs cause VM exits) / 25.3 (IRET and NMI blocking)"
 #define SDM_VIRTUAL_NMIS "SDM 25.3 + 24.4.2 Table 24-3 (virtual NMIs: bit 3 is virtual-NMI blocking)"
 #define SDM_BLOCKING_BIT "SDM 24.4.2 Table 24-3 (interruptibility state, blocking by NMI)"
 #define SDM_ENTRY_BLOCKING "SDM 26.6.1 (blocking after VM entry) / 27.3.4, 27.5 (NMI blocking saved and set by VM exits)"
 #define SDM_INJECTION "SDM 26.6.1.2 (VM entries and event injection; NMI injection and blocking)"
-#define SDM_NMI_WINDOW "SDM 25.2 / 26.7.6 (NMI-window exiting)"
+#define SDM_NMI_WINDOW "SDM 25.2 (other causes of VM exits) / 26.6.6 (NMI-window exiting after VM entry)"
 #define SDM_IRET_FAULT "SDM 6.7.1 + 25.3 + 27.1/27.2.2 (IRET unblocks NMIs even if it faults; bit 12)"
 
 const struct experiment catalogue[] = {
