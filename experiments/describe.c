@@ -3,13 +3,48 @@
  * the host too). */
 #include "experiments/experiment.h"
 #include "lib/printf.h"
+#include "vmx/features.h"
 
 static const char *const names[OBS_SOURCE_COUNT] = {
 	[OBS_NONE] = "none", [OBS_NMI_G] = "NMI@G", [OBS_INTR_G] = "INTR@G",
 	[OBS_NMI_H] = "NMI@H", [OBS_INTR_H] = "INTR@H", [OBS_EXIT_NMI] = "EXIT_NMI",
 	[OBS_EXIT_NMIW] = "EXIT_NMIW", [OBS_EXIT_GP] = "EXIT_GP", [OBS_GP_G] = "#GP@G",
-	[OBS_GP_H] = "#GP@H", [OBS_TIMEOUT] = "timeout",
+	[OBS_GP_H] = "#GP@H", [OBS_TIMEOUT] = "timeout", [OBS_EXIT_NP] = "EXIT_NP",
+	[OBS_EXIT_INTRW] = "EXIT_INTRW", [OBS_EXIT_MTF] = "EXIT_MTF", [OBS_EXIT_PREEMPT] = "EXIT_PREEMPT",
+	[OBS_EXIT_EPT] = "EXIT_EPT", [OBS_ENTRY_VMFAIL] = "ENTRY_VMFAIL", [OBS_ENTRY_BAD_GUEST] = "ENTRY_BAD_GUEST",
+	[OBS_EXC_G] = "exception@G",
 };
+
+static const char *const field_names[FIELD_COUNT] = {
+	[FIELD_INFO] = "interruption info", [FIELD_ERROR] = "error code",
+	[FIELD_IDT_VECTORING] = "IDT-vectoring info", [FIELD_INTERRUPTIBILITY] = "interruptibility",
+	[FIELD_ACTIVITY] = "activity state", [FIELD_LENGTH] = "instruction length",
+	[FIELD_QUALIFICATION] = "qualification", [FIELD_ENTRY_INFO] = "VM-entry interruption info",
+	[FIELD_DETAIL] = "detail", [FIELD_GUEST_PHYSICAL] = "guest-physical address",
+};
+
+const char *obs_field_name(enum obs_field f)
+{
+	return f < FIELD_COUNT ? field_names[f] : "?";
+}
+
+uint64_t obs_field_value(const struct observation *o, enum obs_field f)
+{
+	switch (f) {
+	case FIELD_INFO: return o->interruption_info;
+	case FIELD_ERROR: return o->interruption_error;
+	case FIELD_IDT_VECTORING: return o->idt_vectoring_info;
+	case FIELD_INTERRUPTIBILITY: return o->interruptibility;
+	case FIELD_ACTIVITY: return o->activity_state;
+	case FIELD_LENGTH: return o->instruction_length;
+	case FIELD_QUALIFICATION: return o->qualification;
+	case FIELD_ENTRY_INFO: return o->entry_info;
+	case FIELD_DETAIL: return o->detail;
+	case FIELD_GUEST_PHYSICAL: return o->guest_physical;
+	case FIELD_COUNT: break;
+	}
+	return 0;
+}
 
 const char *obs_source_name(enum obs_source s)
 {
@@ -18,22 +53,41 @@ const char *obs_source_name(enum obs_source s)
 
 bool obs_is_event(enum obs_source s)
 {
-	return s != OBS_NONE && s != OBS_GP_G && s != OBS_GP_H;
+	return s != OBS_NONE && s != OBS_GP_G && s != OBS_GP_H && s != OBS_EXC_G;
 }
 
 bool obs_is_exit(enum obs_source s)
 {
-	return s == OBS_EXIT_NMI || s == OBS_EXIT_NMIW || s == OBS_EXIT_GP;
+	switch (s) {
+	case OBS_EXIT_NMI: case OBS_EXIT_NMIW: case OBS_EXIT_GP: case OBS_EXIT_NP: case OBS_EXIT_INTRW:
+	case OBS_EXIT_MTF: case OBS_EXIT_PREEMPT: case OBS_EXIT_EPT: case OBS_ENTRY_BAD_GUEST:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool obs_is_entry_failure(enum obs_source s)
+{
+	return s == OBS_ENTRY_VMFAIL || s == OBS_ENTRY_BAD_GUEST;
 }
 
 /* A VM exit caused by a fault saves the rip of the faulting instruction, as the fault
  * itself would have pushed it (SDM Vol. 3C 27.3.3, saving RIP). */
 bool obs_is_fault_exit(enum obs_source s)
 {
-	return s == OBS_EXIT_GP;
+	return s == OBS_EXIT_GP || s == OBS_EXIT_NP || s == OBS_EXIT_EPT;
 }
 
 /* --- the notation ------------------------------------------------------------------- */
+
+static const char *exception_mnemonic(unsigned vector)
+{
+	static const char *const names[32] = { [0] = "#DE", [1] = "#DB", [3] = "#BP", [6] = "#UD",
+		[8] = "#DF", [10] = "#TS", [11] = "#NP", [12] = "#SS", [13] = "#GP", [14] = "#PF",
+		[17] = "#AC", [18] = "#MC" };
+	return vector < 32 && names[vector] ? names[vector] : "#?";
+}
 
 static const char *context_name(const struct step *s)
 {
@@ -56,14 +110,21 @@ static int describe_expectation(const struct step *s, char *buf, unsigned len)
 	int n = 0;
 	for (unsigned i = 0; i < s->nexpected; i++) {
 		const struct expected_event *e = &s->expected[i];
-		n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, "%s%s", i ? ", " : "",
+		n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, "%s%s", i ? (s->either ? " or " : ", ") : "",
 			      obs_source_name(e->source));
+		if (e->has_detail)
+			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, "(%s %u)",
+				      e->source == OBS_ENTRY_VMFAIL ? "error" : "qualification", e->detail);
 		if (e->anchor == AT_G_HANDLER || e->anchor == AT_H_HANDLER)
 			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " at %s's handler %#x",
 				      e->anchor == AT_G_HANDLER ? "G" : "H", e->vector);
 		else if (e->anchor == AT_HOST_EXIT_ENTRY)
 			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " at H's VM-exit entry");
+		else if (e->anchor == AT_AFTER_VMCALL_NEXT)
+			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " one instruction after VMCALL");
 	}
+	if (s->either)
+		n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " (measured)");
 	return n;
 }
 
@@ -89,28 +150,48 @@ static void describe_check_bit12(const struct step *s, char *buf, unsigned len)
 	snprintf(buf, len, "check(bit12=%d at that exit)", s->value);
 }
 
-static void describe_inject_nmi(const struct step *s, char *buf, unsigned len)
+static void describe_inject(const struct step *s, char *buf, unsigned len)
 {
-	(void)s;
-	snprintf(buf, len, "inject(NMI)");
+	switch (s->injection) {
+	case INJECT_KIND_NMI:
+		if (s->vector == 2)
+			snprintf(buf, len, "inject(NMI)");
+		else
+			snprintf(buf, len, "inject(NMI with vector %#x)", s->vector);
+		return;
+	case INJECT_KIND_INTR:
+		snprintf(buf, len, "inject(INTR %#x)", s->vector);
+		return;
+	case INJECT_KIND_EXCEPTION:
+		if (s->has_error_code)
+			snprintf(buf, len, "inject(%s(%#x))", exception_mnemonic(s->vector), s->error_code);
+		else
+			snprintf(buf, len, "inject(%s)", exception_mnemonic(s->vector));
+		return;
+	}
 }
 
-static void describe_inject_intr(const struct step *s, char *buf, unsigned len)
+static void describe_exc_exiting(const struct step *s, char *buf, unsigned len)
 {
-	snprintf(buf, len, "inject(INTR %#x)", s->vector);
+	if (s->value)
+		snprintf(buf, len, "exception bitmap |= %s", exception_mnemonic(s->vector));
+	else
+		snprintf(buf, len, "clear %s exiting", exception_mnemonic(s->vector));
 }
 
-static void describe_gp_exiting(const struct step *s, char *buf, unsigned len)
+static const char *modifiers(const struct step *s)
 {
-	snprintf(buf, len, s->value ? "exception bitmap |= #GP" : "clear #GP exiting");
+	if (s->host_at_exit)
+		return "; H steps at that exit";
+	return s->settle ? "; sent 1 ms after the HLT" : "";
 }
 
 static void describe_wait(const struct step *s, char *buf, unsigned len)
 {
-	char sends[48], expected[96];
+	char sends[48], expected[120];
 	describe_sends(s, sends, sizeof(sends));
 	describe_expectation(s, expected, sizeof(expected));
-	snprintf(buf, len, "wait(%s: %s -> %s)", context_name(s), sends, expected);
+	snprintf(buf, len, "wait(%s: %s -> %s%s)", context_name(s), sends, expected, modifiers(s));
 }
 
 static void describe_iret(const struct step *s, char *buf, unsigned len)
@@ -124,7 +205,8 @@ static void describe_since_entry(const struct step *s, char *buf, unsigned len)
 {
 	char expected[96];
 	describe_expectation(s, expected, sizeof(expected));
-	snprintf(buf, len, "%s -> %s", s->ctx == IN_GUEST ? "after VM entry" : "since the VM exit", expected);
+	snprintf(buf, len, "%s -> %s%s", s->ctx == IN_GUEST ? "after VM entry" : "since the VM exit", expected,
+		 modifiers(s));
 }
 
 static void describe_vmcall(const struct step *s, char *buf, unsigned len)
@@ -139,22 +221,107 @@ static void describe_measure_exit(const struct step *s, char *buf, unsigned len)
 		 obs_source_name(s->exit));
 }
 
+static void describe_vmentry(const struct step *s, char *buf, unsigned len)
+{
+	char expected[120];
+	describe_expectation(s, expected, sizeof(expected));
+	snprintf(buf, len, "VM entry -> %s", expected);
+}
+
+static void describe_shadow(const struct step *s, char *buf, unsigned len)
+{
+	static const char *const names[] = { [SHADOW_NONE] = "none", [SHADOW_STI] = "STI, IF=1",
+					     [SHADOW_MOV_SS] = "MOV-SS" };
+	snprintf(buf, len, "shadow(%s)", names[s->shadow]);
+}
+
+static void describe_guest_if(const struct step *s, char *buf, unsigned len)
+{
+	snprintf(buf, len, "guest IF=%d", s->value);
+}
+
+static void describe_exit_control(const struct step *s, char *buf, unsigned len)
+{
+	if (s->control == CONTROL_PREEMPTION_TIMER)
+		snprintf(buf, len, "preemption timer = %u", s->timer);
+	else
+		snprintf(buf, len, "%s = %d", s->control == CONTROL_MTF ? "monitor trap flag" : "interrupt-window exiting",
+			 s->value);
+}
+
+static void describe_enter_hlt(const struct step *s, char *buf, unsigned len)
+{
+	(void)s;
+	snprintf(buf, len, "enter G in HLT (bounded by the wait timer)");
+}
+
+static void describe_send_after_entry(const struct step *s, char *buf, unsigned len)
+{
+	char sends[48];
+	describe_sends(s, sends, sizeof(sends));
+	snprintf(buf, len, "send(%s, 1 ms after the VM entry)", sends);
+}
+
+static void describe_nmi_gate(const struct step *s, char *buf, unsigned len)
+{
+	snprintf(buf, len, "G's NMI gate %s", s->value ? "present" : "not present");
+}
+
+static void describe_reinject(const struct step *s, char *buf, unsigned len)
+{
+	snprintf(buf, len, "re-inject the IDT-vectoring info of that %s", obs_source_name(s->exit));
+}
+
+static void describe_check_exit(const struct step *s, char *buf, unsigned len)
+{
+	if (s->mask == 0xffffffffu)
+		snprintf(buf, len, "check(%s = %#x at that %s)", obs_field_name(s->field), s->bits,
+			 obs_source_name(s->exit));
+	else
+		snprintf(buf, len, "check(%s & %#x = %#x at that %s)", obs_field_name(s->field), s->mask, s->bits,
+			 obs_source_name(s->exit));
+}
+
+static void describe_measure(const struct step *s, char *buf, unsigned len)
+{
+	snprintf(buf, len, "measure(%s saved by that %s)", obs_field_name(s->field), obs_source_name(s->exit));
+}
+
 /* The one table of what each step op is. */
+#define PROPS(op_name, vmx, judged, guest_at, host_at, fault_at, describer, features) \
+	{ .name = op_name, .needs_vmx = vmx, .judges = judged, .in_guest = guest_at, .in_host = host_at, \
+	  .fault = fault_at, .describe = describer, .needs = features }
+#define SETUP(op_name, describer, features) \
+	PROPS(op_name, true, JUDGES_NOTHING, AT_STEP, AT_STEP, AT_STEP, describer, features)
+#define VALUE_CHECK(op_name, describer) \
+	PROPS(op_name, true, JUDGES_VALUE, AT_STEP, AT_STEP, AT_STEP, describer, 0)
+
 const struct step_op_properties step_ops[OP_COUNT] = {
-	[OP_SET] = { "set", true, JUDGES_NOTHING, AT_STEP, AT_STEP, AT_STEP, describe_set },
-	[OP_CHECK_CONTROLS] = { "check", true, JUDGES_VALUE, AT_STEP, AT_STEP, AT_STEP, describe_check },
-	[OP_CHECK_B] = { "check(B)", true, JUDGES_VALUE, AT_STEP, AT_STEP, AT_STEP, describe_check_b },
-	[OP_CHECK_BIT12] = { "check(bit12)", true, JUDGES_VALUE, AT_STEP, AT_STEP, AT_STEP, describe_check_bit12 },
-	[OP_INJECT_NMI] = { "inject(NMI)", true, JUDGES_NOTHING, AT_STEP, AT_STEP, AT_STEP, describe_inject_nmi },
-	[OP_INJECT_INTR] = { "inject(INTR)", true, JUDGES_NOTHING, AT_STEP, AT_STEP, AT_STEP, describe_inject_intr },
-	[OP_GP_EXITING] = { "#GP exiting", true, JUDGES_NOTHING, AT_STEP, AT_STEP, AT_STEP, describe_gp_exiting },
-	[OP_WAIT] = { "wait", false, JUDGES_EVENTS, AT_AFTER_HLT, AT_AFTER_HLT, AT_AFTER_HLT, describe_wait },
-	[OP_IRET] = { "iret", false, JUDGES_EVENTS, AT_AFTER_IRET, AT_AFTER_IRET, AT_AFTER_IRET, describe_iret },
-	[OP_FIRET] = { "firet", false, JUDGES_EVENTS, AT_AFTER_FIRET, AT_AFTER_FIRET, AT_FIRET, describe_iret },
-	[OP_SINCE_ENTRY] = { "since entry", true, JUDGES_EVENTS, AT_AFTER_VMCALL, AT_HOST_EXIT_ENTRY,
-			     AT_AFTER_VMCALL, describe_since_entry },
-	[OP_VMCALL] = { "vmcall", true, JUDGES_NOTHING, AT_STEP, AT_STEP, AT_STEP, describe_vmcall },
-	[OP_MEASURE_EXIT] = { "measure", true, JUDGES_NOTHING, AT_STEP, AT_STEP, AT_STEP, describe_measure_exit },
+	[OP_SET] = SETUP("set", describe_set, 0),
+	[OP_CHECK_CONTROLS] = VALUE_CHECK("check", describe_check),
+	[OP_CHECK_B] = VALUE_CHECK("check(B)", describe_check_b),
+	[OP_CHECK_BIT12] = VALUE_CHECK("check(bit12)", describe_check_bit12),
+	[OP_INJECT] = SETUP("inject", describe_inject, 0),
+	[OP_EXC_EXITING] = SETUP("exception exiting", describe_exc_exiting, 0),
+	[OP_WAIT] = PROPS("wait", false, JUDGES_EVENTS, AT_AFTER_HLT, AT_AFTER_HLT, AT_AFTER_HLT, describe_wait, 0),
+	[OP_IRET] = PROPS("iret", false, JUDGES_EVENTS, AT_AFTER_IRET, AT_AFTER_IRET, AT_AFTER_IRET, describe_iret, 0),
+	[OP_FIRET] = PROPS("firet", false, JUDGES_EVENTS, AT_AFTER_FIRET, AT_AFTER_FIRET, AT_FIRET, describe_iret, 0),
+	[OP_SINCE_ENTRY] = PROPS("since entry", true, JUDGES_EVENTS, AT_AFTER_VMCALL, AT_HOST_EXIT_ENTRY,
+				 AT_AFTER_VMCALL, describe_since_entry, 0),
+	[OP_VMCALL] = SETUP("vmcall", describe_vmcall, 0),
+	[OP_MEASURE_EXIT] = SETUP("measure", describe_measure_exit, 0),
+	/* A failed entry leaves the guest's rip where it was: after the VMCALL. */
+	[OP_VMENTRY] = PROPS("VM entry", true, JUDGES_EVENTS, AT_AFTER_VMCALL, AT_AFTER_VMCALL, AT_AFTER_VMCALL,
+			     describe_vmentry, 0),
+	[OP_SHADOW] = SETUP("shadow", describe_shadow, 0),
+	[OP_GUEST_IF] = SETUP("guest IF", describe_guest_if, 0),
+	[OP_EXIT_CONTROL] = SETUP("exit control", describe_exit_control, 0),
+	[OP_ENTER_HLT] = SETUP("enter HLT", describe_enter_hlt, FEATURE_HLT_STATE),
+	[OP_SEND_AFTER_ENTRY] = SETUP("send after entry", describe_send_after_entry, 0),
+	[OP_NMI_GATE] = SETUP("NMI gate", describe_nmi_gate, 0),
+	[OP_REINJECT] = SETUP("re-inject", describe_reinject, 0),
+	[OP_CHECK_EXIT] = VALUE_CHECK("check", describe_check_exit),
+	[OP_MEASURE] = SETUP("measure", describe_measure, 0),
 };
 
 void step_describe(const struct step *s, char *buf, unsigned len)
@@ -190,17 +357,25 @@ bool experiment_needs_vmx(const struct experiment *x)
 	return false;
 }
 
-struct xvbw experiment_controls_used(const struct experiment *x)
+unsigned step_needs(const struct step *s)
 {
-	struct xvbw used = { 0, 0, 0, 0 };
-	for (unsigned i = 0; i < x->nsteps; i++) {
-		const struct step *s = &x->steps[i];
-		if (s->op != OP_SET)
-			continue;
-		used.nmi_exiting |= s->controls.nmi_exiting;
-		used.virtual_nmis |= s->controls.virtual_nmis;
-		used.blocking |= s->controls.blocking;
-		used.nmi_window |= s->controls.nmi_window;
+	static const unsigned control_needs[] = { [CONTROL_MTF] = FEATURE_MTF,
+						  [CONTROL_INTERRUPT_WINDOW] = FEATURE_INTERRUPT_WINDOW,
+						  [CONTROL_PREEMPTION_TIMER] = FEATURE_PREEMPTION_TIMER };
+	unsigned needs = step_ops[s->op].needs;
+	if (s->op == OP_SET || s->op == OP_CHECK_CONTROLS) {
+		needs |= s->controls.virtual_nmis ? FEATURE_VIRTUAL_NMIS : 0;
+		needs |= s->controls.nmi_window ? FEATURE_NMI_WINDOW : 0;
 	}
-	return used;
+	if (s->op == OP_EXIT_CONTROL && s->value)
+		needs |= control_needs[s->control];
+	return needs;
+}
+
+unsigned experiment_needs(const struct experiment *x)
+{
+	unsigned needs = 0;
+	for (unsigned i = 0; i < x->nsteps; i++)
+		needs |= step_needs(&x->steps[i]);
+	return needs;
 }

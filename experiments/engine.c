@@ -19,8 +19,11 @@
 #include "lib/string.h"
 #include "lib/timer.h"
 #include "machine/anchors.h"
+#include "machine/descriptors.h"
+#include "machine/layout.h"
 #include "machine/trap.h"
 #include "vmx/exit.h"
+#include "vmx/features.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_defs.h"
@@ -33,6 +36,20 @@
  * Legitimate steps see a handful; the observation log holds 32.
  */
 #define MAX_EXITS_PER_STEP 256
+
+/* A VM entry that fails again and again after the engine mended the VMCS (a platform
+ * that refuses our baseline, say) cannot be recovered from. */
+#define MAX_FAILED_ENTRIES_IN_A_ROW 3
+
+/*
+ * What a run of H steps may change for the next VM entry, saved when it begins and put
+ * back after a VM entry that failed as expected (OP_VMENTRY): the steps after that entry
+ * start from the VMCS as it was, not from the one that was refused.
+ */
+struct vmcs_snapshot {
+	uint64_t pin, proc, exceptions, entry_info, entry_error, entry_length;
+	uint64_t interruptibility, activity, rflags, idtr_base, timer;
+};
 
 static struct {
 	struct cpu *cpu;
@@ -47,6 +64,8 @@ static struct {
 	unsigned step_seen, exits_in_step;
 	uint64_t step_first_exit_tsc;
 	bool storm_armed;              /* option storm=N: the guest exits at every entry */
+	unsigned failed_entries;       /* in a row: a VMCS that cannot be mended ends the run */
+	struct vmcs_snapshot snapshot; /* the VMCS when the current run of H steps began */
 } engine;
 
 static __attribute__((noreturn)) void finish_run(void);
@@ -61,12 +80,12 @@ static bool experiment_supported(const struct experiment *x, const char **why)
 		*why = engine.skip_reason;
 		return false;
 	}
-	struct xvbw used = experiment_controls_used(x);
-	if (!vmx_nmi_controls_supported(used.virtual_nmis, used.nmi_window)) {
-		*why = "this CPU lacks a needed control (NMI exiting, virtual NMIs or NMI-window exiting)";
+	if (!vmx_nmi_controls_supported(false, false)) {
+		*why = "this CPU lacks NMI exiting (pin-based control bit 3)";
 		return false;
 	}
-	return true;
+	*why = vmx_missing_feature(experiment_needs(x));
+	return *why == 0;
 }
 
 /* The next runnable experiment, skipping (and reporting) unsupported ones; 0 at the end. */
@@ -146,12 +165,58 @@ static bool unblock_host_nmis(void)
 	return held;
 }
 
+static bool has_preemption_timer(void)
+{
+	return !vmx_missing_feature(FEATURE_PREEMPTION_TIMER);
+}
+
+static void take_snapshot(struct vmcs_snapshot *v)
+{
+	v->pin = vmcs_read(PIN_BASED_CONTROLS);
+	v->proc = vmcs_read(PROC_BASED_CONTROLS);
+	v->exceptions = vmcs_read(EXCEPTION_BITMAP);
+	v->entry_info = vmcs_read(ENTRY_INTERRUPTION_INFO);
+	v->entry_error = vmcs_read(ENTRY_EXCEPTION_ERROR_CODE);
+	v->entry_length = vmcs_read(ENTRY_INSTRUCTION_LENGTH);
+	v->interruptibility = vmcs_read(GUEST_INTERRUPTIBILITY);
+	v->activity = vmcs_read(GUEST_ACTIVITY_STATE);
+	v->rflags = vmcs_read(GUEST_RFLAGS);
+	v->idtr_base = vmcs_read(GUEST_IDTR_BASE);
+	v->timer = has_preemption_timer() ? vmcs_read(PREEMPTION_TIMER_VALUE) : 0;
+}
+
+static void restore_snapshot(const struct vmcs_snapshot *v)
+{
+	vmcs_write(PIN_BASED_CONTROLS, v->pin);
+	vmcs_write(PROC_BASED_CONTROLS, v->proc);
+	vmcs_write(EXCEPTION_BITMAP, v->exceptions);
+	vmcs_write(ENTRY_INTERRUPTION_INFO, v->entry_info);
+	vmcs_write(ENTRY_EXCEPTION_ERROR_CODE, v->entry_error);
+	vmcs_write(ENTRY_INSTRUCTION_LENGTH, v->entry_length);
+	vmcs_write(GUEST_INTERRUPTIBILITY, v->interruptibility);
+	vmcs_write(GUEST_ACTIVITY_STATE, v->activity);
+	vmcs_write(GUEST_RFLAGS, v->rflags);
+	vmcs_write(GUEST_IDTR_BASE, v->idtr_base);
+	if (has_preemption_timer())
+		vmcs_write(PREEMPTION_TIMER_VALUE, v->timer);
+}
+
+/* Everything an experiment may have set for the guest, back to the baseline. */
 static void set_baseline_controls(void)
 {
 	static const struct xvbw clean = XVBW(0, 0, 0, 0);
 	nmi_controls_write(&clean);
+	vmcs_clear_bits(PIN_BASED_CONTROLS, has_preemption_timer() ? PIN_PREEMPTION_TIMER : 0);
+	vmcs_clear_bits(PROC_BASED_CONTROLS, PROC_INTERRUPT_WINDOW_EXITING |
+			(vmx_missing_feature(FEATURE_MTF) ? 0 : PROC_MONITOR_TRAP_FLAG));
+	vmcs_clear_bits(GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
 	vmcs_write(ENTRY_INTERRUPTION_INFO, 0);
+	vmcs_write(ENTRY_EXCEPTION_ERROR_CODE, 0);
+	vmcs_write(ENTRY_INSTRUCTION_LENGTH, 0);
 	vmcs_write(EXCEPTION_BITMAP, 0);
+	vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	vmcs_write(GUEST_IDTR_BASE, guest_idt_pointer().base);
+	obs_disarm_timeout();
 }
 
 /*
@@ -171,6 +236,9 @@ static void begin_experiment(const struct experiment *x)
 	memset(&run.failure, 0, sizeof(run.failure));
 	run.broken = false;
 	run.nmeasured = 0;
+	run.vmentry_pending = 0;
+	run.stop_host_steps = false;
+	run.handoff_done = false;
 	run.x = x;
 	run.entry_mark = 0;
 	if (options.verbose)
@@ -280,8 +348,11 @@ static void record_exit(enum obs_source s, const struct vm_exit *e)
 {
 	struct observation o = {
 		.source = s, .rip = e->guest_rip, .interruption_info = e->interruption_info,
-		.interruptibility = e->interruptibility, .activity_state = e->activity_state,
-		.instruction_length = e->instruction_length,
+		.interruption_error = e->interruption_error, .interruptibility = e->interruptibility,
+		.activity_state = e->activity_state, .instruction_length = e->instruction_length,
+		.idt_vectoring_info = e->idt_vectoring_info, .idt_vectoring_error = (uint32_t)vmcs_read(IDT_VECTORING_ERROR_CODE),
+		.qualification = e->qualification, .guest_physical = e->guest_physical,
+		.in_halt_window = e->in_halt_window,
 	};
 	obs_record(&o);
 	char where[64];
@@ -300,8 +371,16 @@ static unsigned run_host_steps(unsigned first)
 		return x->nsteps;
 	}
 	engine.in_host_steps = true;
-	while (i < x->nsteps && x->steps[i].ctx == IN_HOST && !run.failure.failed)
-		step_execute(i++);
+	while (i < x->nsteps && x->steps[i].ctx == IN_HOST && !run.failure.failed) {
+		step_execute(i);
+		if (run.stop_host_steps) {
+			/* OP_VMENTRY: the entry under test ends this run of steps; step i is
+			 * executed again, to judge, once that entry has failed or succeeded. */
+			run.stop_host_steps = false;
+			break;
+		}
+		i++;
+	}
 	engine.in_host_steps = false;
 	trace("  Leave host\n");
 	if (run.failure.failed)
@@ -322,6 +401,7 @@ static void hypercall_from_guest(struct gprs *r)
 {
 	switch ((enum hypercall)r->rax) {
 	case HC_HOST_STEPS:
+		take_snapshot(&engine.snapshot);
 		r->rax = run_host_steps((unsigned)r->rbx);
 		break;
 	case HC_EXPERIMENT_DONE:
@@ -420,37 +500,116 @@ static void exception_or_nmi_exit(const struct vm_exit *e)
 		return;
 	}
 	uintptr_t resume;
-	if ((e->interruption_info & INTR_INFO_VECTOR_MASK) == VEC_GP) {
+	unsigned vector = e->interruption_info & INTR_INFO_VECTOR_MASK;
+	if (vector == VEC_GP) {
 		record_exit(OBS_EXIT_GP, e);
 		if (fixup_lookup(VEC_GP, e->guest_rip, &resume)) {
 			vmcs_write(GUEST_RIP, resume);
 			return;
 		}
 	}
+	/* #NP while delivering an event (G's NMI gate not present): the event itself is in
+	 * the IDT-vectoring information and is dropped until a step re-injects it; G
+	 * resumes where the exit left it (SDM 27.2.3). */
+	if (vector == VEC_NP && (e->idt_vectoring_info & INTR_INFO_VALID)) {
+		record_exit(OBS_EXIT_NP, e);
+		return;
+	}
 	abort_on_exit(e, "unexpected exception in the guest");
 }
 
-/* The source an exit is observed as, for the storm bound; OBS_NONE for the others. */
+/* The exits that one-shot controls cause are observations; the control is cleared, or
+ * every instruction (MTF) or every entry (a timer of 0) would exit again. */
+static void window_or_timer_exit(enum obs_source s, const struct vm_exit *e)
+{
+	record_exit(s, e);
+	if (s == OBS_EXIT_INTRW)
+		vmcs_clear_bits(PROC_BASED_CONTROLS, PROC_INTERRUPT_WINDOW_EXITING);
+	else if (s == OBS_EXIT_MTF)
+		vmcs_clear_bits(PROC_BASED_CONTROLS, PROC_MONITOR_TRAP_FLAG);
+	else
+		vmcs_clear_bits(PIN_BASED_CONTROLS, PIN_PREEMPTION_TIMER);
+}
+
+/* The source an exit is observed as; OBS_NONE for the others. */
 static enum obs_source exit_source(const struct vm_exit *e)
 {
-	if (e->basic_reason == EXIT_REASON_NMI_WINDOW)
-		return OBS_EXIT_NMIW;
-	if (e->basic_reason != EXIT_REASON_EXCEPTION_OR_NMI)
-		return OBS_NONE;
-	return interruption_type(e) == INTR_TYPE_NMI ? OBS_EXIT_NMI : OBS_EXIT_GP;
+	switch (e->basic_reason) {
+	case EXIT_REASON_NMI_WINDOW: return OBS_EXIT_NMIW;
+	case EXIT_REASON_INTERRUPT_WINDOW: return OBS_EXIT_INTRW;
+	case EXIT_REASON_MONITOR_TRAP_FLAG: return OBS_EXIT_MTF;
+	case EXIT_REASON_PREEMPTION_TIMER: return OBS_EXIT_PREEMPT;
+	case EXIT_REASON_EXCEPTION_OR_NMI: break;
+	default: return OBS_NONE;
+	}
+	if (interruption_type(e) == INTR_TYPE_NMI)
+		return OBS_EXIT_NMI;
+	return (e->interruption_info & INTR_INFO_VECTOR_MASK) == VEC_NP ? OBS_EXIT_NP : OBS_EXIT_GP;
+}
+
+/*
+ * A VM entry that failed: VMfailValid (SDM 26.2, checks on controls and host state) or
+ * an exit with reason 33 and bit 31 (26.7, invalid guest state). When a VMENTRY step
+ * expects it, it is that step's observation: the VMCS goes back to what it was when the
+ * run of H steps began, and the steps from the VMENTRY on run now, in the host, with
+ * the guest resuming after them. Otherwise it fails the experiment.
+ */
+static void entry_failed(const struct vm_exit *e, struct gprs *r)
+{
+	struct observation o = {
+		.source = e->vmfail ? OBS_ENTRY_VMFAIL : OBS_ENTRY_BAD_GUEST, .rip = e->guest_rip,
+		.detail = e->vmfail ? e->instruction_error : (uint32_t)e->qualification,
+		.entry_info = (uint32_t)vmcs_read(ENTRY_INTERRUPTION_INFO),
+		.interruptibility = e->interruptibility, .activity_state = e->activity_state,
+	};
+	if (++engine.failed_entries > MAX_FAILED_ENTRIES_IN_A_ROW)
+		engine_bail_out("VM entry keeps failing after the VMCS was restored: this platform refuses "
+				"the engine's baseline guest state");
+	if (run.active && run.vmentry_pending) {
+		obs_record(&o);
+		trace("      VM entry failed: %s (%u)\n", obs_source_name(o.source), o.detail);
+		restore_snapshot(&engine.snapshot);
+		r->rax = run_host_steps(run.vmentry_pending - 1);
+		return;
+	}
+	char observed[DIAG_LEN];
+	if (e->vmfail)
+		snprintf(observed, sizeof(observed), "VM entry failed: VMfailValid, VM-instruction error %u (%s)",
+			 e->instruction_error, vm_instruction_error_name(e->instruction_error));
+	else
+		snprintf(observed, sizeof(observed), "VM entry failed: exit reason %#x (%s), qualification %#lx",
+			 e->reason, exit_reason_name(e->basic_reason), (unsigned long)e->qualification);
+	if (options.verbose)
+		vmcs_dump();
+	abort_experiment("the VM entry to succeed", observed);
+}
+
+/*
+ * HOST_AT_EXIT: the H steps after a G step run inside the first exit that step expects,
+ * before any VM entry could change the host's state (SDM 26.6.1: VM entry replaces NMI
+ * blocking); the guest then goes on with the step after them.
+ */
+static bool hand_off_at_exit(enum obs_source s)
+{
+	const struct step *step = run.active ? &run.x->steps[run.step] : 0;
+	if (!step || step->ctx != IN_GUEST || !step->host_at_exit || run.handoff_done || !step->nexpected ||
+	    step->expected[0].source != s)
+		return false;
+	run.handoff_done = true;
+	run.handoff_end = obs_count();
+	run.guest_resume_step = run_host_steps(run.step + 1);
+	return true;
 }
 
 static bool engine_exit(const struct vm_exit *e, struct gprs *r)
 {
 	bool init_consumed = engine.init_consumed;
 	engine.init_consumed = false;
-	if (e->reason & EXIT_REASON_ENTRY_FAILURE_BIT) {
-		/* Rare and always worth the whole picture: which guest state was refused. */
-		vmexit_print(e);
-		vmcs_dump();
-		abort_on_exit(e, "VM entry failed");
+	if (e->vmfail || (e->reason & EXIT_REASON_ENTRY_FAILURE_BIT)) {
+		entry_failed(e, r);
 		return true;
 	}
+	engine.failed_entries = 0;
 	enum obs_source source = exit_source(e);
 	if (source != OBS_NONE && exit_storm(source, e))
 		return true;
@@ -468,9 +627,17 @@ static bool engine_exit(const struct vm_exit *e, struct gprs *r)
 		return true;
 	case EXIT_REASON_NMI_WINDOW:
 		nmi_window_exit(e);
+		hand_off_at_exit(source);
 		return true;
 	case EXIT_REASON_EXCEPTION_OR_NMI:
 		exception_or_nmi_exit(e);
+		hand_off_at_exit(source);
+		return true;
+	case EXIT_REASON_INTERRUPT_WINDOW:
+	case EXIT_REASON_MONITOR_TRAP_FLAG:
+	case EXIT_REASON_PREEMPTION_TIMER:
+		window_or_timer_exit(source, e);
+		hand_off_at_exit(source);
 		return true;
 	default:
 		break;

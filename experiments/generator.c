@@ -18,20 +18,35 @@
 static struct {
 	volatile uint32_t requested, completed, ready;
 	unsigned count;
+	uint64_t first_delay_us;  /* before the first event of the batch */
 	enum gen_event events[GEN_MAX_EVENTS];
 	uint32_t generator_apic_id, target_apic_id;
 } mailbox;
 
-void generator_request(const enum gen_event *events, unsigned count)
+void generator_request_delayed(const enum gen_event *events, unsigned count, uint64_t first_delay_us)
 {
+	/* One batch at a time: the previous one is sent before the mailbox is reused. */
+	generator_wait_idle(READY_TIMEOUT_US);
 	if (count > GEN_MAX_EVENTS)
 		count = GEN_MAX_EVENTS;
 	for (unsigned i = 0; i < count; i++)
 		mailbox.events[i] = events[i];
 	mailbox.count = count;
+	mailbox.first_delay_us = first_delay_us;
 	__sync_synchronize();
 	mailbox.requested++;
 	apic_send_ipi(mailbox.generator_apic_id, APIC_DM_FIXED | VEC_WAKE);
+}
+
+void generator_request(const enum gen_event *events, unsigned count)
+{
+	generator_request_delayed(events, count, SEND_DELAY_US);
+}
+
+void generator_send_later(const enum gen_event *events, unsigned count, uint64_t delay_us)
+{
+	generator_request_delayed(events, count, delay_us);
+	mailbox.ready = mailbox.requested;
 }
 
 void generator_halt_ready(void)
@@ -142,7 +157,7 @@ void generator_main(void)
 		__sync_synchronize();
 		wait_for_ready(batch);
 		for (unsigned i = 0; i < mailbox.count; i++) {
-			delay_us(SEND_DELAY_US);
+			delay_us(i ? SEND_DELAY_US : mailbox.first_delay_us);
 			send(mailbox.events[i]);
 		}
 		mailbox.completed = batch;

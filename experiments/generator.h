@@ -19,8 +19,12 @@ void generator_init(uint32_t generator_apic_id, uint32_t target_apic_id);
 /* BSP: serves requests forever. */
 __attribute__((noreturn)) void generator_main(void);
 
-/* Experimenter: queues a batch and wakes the generator; returns at once. */
+/* Experimenter: queues a batch and wakes the generator; returns at once. The first event
+ * follows "send now" by a few microseconds, or by first_delay_us. */
 void generator_request(const enum gen_event *events, unsigned count);
+void generator_request_delayed(const enum gen_event *events, unsigned count, uint64_t first_delay_us);
+/* Experimenter, with no HLT of its own to wait for: "send now", after delay_us. */
+void generator_send_later(const enum gen_event *events, unsigned count, uint64_t delay_us);
 /* Experimenter: "send now", then HLT (machine/anchors.h, wait_halted_signalling). The
  * generator waits for the signal, then for a short delay, so that the first event
  * usually finds the experimenter halted; one that lands before the HLT counts as having

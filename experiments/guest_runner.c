@@ -20,7 +20,9 @@ void guest_experiment_main(void)
 			i = (unsigned)hypercall(HC_HOST_STEPS, i);
 			continue;
 		}
-		step_execute(i++);
+		step_execute(i);
+		/* HOST_AT_EXIT: the H steps after step i already ran, inside its exit. */
+		i = x->steps[i].host_at_exit && run.handoff_done ? run.guest_resume_step : i + 1;
 	}
 	guest_end_experiment();
 }

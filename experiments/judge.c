@@ -19,6 +19,7 @@ static const struct {
 	{ AT_AFTER_HLT, after_hlt, "after HLT" },
 	{ AT_AFTER_IRET, after_iret, "after IRET" },
 	{ AT_AFTER_VMCALL, after_vmcall, "after VMCALL" },
+	{ AT_AFTER_VMCALL_NEXT, after_vmcall_next, "one instruction after VMCALL" },
 	{ AT_HOST_EXIT_ENTRY, vmexit_entry, "host VM-exit entry" },
 	{ AT_FIRET, faulting_iret, "the faulting IRET" },
 	{ AT_AFTER_FIRET, after_faulting_iret, "after the faulting IRET" },
@@ -103,9 +104,17 @@ static int describe_observation(const struct observation *o, char *buf, unsigned
 	char where[64];
 	int n = 0;
 	append(buf, len, &n, "%s at %s", obs_source_name(o->source), describe_rip(o->rip, where, sizeof(where)));
-	if (obs_is_exit(o->source))
-		append(buf, len, &n, " [info %#x, interruptibility %#x, activity %u, length %u]",
-		       o->interruption_info, o->interruptibility, o->activity_state, o->instruction_length);
+	if (o->source == OBS_ENTRY_VMFAIL)
+		append(buf, len, &n, " [VM-instruction error %u]", o->detail);
+	else if (o->source == OBS_ENTRY_BAD_GUEST)
+		append(buf, len, &n, " [qualification %u, entry info %#x, interruptibility %#x]", o->detail,
+		       o->entry_info, o->interruptibility);
+	else if (obs_is_exit(o->source))
+		append(buf, len, &n, " [info %#x, interruptibility %#x, activity %u, length %u, idt-vectoring %#x%s]",
+		       o->interruption_info, o->interruptibility, o->activity_state, o->instruction_length,
+		       o->idt_vectoring_info, o->source == OBS_EXIT_EPT ? ", see the qualification" : "");
+	if (o->in_halt_window)
+		append(buf, len, &n, " (it hit before the HLT)");
 	return n;
 }
 
@@ -140,16 +149,41 @@ void describe_expected(const struct step *s, char *buf, unsigned len)
 
 /* --- matching ----------------------------------------------------------------------- */
 
+static bool event_is(const struct step *s, const struct expected_event *e, const struct observation *o)
+{
+	return o->source == e->source && o->rip == anchor_address(s, e) && (!e->has_detail || o->detail == e->detail);
+}
+
+/* EXPECT_EITHER: exactly one event, one of the two; *which says which (0 or 1). */
+static bool either_matches(const struct step *s, const struct observation *obs, unsigned n, unsigned *which)
+{
+	const struct observation *only = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (!obs_is_event(obs[i].source))
+			continue;
+		if (only)
+			return false;
+		only = &obs[i];
+	}
+	for (unsigned k = 0; only && k < s->nexpected; k++)
+		if (event_is(s, &s->expected[k], only)) {
+			*which = k;
+			return true;
+		}
+	return false;
+}
+
 bool events_match(const struct step *s, const struct observation *obs, unsigned n)
 {
-	unsigned matched = 0;
+	unsigned matched = 0, which;
+	if (s->either)
+		return either_matches(s, obs, n, &which);
 	for (unsigned i = 0; i < n; i++) {
 		if (!obs_is_event(obs[i].source))
 			continue;
 		if (matched == s->nexpected)
 			return false; /* one more than expected */
-		const struct expected_event *e = &s->expected[matched++];
-		if (obs[i].source != e->source || obs[i].rip != anchor_address(s, e))
+		if (!event_is(s, &s->expected[matched++], &obs[i]))
 			return false;
 	}
 	return matched == s->nexpected;
@@ -167,7 +201,10 @@ struct outcome outcome_of_events(const struct observation *obs, unsigned n)
 			o.more = true;
 			break;
 		}
-		o.events[o.nevents++] = anchor_of(obs[i].source, obs[i].rip);
+		struct expected_event e = anchor_of(obs[i].source, obs[i].rip);
+		if (obs_is_entry_failure(obs[i].source))
+			e.has_detail = true, e.detail = obs[i].detail;
+		o.events[o.nevents++] = e;
 	}
 	return o;
 }
@@ -185,7 +222,8 @@ int xvbw_digits(const struct xvbw *c)
 static bool same_event(const struct expected_event *a, const struct expected_event *b)
 {
 	bool has_vector = a->anchor == AT_G_HANDLER || a->anchor == AT_H_HANDLER;
-	return a->source == b->source && a->anchor == b->anchor && (!has_vector || a->vector == b->vector);
+	return a->source == b->source && a->anchor == b->anchor && (!has_vector || a->vector == b->vector) &&
+	       a->has_detail == b->has_detail && (!a->has_detail || a->detail == b->detail);
 }
 
 bool outcome_equal(const struct outcome *a, const struct outcome *b)
@@ -234,6 +272,8 @@ void describe_outcome(const struct outcome *o, const struct step *s, char *buf, 
 	buf[0] = 0;
 	for (unsigned i = 0; i < o->nevents; i++) {
 		append(buf, len, &n, "%s%s", i ? ", " : "", obs_source_name(o->events[i].source));
+		if (o->events[i].has_detail)
+			append(buf, len, &n, "(%u)", o->events[i].detail);
 		describe_anchor(&o->events[i], buf, len, &n);
 	}
 	if (o->more)

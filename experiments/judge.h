@@ -35,7 +35,8 @@ void describe_events(const struct observation *obs, unsigned n, char *buf, unsig
 /* What step s expects, with addresses, or "none". */
 void describe_expected(const struct step *s, char *buf, unsigned len);
 
-/* Whether the events among obs[0..n) are exactly those step s expects, in order. */
+/* Whether the events among obs[0..n) are exactly those step s expects, in order (or,
+ * for EXPECT_EITHER, exactly one event that is one of the two). */
 bool events_match(const struct step *s, const struct observation *obs, unsigned n);
 
 struct outcome outcome_of_events(const struct observation *obs, unsigned n);

@@ -90,16 +90,20 @@ static void on_interrupt(enum trap_context ctx, unsigned vector, uintptr_t rip)
 	}
 }
 
-/* #GP is recorded so that "NMI@G at G's #GP entry" can be told apart from a #GP that
- * never happened; the fix-up table then moves execution past the faulting IRET. */
+/* An exception that has a fix-up is expected (a faulting IRET, an injected exception):
+ * it is recorded -- so that "NMI@G at G's #GP entry" can be told apart from a #GP that
+ * never happened -- and execution moves on where the fix-up says. */
 static bool on_exception(struct trap_frame *f)
 {
-	if (f->vector != VEC_GP)
-		return false;
 	uintptr_t resume;
-	if (!fixup_lookup(VEC_GP, f->rip, &resume))
+	if (!fixup_lookup((unsigned)f->vector, f->rip, &resume))
 		return false;
-	obs_record_simple(f->context == CTX_GUEST ? OBS_GP_G : OBS_GP_H, f->rip);
+	if (f->vector == VEC_GP) {
+		obs_record_simple(f->context == CTX_GUEST ? OBS_GP_G : OBS_GP_H, f->rip);
+	} else if (f->context == CTX_GUEST) {
+		struct observation o = { .source = OBS_EXC_G, .rip = f->rip, .vector = (uint8_t)f->vector };
+		obs_record(&o);
+	}
 	f->rip = resume;
 	return true;
 }

@@ -12,7 +12,7 @@
 #include "experiments/judge.h"
 
 #define DIAG_LEN 240
-#define MAX_MEASUREMENTS 2
+#define MAX_MEASUREMENTS 4
 
 struct failure {
 	bool failed;
@@ -37,6 +37,14 @@ struct run_state {
 	const char *volatile phase;  /* what the experimenter is doing, while the watchdog watches */
 	volatile unsigned watchdog_ms; /* set when the watchdog sent an INIT to end a stuck step */
 	bool broken;                 /* option break=N: the wrong expectation was used */
+	/* VMENTRY: the step (index + 1) whose VM entry is under way, where its events start,
+	 * and the interpreter's signal to the engine to stop the run of H steps there. */
+	unsigned vmentry_pending, vmentry_mark;
+	bool stop_host_steps;
+	/* HOST_AT_EXIT: the H steps ran inside that exit, which was observation number
+	 * handoff_end - 1; the guest goes on with step guest_resume_step. */
+	volatile bool handoff_done;
+	unsigned handoff_end, guest_resume_step;
 	struct failure failure;
 	unsigned nmeasured;          /* informational results, printed with the verdict */
 	char measured[MAX_MEASUREMENTS][DIAG_LEN];

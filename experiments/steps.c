@@ -12,6 +12,7 @@
 #include "lib/string.h"
 #include "lib/timer.h"
 #include "machine/anchors.h"
+#include "machine/descriptors.h"
 #include "machine/layout.h"
 #include "machine/x86.h"
 #include "vmx/vmcs.h"
@@ -53,15 +54,33 @@ static bool judge(bool ok, const char *expected, const char *observed, const str
 	return ok;
 }
 
+static void add_measurement(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void add_measurement(const char *fmt, ...)
+{
+	if (run.nmeasured == MAX_MEASUREMENTS)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(run.measured[run.nmeasured++], DIAG_LEN, fmt, ap);
+	va_end(ap);
+	trace("      measured: %s\n", run.measured[run.nmeasured - 1]);
+}
+
 static bool check_events(const struct step *s, unsigned mark)
 {
 	char expected[DIAG_LEN], observed[DIAG_LEN];
 	unsigned n;
 	const struct observation *obs = obs_since(mark, &n);
+	/* A step whose H steps ran inside its exit is judged on what came up to that exit. */
+	if (s->host_at_exit && run.handoff_done && run.handoff_end >= mark)
+		n = run.handoff_end - mark;
 	describe_events(obs, n, observed, sizeof(observed));
 	describe_expected(s, expected, sizeof(expected));
 	struct outcome seen = outcome_of_events(obs, n);
-	return judge(events_match(s, obs, n), expected, observed, &seen);
+	bool ok = judge(events_match(s, obs, n), expected, observed, &seen);
+	if (ok && s->either)
+		add_measurement("step %u: %s", run.step + 1, observed);
+	return ok;
 }
 
 static bool event_seen_since(unsigned mark)
@@ -76,10 +95,17 @@ static bool event_seen_since(unsigned mark)
 
 /* wait(ctx: sends → expect O): halt until an event ends the wait or the bound expires.
  * A wake-up that recorded nothing (a stale timer tick) halts again. */
+/* How long the generator waits after "send now" when the event must find the HLT itself
+ * (SETTLE) or must come after a VM entry (SEND_AFTER_ENTRY). */
+#define SETTLE_DELAY_US 1000
+
 static bool do_wait(const struct step *s)
 {
 	unsigned mark = obs_count();
-	generator_request(s->sends, s->nsends);
+	if (s->settle)
+		generator_request_delayed(s->sends, s->nsends, SETTLE_DELAY_US);
+	else
+		generator_request(s->sends, s->nsends);
 	obs_arm_timeout(options.timeout_ms * 1000);
 	generator_halt_ready();
 	while (!event_seen_since(mark))
@@ -108,6 +134,7 @@ static bool do_faulting_iret(const struct step *s)
 
 static bool do_since_entry(const struct step *s)
 {
+	obs_disarm_timeout(); /* ENTER_HLT's bound, if one was armed */
 	return check_events(s, run.entry_mark);
 }
 
@@ -179,28 +206,29 @@ static bool do_check_bit12(const struct step *s)
 	return judge(bit == s->value, expected, observed, &seen);
 }
 
-static bool do_inject_nmi(const struct step *s)
+static bool do_inject(const struct step *s)
 {
-	(void)s;
-	vmcs_write(ENTRY_INTERRUPTION_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | VEC_NMI);
-	return true;
-}
-
-static bool do_inject_intr(const struct step *s)
-{
-	vmcs_write(ENTRY_INTERRUPTION_INFO, INTR_INFO_VALID | INTR_TYPE_EXTERNAL | s->vector);
+	static const uint32_t types[] = { [INJECT_KIND_NMI] = INTR_TYPE_NMI, [INJECT_KIND_INTR] = INTR_TYPE_EXTERNAL,
+					  [INJECT_KIND_EXCEPTION] = INTR_TYPE_HARDWARE_EXCEPTION };
+	uint32_t info = INTR_INFO_VALID | types[s->injection] | s->vector;
+	if (s->has_error_code) {
+		info |= INTR_INFO_ERROR_CODE_VALID;
+		vmcs_write(ENTRY_EXCEPTION_ERROR_CODE, s->error_code);
+	}
+	vmcs_write(ENTRY_INTERRUPTION_INFO, info);
 	/* SDM 26.3.1.4: injecting an external interrupt requires RFLAGS.IF = 1 in the guest
 	 * state. The guest's VMCALL stub clears IF again right after its anchor. */
-	vmcs_set_bits(GUEST_RFLAGS, RFLAGS_IF);
+	if (s->injection == INJECT_KIND_INTR)
+		vmcs_set_bits(GUEST_RFLAGS, RFLAGS_IF);
 	return true;
 }
 
-static bool do_gp_exiting(const struct step *s)
+static bool do_exc_exiting(const struct step *s)
 {
 	if (s->value)
-		vmcs_set_bits(EXCEPTION_BITMAP, 1u << VEC_GP);
+		vmcs_set_bits(EXCEPTION_BITMAP, 1u << s->vector);
 	else
-		vmcs_clear_bits(EXCEPTION_BITMAP, 1u << VEC_GP);
+		vmcs_clear_bits(EXCEPTION_BITMAP, 1u << s->vector);
 	return true;
 }
 
@@ -215,15 +243,146 @@ static bool do_nothing(const struct step *s)
 static bool do_measure_exit(const struct step *s)
 {
 	const struct observation *o = obs_last(s->exit);
-	if (run.nmeasured == MAX_MEASUREMENTS)
-		return true;
-	char *line = run.measured[run.nmeasured++];
 	if (!o)
-		snprintf(line, DIAG_LEN, "no %s was recorded", obs_source_name(s->exit));
+		add_measurement("no %s was recorded", obs_source_name(s->exit));
 	else
-		snprintf(line, DIAG_LEN, "the %s saved activity state %u and instruction length %u (%s)",
-			 obs_source_name(s->exit), o->activity_state, o->instruction_length, s->reference);
-	trace("      measured: %s\n", line);
+		add_measurement("the %s saved activity state %u and instruction length %u (%s)",
+				obs_source_name(s->exit), o->activity_state, o->instruction_length, s->reference);
+	return true;
+}
+
+/* The VM entry under test happens between the two calls: the first stops the run of H
+ * steps here, the second (after a failed entry, in the host; after a successful one, in
+ * the guest's next VMCALL) judges what it brought. */
+static bool do_vmentry(const struct step *s)
+{
+	if (run.vmentry_pending != run.step + 1) {
+		run.vmentry_pending = run.step + 1;
+		run.vmentry_mark = obs_count();
+		run.stop_host_steps = true;
+		return true;
+	}
+	run.vmentry_pending = 0;
+	return check_events(s, run.vmentry_mark);
+}
+
+/* SDM 24.4.2 Table 24-3: bit 0 blocking by STI, bit 1 blocking by MOV-SS; 26.3.1.5:
+ * blocking by STI needs RFLAGS.IF = 1. */
+static bool do_shadow(const struct step *s)
+{
+	static const uint32_t bits[] = { [SHADOW_NONE] = 0, [SHADOW_STI] = INTERRUPTIBILITY_STI,
+					 [SHADOW_MOV_SS] = INTERRUPTIBILITY_MOV_SS };
+	uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY) & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
+	vmcs_write(GUEST_INTERRUPTIBILITY, intr | bits[s->shadow]);
+	if (s->shadow == SHADOW_STI)
+		vmcs_set_bits(GUEST_RFLAGS, RFLAGS_IF);
+	return true;
+}
+
+static bool do_guest_if(const struct step *s)
+{
+	if (s->value)
+		vmcs_set_bits(GUEST_RFLAGS, RFLAGS_IF);
+	else
+		vmcs_clear_bits(GUEST_RFLAGS, RFLAGS_IF);
+	return true;
+}
+
+static bool do_exit_control(const struct step *s)
+{
+	enum vmcs_field field = s->control == CONTROL_PREEMPTION_TIMER ? PIN_BASED_CONTROLS : PROC_BASED_CONTROLS;
+	uint32_t bit = s->control == CONTROL_MTF ? PROC_MONITOR_TRAP_FLAG
+		       : s->control == CONTROL_INTERRUPT_WINDOW ? PROC_INTERRUPT_WINDOW_EXITING : PIN_PREEMPTION_TIMER;
+	if (s->control == CONTROL_PREEMPTION_TIMER)
+		vmcs_write(PREEMPTION_TIMER_VALUE, s->timer);
+	if (s->value)
+		vmcs_set_bits(field, bit);
+	else
+		vmcs_clear_bits(field, bit);
+	return true;
+}
+
+/* SDM 26.6.2: a VM entry that is not vectoring ends in the activity state the VMCS
+ * names. The wait timer bounds the HLT: with IF = 1 its interrupt wakes G (recorded as
+ * a timeout) should nothing else. */
+static bool do_enter_hlt(const struct step *s)
+{
+	(void)s;
+	vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
+	vmcs_set_bits(GUEST_RFLAGS, RFLAGS_IF);
+	obs_arm_timeout(options.timeout_ms * 1000);
+	return true;
+}
+
+static bool do_send_after_entry(const struct step *s)
+{
+	generator_send_later(s->sends, s->nsends, SETTLE_DELAY_US);
+	return true;
+}
+
+static bool do_nmi_gate(const struct step *s)
+{
+	struct descriptor_pointer idt = s->value ? guest_idt_pointer() : guest_idt_without_nmi_pointer();
+	vmcs_write(GUEST_IDTR_BASE, idt.base);
+	return true;
+}
+
+/* SDM 31.7.1.2: the VMM copies the IDT-vectoring information to the VM-entry
+ * interruption information, with bits 30:12 clear (bit 12 is undefined there), and the
+ * error code and instruction length where they apply; 26.3.1.5: injecting an NMI with
+ * virtual NMIs needs blocking by NMI clear. */
+static bool do_reinject(const struct step *s)
+{
+	const struct observation *o = obs_last(s->exit);
+	char expected[64], observed[96];
+	snprintf(expected, sizeof(expected), "valid IDT-vectoring info at the %s", obs_source_name(s->exit));
+	if (!o || !(o->idt_vectoring_info & INTR_INFO_VALID)) {
+		if (o)
+			snprintf(observed, sizeof(observed), "IDT-vectoring info %#x (not valid)", o->idt_vectoring_info);
+		else
+			snprintf(observed, sizeof(observed), "no %s was recorded", obs_source_name(s->exit));
+		return judge(false, expected, observed, 0);
+	}
+	uint32_t info = o->idt_vectoring_info & ~0x7ffff000u;
+	uint32_t type = info & INTR_INFO_TYPE_MASK;
+	if (info & INTR_INFO_ERROR_CODE_VALID)
+		vmcs_write(ENTRY_EXCEPTION_ERROR_CODE, o->idt_vectoring_error);
+	if (type >= INTR_TYPE_SOFTWARE_INTERRUPT)
+		vmcs_write(ENTRY_INSTRUCTION_LENGTH, o->instruction_length);
+	if (type == INTR_TYPE_NMI && (vmcs_read(PIN_BASED_CONTROLS) & PIN_VIRTUAL_NMIS))
+		vmcs_clear_bits(GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI);
+	if (type == INTR_TYPE_EXTERNAL)
+		vmcs_set_bits(GUEST_RFLAGS, RFLAGS_IF);
+	vmcs_write(ENTRY_INTERRUPTION_INFO, info);
+	return true;
+}
+
+static bool do_check_exit(const struct step *s)
+{
+	const struct observation *o = obs_last(s->exit);
+	char expected[96], observed[128];
+	snprintf(expected, sizeof(expected), "%s & %#x = %#x at the %s", obs_field_name(s->field), s->mask, s->bits,
+		 obs_source_name(s->exit));
+	if (!o) {
+		snprintf(observed, sizeof(observed), "no %s was recorded", obs_source_name(s->exit));
+		return judge(false, expected, observed, 0);
+	}
+	uint64_t raw = obs_field_value(o, s->field);
+	uint32_t value = (uint32_t)raw & s->mask;
+	snprintf(observed, sizeof(observed), "%s & %#x = %#x (%s %#llx)", obs_field_name(s->field), s->mask, value,
+		 obs_field_name(s->field), (unsigned long long)raw);
+	struct outcome seen = outcome_of_value((int)value);
+	return judge(value == s->bits, expected, observed, &seen);
+}
+
+static bool do_measure(const struct step *s)
+{
+	const struct observation *o = obs_last(s->exit);
+	if (!o)
+		add_measurement("no %s was recorded", obs_source_name(s->exit));
+	else
+		add_measurement("the %s saved %s %#llx (%s)", obs_source_name(s->exit), obs_field_name(s->field),
+				(unsigned long long)obs_field_value(o, s->field), s->reference);
 	return true;
 }
 
@@ -233,15 +392,24 @@ static bool (*const execute[OP_COUNT])(const struct step *s) = {
 	[OP_CHECK_CONTROLS] = do_check_controls,
 	[OP_CHECK_B] = do_check_b,
 	[OP_CHECK_BIT12] = do_check_bit12,
-	[OP_INJECT_NMI] = do_inject_nmi,
-	[OP_INJECT_INTR] = do_inject_intr,
-	[OP_GP_EXITING] = do_gp_exiting,
+	[OP_INJECT] = do_inject,
+	[OP_EXC_EXITING] = do_exc_exiting,
 	[OP_WAIT] = do_wait,
 	[OP_IRET] = do_iret,
 	[OP_FIRET] = do_faulting_iret,
 	[OP_SINCE_ENTRY] = do_since_entry,
 	[OP_VMCALL] = do_nothing,
 	[OP_MEASURE_EXIT] = do_measure_exit,
+	[OP_VMENTRY] = do_vmentry,
+	[OP_SHADOW] = do_shadow,
+	[OP_GUEST_IF] = do_guest_if,
+	[OP_EXIT_CONTROL] = do_exit_control,
+	[OP_ENTER_HLT] = do_enter_hlt,
+	[OP_SEND_AFTER_ENTRY] = do_send_after_entry,
+	[OP_NMI_GATE] = do_nmi_gate,
+	[OP_REINJECT] = do_reinject,
+	[OP_CHECK_EXIT] = do_check_exit,
+	[OP_MEASURE] = do_measure,
 };
 
 /*

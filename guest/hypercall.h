@@ -18,6 +18,9 @@ enum hypercall {
 /* guest/<arch>/vmcall.S */
 uintptr_t guest_vmcall(uintptr_t op, uintptr_t arg);
 extern const char after_vmcall[];
+/* The instruction after the one at after_vmcall: where an event held off by a shadow
+ * (blocking by STI or MOV-SS at VM entry) lands. */
+extern const char after_vmcall_next[];
 
 static inline uintptr_t hypercall(enum hypercall op, uintptr_t arg)
 {

@@ -15,6 +15,9 @@ extern const uint8_t host_isr_stubs[], guest_isr_stubs[];
 /* Wide enough for 256 16-byte (amd64) or 8-byte (i386) gates. */
 static uint64_t host_idt[512] __attribute__((aligned(16)));
 static uint64_t guest_idt[512] __attribute__((aligned(16)));
+/* The same with gate 2 not present, so that delivering an NMI through it raises #NP
+ * before anything is pushed (SDM Vol. 3A 6.12.1.1). */
+static uint64_t guest_idt_without_nmi[512] __attribute__((aligned(16)));
 
 uintptr_t host_handler_address(unsigned vector)
 {
@@ -59,6 +62,7 @@ static struct descriptor_pointer idt_pointer(uint64_t *idt)
 
 struct descriptor_pointer host_idt_pointer(void) { return idt_pointer(host_idt); }
 struct descriptor_pointer guest_idt_pointer(void) { return idt_pointer(guest_idt); }
+struct descriptor_pointer guest_idt_without_nmi_pointer(void) { return idt_pointer(guest_idt_without_nmi); }
 
 static void set_tss_descriptor(uint16_t selector, const uint8_t *tss)
 {
@@ -81,6 +85,9 @@ void descriptors_init_global(void)
 {
 	fill_idt(host_idt, host_handler_address);
 	fill_idt(guest_idt, guest_handler_address);
+	fill_idt(guest_idt_without_nmi, guest_handler_address);
+	/* The P bit (47) of gate 2: its low 8 bytes on either build. */
+	guest_idt_without_nmi[ARCH_IS_64BIT ? 2 * VEC_NMI : VEC_NMI] &= ~(1ull << 47);
 }
 
 void descriptors_init_cpu(struct cpu *c)

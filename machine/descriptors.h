@@ -9,5 +9,6 @@ void descriptors_init_global(void);
 void descriptors_init_cpu(struct cpu *c);
 struct descriptor_pointer host_idt_pointer(void);
 struct descriptor_pointer guest_idt_pointer(void);
+struct descriptor_pointer guest_idt_without_nmi_pointer(void);
 
 #endif

@@ -30,6 +30,8 @@
 
 /* Interrupt vectors (lib/apic.h explains each). */
 #define VEC_NMI            2
+#define VEC_DB             1
+#define VEC_NP             11
 #define VEC_GP             13
 #define VEC_INJECTED       0x21  /* injected into the guest by VM entry, never by the APIC */
 #define VEC_GENERATOR      0x22  /* the generator's fixed-vector IPI ("INTR") */

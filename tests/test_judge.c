@@ -95,7 +95,7 @@ static void test_descriptions(void)
 	struct observation exit = at(OBS_EXIT_NMI, after_hlt);
 	exit.interruption_info = 0x80000202;
 	describe_events(&exit, 1, buf, sizeof(buf));
-	CHECK(strstr(buf, "[info 0x80000202, interruptibility 0, activity 0, length 0]") != NULL);
+	CHECK(strstr(buf, "[info 0x80000202, interruptibility 0, activity 0, length 0, idt-vectoring 0]") != NULL);
 	/* Never past the buffer, always terminated. */
 	struct observation many[8];
 	for (unsigned i = 0; i < 8; i++)

@@ -23,6 +23,10 @@ static void read_exit(struct vm_exit *e)
 	e->guest_rip = (uintptr_t)vmcs_read(GUEST_RIP);
 	e->interruptibility = (uint32_t)vmcs_read(GUEST_INTERRUPTIBILITY);
 	e->activity_state = (uint32_t)vmcs_read(GUEST_ACTIVITY_STATE);
+	e->guest_physical = e->basic_reason == EXIT_REASON_EPT_VIOLATION || e->basic_reason == EXIT_REASON_EPT_MISCONFIG
+				    ? vmcs_read(GUEST_PHYSICAL_ADDRESS) : 0;
+	e->vmfail = false;
+	e->in_halt_window = false;
 }
 
 void vmexit_print(const struct vm_exit *e)
@@ -75,6 +79,7 @@ static void resume_after_halt_window(struct vm_exit *e)
 	if (!caused_by_event(e) || !in_halt_window(e->guest_rip))
 		return;
 	e->guest_rip = (uintptr_t)after_hlt;
+	e->in_halt_window = true;
 	vmcs_write(GUEST_RIP, e->guest_rip);
 }
 
@@ -84,24 +89,33 @@ void vmexit_dispatch(struct gprs *regs)
 	vmexit_count++;
 	read_exit(&e);
 	resume_after_halt_window(&e);
+	/* An exit from HLT saves activity state HLT (SDM 27.3.4); resuming in it would halt
+	 * the guest again, so it goes on as active from the instruction after the HLT --
+	 * unless the handler asks for the HLT state at the next entry. */
+	if (e.activity_state == ACTIVITY_HLT)
+		vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
 	if (!current_handler || !current_handler(&e, regs))
 		unexpected_exit(&e);
-	/* An exit from HLT saves activity state HLT (SDM 27.3.4); resuming in it would halt
-	 * the guest again, so the guest goes on as active from the instruction after HLT. */
-	if (vmcs_read(GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
-		vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
 }
 
 /* Called by vmx/<arch>/vmentry.S when VMRESUME itself fails (status 1 or 2). */
-__attribute__((noreturn)) void vmresume_failed(uintptr_t status)
+void vmentry_failed(struct gprs *regs, uintptr_t status)
 {
-	printf("FATAL: VMRESUME failed: %s", status == 1 ? "VMfailInvalid" : "VMfailValid");
-	if (status != 1) {
-		uint32_t error = (uint32_t)vmcs_read(VM_INSTRUCTION_ERROR);
-		printf(", VM-instruction error %u (%s)\n", error, vm_instruction_error_name(error));
-		vmcs_dump();
-	} else {
-		printf(" (no current VMCS)\n");
+	if (status == 1) {
+		printf("FATAL: VMRESUME failed: VMfailInvalid (no current VMCS)\n");
+		platform_exit(STATUS_FAIL);
 	}
+	struct vm_exit e = {
+		.vmfail = true,
+		.instruction_error = (uint32_t)vmcs_read(VM_INSTRUCTION_ERROR),
+		.guest_rip = (uintptr_t)vmcs_read(GUEST_RIP),
+		.interruptibility = (uint32_t)vmcs_read(GUEST_INTERRUPTIBILITY),
+		.activity_state = (uint32_t)vmcs_read(GUEST_ACTIVITY_STATE),
+	};
+	if (current_handler && current_handler(&e, regs))
+		return;
+	printf("FATAL: VMRESUME failed: VMfailValid, VM-instruction error %u (%s)\n", e.instruction_error,
+	       vm_instruction_error_name(e.instruction_error));
+	vmcs_dump();
 	platform_exit(STATUS_FAIL);
 }

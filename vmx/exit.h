@@ -16,6 +16,12 @@ struct vm_exit {
 	uint32_t instruction_length;
 	uintptr_t guest_rip;
 	uint32_t interruptibility, activity_state;
+	uint64_t guest_physical;  /* EPT violations and misconfigurations */
+	bool in_halt_window;      /* the event hit before a wait's HLT; guest_rip is after it */
+	/* A VMRESUME that failed with VMfailValid (SDM 26.2: checks on controls and host
+	 * state) rather than an exit: no exit field above is meaningful. */
+	bool vmfail;
+	uint32_t instruction_error;
 };
 
 /*
@@ -24,6 +30,8 @@ struct vm_exit {
  * with a failure). Guest registers may be changed; they are loaded on VMRESUME.
  */
 typedef bool (*vmexit_handler)(const struct vm_exit *e, struct gprs *guest_regs);
+/* The same handler sees a VMRESUME that failed with VMfailValid (e->vmfail); if it
+ * returns true, VMRESUME is tried again with the VMCS as the handler left it. */
 void vmexit_set_handler(vmexit_handler h);
 
 /* Moves the guest past the instruction that caused the exit (VMCALL and the like). */

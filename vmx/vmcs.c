@@ -115,7 +115,7 @@ static const char *const exit_reasons[] = {
 	[23] = "VMREAD", [24] = "VMRESUME", [25] = "VMWRITE", [26] = "VMXOFF", [27] = "VMXON",
 	[28] = "control-register access", [29] = "MOV DR", [30] = "I/O instruction",
 	[31] = "RDMSR", [32] = "WRMSR", [33] = "VM-entry failure: invalid guest state",
-	[34] = "VM-entry failure: MSR loading", [36] = "MWAIT", [39] = "MONITOR",
+	[34] = "VM-entry failure: MSR loading", [36] = "MWAIT", [37] = "monitor trap flag", [39] = "MONITOR",
 	[40] = "PAUSE", [41] = "VM-entry failure: machine-check event",
 	[43] = "TPR below threshold", [48] = "EPT violation", [49] = "EPT misconfiguration",
 	[52] = "VMX-preemption timer expired",

@@ -7,6 +7,7 @@
 #include "machine/descriptors.h"
 #include "machine/x86.h"
 #include "vmx/controls.h"
+#include "vmx/features.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_defs.h"
 #include "vmx/vmx_insn.h"
@@ -31,6 +32,9 @@ bool vmx_available(const char **why)
 	return true;
 }
 
+/* Allowed-1 settings are bits 63:32 of a capability MSR (Appendix A.3). */
+static bool may_be_one(uint64_t cap, uint32_t bit) { return (cap >> 32) & bit; }
+
 void vmx_read_caps(struct vmx_caps *c)
 {
 	c->basic = rdmsr(MSR_IA32_VMX_BASIC);
@@ -42,6 +46,9 @@ void vmx_read_caps(struct vmx_caps *c)
 	c->proc = rdmsr(c->true_controls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS);
 	c->exit = rdmsr(c->true_controls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS);
 	c->entry = rdmsr(c->true_controls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS);
+	/* Appendix A.3.3 / A.10: these MSRs exist only when the bits above say so. */
+	c->proc2 = may_be_one(c->proc, PROC_ACTIVATE_SECONDARY) ? rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) : 0;
+	c->ept_vpid = may_be_one(c->proc2, PROC2_ENABLE_EPT) ? rdmsr(MSR_IA32_VMX_EPT_VPID_CAP) : 0;
 	c->cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
 	c->cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
 	c->cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
@@ -49,8 +56,6 @@ void vmx_read_caps(struct vmx_caps *c)
 }
 
 static const char *yes_no(bool b) { return b ? "yes" : "no"; }
-
-static bool may_be_one(uint64_t cap, uint32_t bit) { return (cap >> 32) & bit; }
 
 void vmx_print_caps(const struct vmx_caps *c)
 {
@@ -62,9 +67,49 @@ void vmx_print_caps(const struct vmx_caps *c)
 	       (unsigned long long)c->proc, yes_no(may_be_one(c->proc, PROC_NMI_WINDOW_EXITING)),
 	       yes_no(may_be_one(c->proc, PROC_USE_MSR_BITMAPS)));
 	printf("VMX: exit %#llx, entry %#llx\n", (unsigned long long)c->exit, (unsigned long long)c->entry);
+	printf("VMX: interrupt-window exiting %s, monitor trap flag %s, preemption timer %s (rate 2^%u), "
+	       "secondary %#llx, EPT/VPID %#llx\n",
+	       yes_no(may_be_one(c->proc, PROC_INTERRUPT_WINDOW_EXITING)), yes_no(may_be_one(c->proc, PROC_MONITOR_TRAP_FLAG)),
+	       yes_no(may_be_one(c->pin, PIN_PREEMPTION_TIMER)), (unsigned)(c->misc & 0x1f),
+	       (unsigned long long)c->proc2, (unsigned long long)c->ept_vpid);
 	printf("VMX: misc %#llx: activity states HLT %s, shutdown %s, wait-for-SIPI %s\n",
 	       (unsigned long long)c->misc, yes_no(c->misc & VMX_MISC_ACTIVITY_HLT),
 	       yes_no(c->misc & VMX_MISC_ACTIVITY_SHUTDOWN), yes_no(c->misc & VMX_MISC_ACTIVITY_WAIT_SIPI));
+}
+
+static const struct {
+	enum vmx_feature feature;
+	const char *lacking;
+} feature_names[] = {
+	{ FEATURE_VIRTUAL_NMIS, "this CPU lacks virtual NMIs (pin-based control bit 5)" },
+	{ FEATURE_NMI_WINDOW, "this CPU lacks NMI-window exiting (processor-based control bit 22)" },
+	{ FEATURE_HLT_STATE, "this CPU cannot enter a guest in the HLT activity state (IA32_VMX_MISC bit 6 = 0)" },
+	{ FEATURE_MTF, "this CPU lacks the monitor trap flag (processor-based control bit 27)" },
+	{ FEATURE_INTERRUPT_WINDOW, "this CPU lacks interrupt-window exiting (processor-based control bit 2)" },
+	{ FEATURE_PREEMPTION_TIMER, "this CPU lacks the VMX-preemption timer (pin-based control bit 6)" },
+	{ FEATURE_EPT, "this CPU lacks EPT (secondary processor-based control bit 1)" },
+};
+
+static bool has_feature(enum vmx_feature f)
+{
+	switch (f) {
+	case FEATURE_VIRTUAL_NMIS: return may_be_one(caps.pin, PIN_VIRTUAL_NMIS);
+	case FEATURE_NMI_WINDOW: return may_be_one(caps.proc, PROC_NMI_WINDOW_EXITING);
+	case FEATURE_HLT_STATE: return (caps.misc & VMX_MISC_ACTIVITY_HLT) != 0;
+	case FEATURE_MTF: return may_be_one(caps.proc, PROC_MONITOR_TRAP_FLAG);
+	case FEATURE_INTERRUPT_WINDOW: return may_be_one(caps.proc, PROC_INTERRUPT_WINDOW_EXITING);
+	case FEATURE_PREEMPTION_TIMER: return may_be_one(caps.pin, PIN_PREEMPTION_TIMER);
+	case FEATURE_EPT: return may_be_one(caps.proc2, PROC2_ENABLE_EPT);
+	}
+	return false;
+}
+
+const char *vmx_missing_feature(unsigned features)
+{
+	for (unsigned i = 0; i < sizeof(feature_names) / sizeof(feature_names[0]); i++)
+		if ((features & feature_names[i].feature) && !has_feature(feature_names[i].feature))
+			return feature_names[i].lacking;
+	return 0;
 }
 
 bool vmx_nmi_controls_supported(bool virtual_nmis, bool nmi_window)

@@ -10,6 +10,7 @@
 struct vmx_caps {
 	uint64_t basic, misc;
 	uint64_t pin, proc, exit, entry; /* the TRUE_* MSRs when IA32_VMX_BASIC[55] says so */
+	uint64_t proc2, ept_vpid;        /* 0 when the CPU has no secondary controls / EPT */
 	bool true_controls;
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 };
@@ -38,5 +39,9 @@ void vmx_launch_guest(void);
 
 /* The NMI controls of the spec's (X, V, B, W), checked against the capabilities. */
 bool vmx_nmi_controls_supported(bool virtual_nmis, bool nmi_window);
+
+/* Of `features` (enum vmx_feature, or'ed), the first this CPU lacks, named with the
+ * capability bit that says so (a SKIP reason); 0 when it has them all. */
+const char *vmx_missing_feature(unsigned features);
 
 #endif

@@ -14,6 +14,7 @@
 #define MSR_IA32_VMX_CR4_FIXED0       0x488
 #define MSR_IA32_VMX_CR4_FIXED1       0x489
 #define MSR_IA32_VMX_PROCBASED_CTLS2  0x48b
+#define MSR_IA32_VMX_EPT_VPID_CAP     0x48c
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS  0x48d
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48e
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS      0x48f
@@ -29,12 +30,18 @@
 #define PIN_EXTERNAL_INTERRUPT_EXITING (1u << 0)
 #define PIN_NMI_EXITING                (1u << 3)
 #define PIN_VIRTUAL_NMIS               (1u << 5)
+#define PIN_PREEMPTION_TIMER           (1u << 6)
 
 /* Primary processor-based VM-execution controls (24.6.2). */
 #define PROC_INTERRUPT_WINDOW_EXITING  (1u << 2)
 #define PROC_HLT_EXITING               (1u << 7)
 #define PROC_NMI_WINDOW_EXITING        (1u << 22)
+#define PROC_MONITOR_TRAP_FLAG         (1u << 27)
 #define PROC_USE_MSR_BITMAPS           (1u << 28)
+#define PROC_ACTIVATE_SECONDARY        (1u << 31)
+
+/* Secondary processor-based VM-execution controls (24.6.2, Table 24-7). */
+#define PROC2_ENABLE_EPT               (1u << 1)
 
 /* VM-exit controls (24.7.1) and VM-entry controls (24.8.1). */
 #define EXIT_HOST_ADDRESS_SPACE_SIZE   (1u << 9)
@@ -50,13 +57,18 @@
 #define EXIT_REASON_EXTERNAL_INTERRUPT 1
 #define EXIT_REASON_TRIPLE_FAULT       2
 #define EXIT_REASON_INIT_SIGNAL        3
+#define EXIT_REASON_INTERRUPT_WINDOW   7
 #define EXIT_REASON_NMI_WINDOW         8
 #define EXIT_REASON_CPUID              10
 #define EXIT_REASON_HLT                12
 #define EXIT_REASON_VMCALL             18
 #define EXIT_REASON_INVALID_GUEST_STATE 33
 #define EXIT_REASON_MSR_LOADING        34
+#define EXIT_REASON_MONITOR_TRAP_FLAG  37
 #define EXIT_REASON_MACHINE_CHECK      41
+#define EXIT_REASON_EPT_VIOLATION      48
+#define EXIT_REASON_EPT_MISCONFIG      49
+#define EXIT_REASON_PREEMPTION_TIMER   52
 #define EXIT_REASON_ENTRY_FAILURE_BIT  (1u << 31)
 
 /* Interruption-information fields (24.8.3, 24.9.2). */
@@ -66,6 +78,7 @@
 #define INTR_TYPE_EXTERNAL             (0u << 8)
 #define INTR_TYPE_NMI                  (2u << 8)
 #define INTR_TYPE_HARDWARE_EXCEPTION   (3u << 8)
+#define INTR_TYPE_SOFTWARE_INTERRUPT   (4u << 8)
 #define INTR_INFO_ERROR_CODE_VALID     (1u << 11)
 #define INTR_INFO_NMI_UNBLOCKED_BY_IRET (1u << 12)
 #define INTR_INFO_VALID                (1u << 31)

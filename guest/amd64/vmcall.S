@@ -7,7 +7,7 @@
 
 /* uintptr_t guest_vmcall(uintptr_t op, uintptr_t arg): op in rax, arg in rbx, result
  * in rax. */
-	.global guest_vmcall, after_vmcall
+	.global guest_vmcall, after_vmcall, after_vmcall_next
 guest_vmcall:
 	pushq %rbx
 	movq %rdi, %rax
@@ -15,5 +15,14 @@ guest_vmcall:
 	vmcall
 after_vmcall:
 	cli			/* the host may have set IF to inject an interrupt */
+after_vmcall_next:
 	popq %rbx
 	ret
+
+/* An exception the host injects at VM entry (#DB, #GP(0)) reaches G's handler with the
+ * saved rip at after_vmcall: it resumes there (SDM 26.5.1: injected exceptions are
+ * delivered before the first guest instruction). */
+	.section .fixups, "a"
+	.quad 1, after_vmcall, after_vmcall
+	.quad 13, after_vmcall, after_vmcall
+	.previous

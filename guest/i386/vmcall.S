@@ -3,7 +3,7 @@
 	.code32
 
 /* uintptr_t guest_vmcall(uintptr_t op, uintptr_t arg) */
-	.global guest_vmcall, after_vmcall
+	.global guest_vmcall, after_vmcall, after_vmcall_next
 guest_vmcall:
 	pushl %ebx
 	movl 8(%esp), %eax
@@ -11,5 +11,14 @@ guest_vmcall:
 	vmcall
 after_vmcall:
 	cli			/* the host may have set IF to inject an interrupt */
+after_vmcall_next:
 	popl %ebx
 	ret
+
+/* An exception the host injects at VM entry (#DB, #GP(0)) reaches G's handler with the
+ * saved rip at after_vmcall: it resumes there (SDM 26.5.1: injected exceptions are
+ * delivered before the first guest instruction). */
+	.section .fixups, "a"
+	.long 1, after_vmcall, after_vmcall
+	.long 13, after_vmcall, after_vmcall
+	.previous

@@ -3,7 +3,8 @@
  * of the CPU's exit stack: the guest's registers are saved there as a struct gprs and
  * handed to vmexit_dispatch(); when it returns we load them back and VMRESUME.
  * A host NMI unblocked by the VM exit lands on vmexit_entry's first instruction, which
- * is why experiments 24 and 34 name that address.
+ * is why experiments 24 and 34 name that address. A VMRESUME that fails goes to
+ * vmentry_failed() with the same register frame.
  */
 #include "machine/amd64/gprs.h"
 
@@ -30,14 +31,24 @@ vmexit_entry:
 	cld
 	call vmexit_dispatch
 	addq $8, %rsp
+resume_guest:
 	POP_GPRS
 	vmresume
-	/* Only reached if VMRESUME failed. */
+	/*
+	 * Only reached if VMRESUME failed. The guest's registers are still live and PUSH
+	 * leaves the flags alone, so save them first, then decode CF/ZF. vmentry_failed()
+	 * returns only if the VMCS was mended (a failed entry is an observation too, SDM
+	 * 26.2): then try again.
+	 */
+	PUSH_GPRS
 	setc %al
 	setz %dl
-	movzbl %al, %edi
+	movzbl %al, %esi
 	movzbl %dl, %edx
-	leal (%rdi, %rdx, 2), %edi
-	andq $-16, %rsp
-	call vmresume_failed		/* does not return */
-	ud2
+	leal (%rsi, %rdx, 2), %esi	/* 1: VMfailInvalid, 2: VMfailValid */
+	movq %rsp, %rdi
+	subq $8, %rsp
+	cld
+	call vmentry_failed
+	addq $8, %rsp
+	jmp resume_guest

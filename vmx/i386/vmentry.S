@@ -22,13 +22,20 @@ vmexit_entry:
 	pushl %eax
 	call vmexit_dispatch
 	addl $4, %esp
+resume_guest:
 	POP_GPRS
 	vmresume
+	/* VMRESUME failed: see vmx/amd64/vmentry.S. */
+	PUSH_GPRS
 	setc %al
 	setz %dl
 	movzbl %al, %eax
 	movzbl %dl, %edx
 	leal (%eax, %edx, 2), %eax
+	movl %esp, %ecx
+	cld
 	pushl %eax
-	call vmresume_failed
-	ud2
+	pushl %ecx
+	call vmentry_failed
+	addl $8, %esp
+	jmp resume_guest
