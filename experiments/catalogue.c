@@ -39,6 +39,67 @@
 #define SDM_INJECTION "SDM 26.6.1.2 (VM entries and event injection; NMI injection and blocking)"
 #define SDM_NMI_WINDOW "SDM 25.2 (other causes of VM exits) / 26.6.6 (NMI-window exiting after VM entry)"
 #define SDM_IRET_FAULT "SDM 6.7.1 + 25.3 + 27.1/27.2.2 (IRET unblocks NMIs even if it faults; bit 12)"
+/*
+ * Where the NMI-window exit after a faulting IRET lands. The IRET begins with virtual-NMI
+ * blocking, so no window exit comes before it; it removes that blocking although it
+ * faults (25.3); the #GP, not in the exception bitmap, is delivered through G's IDT as
+ * part of the IRET (25.2), with no instruction boundary in between. The first boundary
+ * without virtual-NMI blocking is the first instruction of G's #GP handler, where the
+ * window exit comes (25.2, App. C reason 8: "at the beginning of an instruction, there
+ * was no virtual-NMI blocking"), and it is not an exit during event delivery (27.2.3:
+ * IDT-vectoring invalid). An exit saved at the IRET would be one at an instruction that
+ * began with blocking in effect, and a #GP that was never delivered although nothing made
+ * it exit. 26.6.6 says the same for an injected exception ("these VM exits follow event
+ * injection"): experiment 74 is that case.
+ */
+#define SDM_IRET_FAULT_WINDOW "SDM 25.3 (IRET removes virtual-NMI blocking even if it faults) / 25.2 (a #GP not in " \
+	"the bitmap is delivered through G's IDT, as part of the IRET) / App. C reason 8, 26.6.6 (the NMI-window " \
+	"exit comes at the first instruction without virtual-NMI blocking: G's #GP handler)"
+
+/* Catalogue II (39 on): the rest of the SDM's rules on NMIs under VMX. */
+#define SDM_ENTRY_CONTROLS "SDM 26.2.1.1 (checks on VM-execution control fields: virtual NMIs need NMI exiting, " \
+	"NMI-window exiting needs virtual NMIs) / 26.2 and 30.4 (a failed check is VMfailValid, error 7)"
+#define SDM_ENTRY_VECTOR "SDM 26.2.1.3 (checks on VM-entry control fields: an injected NMI has vector 2) / " \
+	"26.2 and 30.4 (VMfailValid, error 7)"
+#define SDM_ENTRY_GUEST_NMI "SDM 26.3.1.5 (checks on guest non-register state: blocking by NMI must be 0 to " \
+	"inject an NMI with virtual NMIs) / 26.7 (VM-entry failure: exit reason 33 with bit 31, qualification 0)"
+#define SDM_ENTRY_GUEST_NMI_NOTE "SDM 26.3.1.5, note (with virtual NMIs = 0 there is no requirement that " \
+	"blocking by NMI be 0 to inject an NMI)"
+#define SDM_ENTRY_MOV_SS "SDM 26.3.1.5 (blocking by MOV-SS must be 0 to inject an NMI) / 26.7 (the valid bit " \
+	"of the VM-entry interruption information is not cleared; the guest-state area is not modified)"
+#define SDM_ENTRY_STI "SDM 26.3.1.5 (a processor may require blocking by STI to be 0 to inject an NMI; " \
+	"others may not) / 26.7 (qualification 3 names that failure): implementation-specific, measured"
+#define SDM_ENTRY_FAIL_BLOCKING "SDM 26.7 (after a VM entry fails on guest state, blocking by NMI is what it " \
+	"was before the VM entry)"
+#define SDM_SHADOW_MOV_SS "SDM 26.6.1 (blocking by MOV-SS given at VM entry lasts one instruction) / 25.2, " \
+	"App. C reason 8 (no NMI-window exit while events are blocked by MOV SS)"
+#define SDM_SHADOW_STI "SDM 24.4.2 Table 24-3 (blocking by STI blocks interrupts, and optionally other " \
+	"events, for one instruction): implementation-specific, measured"
+#define SDM_SHADOW_HELD_NMI "SDM 26.6.1 (after VM entry NMIs are blocked only for ordinary reasons, such as " \
+	"MOV SS) / Vol. 3A 6.8.3 (MOV SS inhibits events until after the next instruction)"
+#define SDM_WINDOW_AFTER_INJECTION "SDM 26.6.6 (NMI-window exits follow event injection) / 27.2.3 (not an exit " \
+	"during event delivery: IDT-vectoring invalid)"
+#define SDM_HLT_ENTRY "SDM 26.6.2 (a VM entry that is not vectoring ends in the activity state the VMCS " \
+	"names) / 26.6.6 (NMI-window exits wake a processor that just entered HLT by VM entry)"
+#define SDM_HLT_VECTORING "SDM 26.6.2 (a vectoring VM entry leaves the processor active) / 26.6.6"
+#define SDM_HLT_WAKE "SDM 26.6.2 / 25.2 (with NMI exiting 0 an NMI is delivered through the guest IDT, " \
+	"and it ends the HLT)"
+#define SDM_HLT_SAVED "SDM 27.3.4 (the activity state saved is the one before the VM exit) / 27.1 (an event " \
+	"that exits directly returns the processor to the active state only after the exit)"
+#define SDM_DELIVERY_EXIT "SDM 27.2.3 (IDT-vectoring information of an exit during NMI delivery) / 27.1 (an " \
+	"NMI whose delivery causes an exit blocks NMIs before the exit) / 31.7.1.2 (the VMM re-injects it)"
+#define SDM_DELIVERY_EXIT_VNMI "SDM 27.1 (with virtual NMIs, an injected NMI whose delivery causes an exit " \
+	"leaves virtual-NMI blocking in effect) / 27.2.3 / 26.3.1.5 and 31.7.1.2 (re-injection with B = 0)"
+#define SDM_PRIORITY_TIMER "SDM 25.2 (VMX-preemption timer exits take priority over NMI-window exits) / " \
+	"26.6.4 (a timer of 0 exits before the first guest instruction, after event injection)"
+#define SDM_PRIORITY_MTF "SDM 25.5.2 (with the monitor trap flag, a VM entry that injects an event has an " \
+	"MTF exit pending before the first instruction after it: the handler's)"
+#define SDM_PRIORITY_WINDOWS "SDM 26.6.6 (NMI-window exits take priority over NMIs) / 25.2 (NMIs take " \
+	"priority over interrupt-window exits)"
+#define SDM_PRIORITY_NMI_OVER_INTRW "SDM 25.2 and 26.6.5 (NMIs and higher priority events take priority " \
+	"over interrupt-window exits)"
+#define SDM_HOST_BLOCKED_AFTER_EXIT "SDM 27.1 (an NMI that causes a VM exit blocks subsequent NMIs once the " \
+	"exit completes) / Vol. 3A 6.7.1 (until the next IRET)"
 
 const struct experiment catalogue[] = {
 	{ .number = 1, .title = "(0,0,0,0): an NMI in G goes through G's IDT; IRET in G then finds nothing pending",
@@ -351,7 +412,7 @@ const struct experiment catalogue[] = {
 		H(SET(0, 0, 0, 0))) },
 
 	{ .number = 36, .title = "(1,1,1,1): a faulting IRET removes virtual-NMI blocking: EXIT_NMIW at G's #GP entry",
-	  .rule = SDM_IRET_FAULT, .basis = BASIS_SDM,
+	  .rule = SDM_IRET_FAULT_WINDOW, .basis = BASIS_SDM,
 	  STEPS(H(SET(1, 1, 1, 1)),
 		G(SINCE_ENTRY(EXPECT_NONE())),
 		G(FIRET(EXPECT_ONE(EV_AT_G_HANDLER(EXIT_NMIW, VEC_GP)))),
@@ -376,6 +437,304 @@ const struct experiment catalogue[] = {
 		H(CHECK_BIT12(0)),
 		H(CHECK_B(0)),
 		H(GP_EXITING(0))) },
+
+	/* Family 1: VM-entry checks that involve NMIs. A refused entry is an observation
+	 * of the VMENTRY step; the VMCS then is as the run of H steps found it. */
+
+	{ .number = 39, .title = "set(0,1,0,0): virtual NMIs without NMI exiting are refused (VMfailValid 7); (1,1,0,0) next to it enters",
+	  .rule = SDM_ENTRY_CONTROLS, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 1, 0, 0)),
+		H(VMENTRY(EXPECT_ONE(EV_VMFAIL(7)))),
+		H(SET(1, 1, 0, 0)),
+		G(SINCE_ENTRY(EXPECT_NONE())),
+		H(CHECK(1, 1, 0, 0)),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 40, .title = "set(1,0,0,1): NMI-window exiting without virtual NMIs is refused (VMfailValid 7); (1,1,0,1) next to it exits for the window",
+	  .rule = SDM_ENTRY_CONTROLS, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 0, 0, 1)),
+		H(VMENTRY(EXPECT_ONE(EV_VMFAIL(7)))),
+		H(SET(1, 1, 0, 1)),
+		G(SINCE_ENTRY(EXPECT(EXIT_NMIW))),
+		H(CHECK(1, 1, 0, 0)),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 41, .title = "inject(NMI) with vector 0x21 is refused (VMfailValid 7); vector 2 next to it is delivered",
+	  .rule = SDM_ENTRY_VECTOR, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(INJECT_NMI_VECTOR(INJECTED)),
+		H(VMENTRY(EXPECT_ONE(EV_VMFAIL(7)))),
+		H(INJECT_NMI()),
+		G(SINCE_ENTRY(EXPECT(NMI_G))),
+		G(IRET(EXPECT_NONE()))) },
+
+	{ .number = 42, .title = "(1,1,1,0) + inject(NMI): injecting an NMI under virtual-NMI blocking is invalid guest state; (1,1,0,0) next to it delivers",
+	  .rule = SDM_ENTRY_GUEST_NMI, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 1, 0)),
+		H(INJECT_NMI()),
+		H(VMENTRY(EXPECT_ONE(EV_BAD_GUEST(0)))),
+		H(SET(1, 1, 0, 0)),
+		H(INJECT_NMI()),
+		G(SINCE_ENTRY(EXPECT(NMI_G))),
+		H(CHECK_B(1)),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 43, .title = "(0,0,1,0) + inject(NMI): without virtual NMIs the injection is allowed under blocking by NMI: NMI@G",
+	  .rule = SDM_ENTRY_GUEST_NMI_NOTE, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 1, 0)),
+		H(INJECT_NMI()),
+		G(SINCE_ENTRY(EXPECT(NMI_G))),
+		G(IRET(EXPECT_NONE())),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 44, .title = "blocking by MOV-SS + inject(NMI): invalid guest state, the VMCS left as written; the shadow alone enters",
+	  .rule = SDM_ENTRY_MOV_SS, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(SHADOW(MOV_SS)),
+		H(INJECT_NMI()),
+		H(VMENTRY(EXPECT_ONE(EV_BAD_GUEST(0)))),
+		H(CHECK_EXIT(ENTRY_BAD_GUEST, ENTRY_INFO, 0x80000fffu, 0x80000202u)),
+		H(CHECK_EXIT(ENTRY_BAD_GUEST, INTERRUPTIBILITY, 0xfu, 0x2u)),
+		H(SHADOW(MOV_SS)),
+		G(SINCE_ENTRY(EXPECT_NONE()))) },
+
+	{ .number = 45, .title = "blocking by STI + inject(NMI): whether the entry is refused is the processor's choice (measured)",
+	  .rule = SDM_ENTRY_STI, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(SHADOW(STI)),
+		H(INJECT_NMI()),
+		H(VMENTRY(EXPECT_EITHER(EV_BAD_GUEST_ANY, EV_AT(NMI_G, AT_AFTER_VMCALL)))),
+		G(IRET(EXPECT_NONE())),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 46, .title = "H blocked; a VM entry refused for its guest state leaves H blocked: the NMI sent then lands at H's IRET",
+	  .rule = SDM_ENTRY_FAIL_BLOCKING, .basis = BASIS_SDM,
+	  STEPS(H_BLOCKED,
+		H(SET(0, 0, 0, 0)),
+		H(SHADOW(MOV_SS)),
+		H(INJECT_NMI()),
+		H(VMENTRY(EXPECT_ONE(EV_BAD_GUEST(0)))),
+		H(WAIT(SENDS(NMI, INTR), EXPECT(INTR_H))),
+		H(IRET(EXPECT(NMI_H))),
+		H(IRET(EXPECT_NONE()))) },
+
+	/* Family 2: shadows (interruptibility bits 0 and 1) given at VM entry. */
+
+	{ .number = 47, .title = "(1,1,0,1) + blocking by MOV-SS at VM entry: the NMI-window exit comes one instruction later",
+	  .rule = SDM_SHADOW_MOV_SS, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 0, 1)),
+		H(SHADOW(MOV_SS)),
+		G(SINCE_ENTRY(EXPECT_ONE(EV_AT(EXIT_NMIW, AT_AFTER_VMCALL_NEXT)))),
+		H(CHECK_SAVED_SHADOW(EXIT_NMIW, 0)),
+		H(CHECK(1, 1, 0, 0)),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 48, .title = "(1,1,0,1) + blocking by STI at VM entry: whether the NMI-window exit waits one instruction is the processor's choice (measured)",
+	  .rule = SDM_SHADOW_STI, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 0, 1)),
+		H(SHADOW(STI)),
+		G(SINCE_ENTRY(EXPECT_EITHER(EV_AT(EXIT_NMIW, AT_AFTER_VMCALL), EV_AT(EXIT_NMIW, AT_AFTER_VMCALL_NEXT)))),
+		H(CHECK(1, 1, 0, 0)),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 49, .title = "H blocked with one NMI pending; (0,0,0,0) + blocking by MOV-SS: NMI@G one instruction after VM entry",
+	  .rule = SDM_SHADOW_HELD_NMI, .basis = BASIS_SDM,
+	  STEPS(H_BLOCKED_ONE_NMI_PENDING,
+		H(SET(0, 0, 0, 0)),
+		H(SHADOW(MOV_SS)),
+		G(SINCE_ENTRY(EXPECT_ONE(EV_AT(NMI_G, AT_AFTER_VMCALL_NEXT)))),
+		G(IRET(EXPECT_NONE()))) },
+
+	{ .number = 50, .title = "H blocked with one NMI pending; (1,0,0,0) + blocking by MOV-SS: EXIT_NMI one instruction after VM entry",
+	  .rule = SDM_SHADOW_HELD_NMI, .basis = BASIS_SDM,
+	  STEPS(H_BLOCKED_ONE_NMI_PENDING,
+		H(SET(1, 0, 0, 0)),
+		H(SHADOW(MOV_SS)),
+		G(SINCE_ENTRY(EXPECT_ONE(EV_AT(EXIT_NMI, AT_AFTER_VMCALL_NEXT)))),
+		H(CHECK_SAVED_SHADOW(EXIT_NMI, 0)),
+		H(IRET(EXPECT_NONE())),
+		H(SET(0, 0, 0, 0))) },
+
+	/* Family 3: event delivery, the HLT activity state, exits during delivery. */
+
+	{ .number = 51, .title = "(1,1,0,1) + inject(INTR 0x21): the NMI-window exit follows the injection: EXIT_NMIW at G's handler 0x21",
+	  .rule = SDM_WINDOW_AFTER_INJECTION, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 0, 1)),
+		H(INJECT_INTR(INJECTED)),
+		G(SINCE_ENTRY(EXPECT_ONE(EV_AT_G_HANDLER(EXIT_NMIW, INJECTED)))),
+		H(CHECK_IDTV(EXIT_NMIW, 0)),
+		H(CHECK(1, 1, 0, 0)),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 52, .title = "(1,1,0,1) + inject(#DB): the NMI-window exit follows the injected exception: EXIT_NMIW at G's #DB handler",
+	  .rule = SDM_WINDOW_AFTER_INJECTION, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 0, 1)),
+		H(INJECT_EXC(VEC_DB)),
+		G(SINCE_ENTRY(EXPECT_ONE(EV_AT_G_HANDLER(EXIT_NMIW, VEC_DB)))),
+		H(CHECK_IDTV(EXIT_NMIW, 0)),
+		H(CHECK(1, 1, 0, 0)),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 53, .title = "(1,1,0,1), VM entry into HLT: the NMI-window exit wakes G at once, at the entry's rip",
+	  .rule = SDM_HLT_ENTRY, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 0, 1)),
+		H(ENTER_HLT()),
+		G(SINCE_ENTRY(EXPECT(EXIT_NMIW))),
+		H(CHECK_IDTV(EXIT_NMIW, 0)),
+		H(MEASURE(EXIT_NMIW, ACTIVITY, "silicon reported HLT (1) in kvm-unit-tests' 2019 review")),
+		H(CHECK(1, 1, 0, 0)),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 54, .title = "(1,1,0,1), VM entry into HLT injecting INTR 0x21: the entry is vectoring, G active: EXIT_NMIW at G's handler 0x21",
+	  .rule = SDM_HLT_VECTORING, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 0, 1)),
+		H(ENTER_HLT()),
+		H(INJECT_INTR(INJECTED)),
+		G(SINCE_ENTRY(EXPECT_ONE(EV_AT_G_HANDLER(EXIT_NMIW, INJECTED)))),
+		H(CHECK_ACTIVITY(EXIT_NMIW, 0)),
+		H(CHECK(1, 1, 0, 0)),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 55, .title = "(0,0,0,0), VM entry into HLT: an NMI sent after the entry wakes G: NMI@G at the entry's rip",
+	  .rule = SDM_HLT_WAKE, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(ENTER_HLT()),
+		H(SEND_AFTER_ENTRY(SENDS(NMI))),
+		G(SINCE_ENTRY(EXPECT(NMI_G))),
+		G(IRET(EXPECT_NONE()))) },
+
+	{ .number = 56, .title = "(1,0,0,0): an NMI exit taken while G is halted saves activity state HLT",
+	  .rule = SDM_HLT_SAVED, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 0, 0, 0)),
+		G(WAIT(SENDS(NMI), EXPECT(EXIT_NMI)), SETTLE()),
+		H(CHECK_ACTIVITY(EXIT_NMI, 1)),
+		H(IRET(EXPECT_NONE())),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 57, .title = "(0,0,0,0), G's NMI gate not present, #NP exiting: the exit during NMI delivery saves IDT-vectoring NMI and B=1; re-injected, G gets one NMI",
+	  .rule = SDM_DELIVERY_EXIT, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(NMI_GATE(0)),
+		H(EXC_EXITING(VEC_NP, 1)),
+		G(WAIT(SENDS(NMI), EXPECT(EXIT_NP))),
+		H(CHECK_INFO(EXIT_NP, 0x80000b0bu)),
+		H(CHECK_ERROR(EXIT_NP, 0x13u)),
+		H(CHECK_IDTV(EXIT_NP, 0x80000202u)),
+		H(CHECK_SAVED_B(EXIT_NP, 1)),
+		H(NMI_GATE(1)),
+		H(EXC_EXITING(VEC_NP, 0)),
+		H(REINJECT(EXIT_NP)),
+		G(SINCE_ENTRY(EXPECT(NMI_G))),
+		G(IRET(EXPECT_NONE())),
+		H(CHECK_B(0))) },
+
+	{ .number = 58, .title = "(1,1,0,0) + inject(NMI), NMI gate not present, #NP exiting: exit during delivery, virtual-NMI blocking saved; re-injected, G gets one NMI",
+	  .rule = SDM_DELIVERY_EXIT_VNMI, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 0, 0)),
+		H(NMI_GATE(0)),
+		H(EXC_EXITING(VEC_NP, 1)),
+		H(INJECT_NMI()),
+		G(SINCE_ENTRY(EXPECT(EXIT_NP))),
+		H(CHECK_INFO(EXIT_NP, 0x80000b0bu)),
+		H(CHECK_ERROR(EXIT_NP, 0x13u)),
+		H(CHECK_IDTV(EXIT_NP, 0x80000202u)),
+		H(CHECK_SAVED_B(EXIT_NP, 1)),
+		H(NMI_GATE(1)),
+		H(EXC_EXITING(VEC_NP, 0)),
+		H(REINJECT(EXIT_NP)),
+		G(SINCE_ENTRY(EXPECT(NMI_G))),
+		H(CHECK_B(1)),
+		G(IRET(EXPECT_NONE())),
+		H(CHECK_B(0)),
+		H(SET(0, 0, 0, 0))) },
+
+	/* Family 5: priorities among concurrent events. */
+
+	{ .number = 66, .title = "(1,1,0,1) + preemption timer 0: the timer exit comes before the NMI-window exit",
+	  .rule = SDM_PRIORITY_TIMER, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 0, 1)),
+		H(PREEMPT_TIMER(0)),
+		G(SINCE_ENTRY(EXPECT_PAIR(EV_AT(EXIT_PREEMPT, AT_AFTER_VMCALL), EV_AT(EXIT_NMIW, AT_AFTER_VMCALL)))),
+		H(CHECK(1, 1, 0, 0)),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 67, .title = "(1,1,0,0) + inject(NMI) + preemption timer 0: the timer exit follows the injection, at G's NMI handler",
+	  .rule = SDM_PRIORITY_TIMER, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 0, 0)),
+		H(INJECT_NMI()),
+		H(PREEMPT_TIMER(0)),
+		G(SINCE_ENTRY(EXPECT_PAIR(EV_AT_G_HANDLER(EXIT_PREEMPT, VEC_NMI), EV_AT(NMI_G, AT_AFTER_VMCALL)))),
+		H(CHECK_B(1)),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 68, .title = "(1,1,0,0) + inject(NMI) + monitor trap flag: the MTF exit lands at the first instruction of G's NMI handler",
+	  .rule = SDM_PRIORITY_MTF, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 0, 0)),
+		H(INJECT_NMI()),
+		H(MTF(1)),
+		G(SINCE_ENTRY(EXPECT_PAIR(EV_AT_G_HANDLER(EXIT_MTF, VEC_NMI), EV_AT(NMI_G, AT_AFTER_VMCALL)))),
+		H(CHECK_B(1)),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 69, .title = "(0,0,0,0) + inject(NMI) + monitor trap flag: the MTF exit lands at G's NMI handler without NMI exiting too",
+	  .rule = SDM_PRIORITY_MTF, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(INJECT_NMI()),
+		H(MTF(1)),
+		G(SINCE_ENTRY(EXPECT_PAIR(EV_AT_G_HANDLER(EXIT_MTF, VEC_NMI), EV_AT(NMI_G, AT_AFTER_VMCALL)))),
+		G(IRET(EXPECT_NONE()))) },
+
+	{ .number = 70, .title = "(1,1,0,1) + interrupt-window exiting, nothing blocked: the NMI-window exit comes first",
+	  .rule = SDM_PRIORITY_WINDOWS, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 0, 1)),
+		H(INTR_WINDOW(1)),
+		H(GUEST_IF(1)),
+		G(SINCE_ENTRY(EXPECT_PAIR(EV_AT(EXIT_NMIW, AT_AFTER_VMCALL), EV_AT(EXIT_INTRW, AT_AFTER_VMCALL)))),
+		H(CHECK(1, 1, 0, 0)),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 71, .title = "H blocked with one NMI pending; (1,0,0,0) + interrupt-window exiting: EXIT_NMI comes before the interrupt-window exit",
+	  .rule = SDM_PRIORITY_NMI_OVER_INTRW, .basis = BASIS_SDM,
+	  STEPS(H_BLOCKED_ONE_NMI_PENDING,
+		H(SET(1, 0, 0, 0)),
+		H(INTR_WINDOW(1)),
+		H(GUEST_IF(1)),
+		G(SINCE_ENTRY(EXPECT_PAIR(EV_AT(EXIT_NMI, AT_AFTER_VMCALL), EV_AT(EXIT_INTRW, AT_AFTER_VMCALL)))),
+		H(IRET(EXPECT_NONE())),
+		H(SET(0, 0, 0, 0))) },
+
+	/* Family 6: the host's blocking after an NMI exit, seen inside that exit. */
+
+	{ .number = 72, .title = "(1,0,0,0): after an NMI exit H is NMI-blocked: an NMI sent to H before its IRET stays pending and lands at that IRET",
+	  .rule = SDM_HOST_BLOCKED_AFTER_EXIT, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 0, 0, 0)),
+		G(WAIT(SENDS(NMI), EXPECT(EXIT_NMI)), HOST_AT_EXIT()),
+		H(WAIT(SENDS(NMI, INTR), EXPECT(INTR_H))),
+		H(IRET(EXPECT(NMI_H))),
+		H(IRET(EXPECT_NONE())),
+		G(WAIT(SENDS(INTR), EXPECT(INTR_G))),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 73, .title = "(1,1,0,0): after an NMI exit H is NMI-blocked with virtual NMIs too: the NMI sent to H lands at its IRET",
+	  .rule = SDM_HOST_BLOCKED_AFTER_EXIT, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 0, 0)),
+		G(WAIT(SENDS(NMI), EXPECT(EXIT_NMI)), HOST_AT_EXIT()),
+		H(WAIT(SENDS(NMI, INTR), EXPECT(INTR_H))),
+		H(IRET(EXPECT(NMI_H))),
+		H(IRET(EXPECT_NONE())),
+		G(WAIT(SENDS(INTR), EXPECT(INTR_G))),
+		H(SET(0, 0, 0, 0))) },
+
+	/* Family 7: experiment 36's sibling, without the IRET. */
+
+	{ .number = 74, .title = "(1,1,0,1) + inject(#GP(0)): the NMI-window exit follows the injected exception: EXIT_NMIW at G's #GP entry",
+	  .rule = SDM_WINDOW_AFTER_INJECTION, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 0, 1)),
+		H(INJECT_EXC_ERR(VEC_GP, 0)),
+		G(SINCE_ENTRY(EXPECT_ONE(EV_AT_G_HANDLER(EXIT_NMIW, VEC_GP)))),
+		H(CHECK_IDTV(EXIT_NMIW, 0)),
+		H(CHECK(1, 1, 0, 0)),
+		H(SET(0, 0, 0, 0))) },
 };
 
 const unsigned catalogue_size = sizeof(catalogue) / sizeof(catalogue[0]);

@@ -42,6 +42,32 @@
 
 
 
+/*
+ * Catalogue II on Bochs 2.7, from runs of both builds and the upstream source (the stored
+ * copy of bochs-emu/Bochs is newer than 2.7: function names, not 2.7 line numbers):
+ *
+ * BOCHS_NO_VNMI_INJECT_CHECK: VMenterLoadCheckGuestState() refuses an NMI injection only
+ *   when interruptibility bits 1:0 (STI, MOV-SS) are set ("VMCS guest interrupts blocked
+ *   when injecting NMI"); the SDM 26.3.1.5 check of bit 3 with virtual NMIs is missing,
+ *   reported upstream as bochs-emu/Bochs issue 648 (October 2025). The entry succeeds and
+ *   G takes the NMI.
+ * BOCHS_HLT_ACTIVITY: an exit from the HLT state saves activity state 0: cpu/event.cc
+ *   handleWaitForEvent() sets activity_state = ACTIVE for a pending unmasked NMI before
+ *   handleAsyncEvent() takes it (and VMexit()s), and VMexitSaveGuestState() saves
+ *   activity_state. The same shows as experiment 5's measurement (activity 0, length 0).
+ */
+#define BOCHS_NO_VNMI_INJECT_CHECK "VM entry does not refuse injecting an NMI under virtual-NMI blocking " \
+	"(no SDM 26.3.1.5 bit-3 check in VMenterLoadCheckGuestState(); bochs-emu/Bochs issue 648): G takes the NMI"
+#define BOCHS_HLT_ACTIVITY "an exit from HLT saves activity state 0: handleWaitForEvent() (cpu/event.cc) makes " \
+	"the CPU active before the exit is taken"
+
+/* Only the models with the monitor trap flag (corei7_icelake_u, tigerlake) run 68 and 69;
+ * the mechanism in 2.7 is not confirmed from its source. */
+#define BOCHS_NO_MTF_AFTER_INJECTION "no MTF exit follows a VM entry that injects an NMI: G runs its NMI " \
+	"handler and returns without an exit (seen on corei7_icelake_u)"
+#define BOCHS_MTF_REF "Bochs 2.7 runs of both builds with --cpu corei7_icelake_u; upstream handleAsyncEvent() " \
+	"(cpu/event.cc) unmasks a masked pending MTF event at a boundary without exiting; 2.7's path not confirmed"
+
 #define QEMU_TCG_REF "QEMU 7.2 TCG (Debian 12), both builds; target/i386/tcg/seg_helper.c helper_iret_protected()"
 
 /* Shorthands for the signatures below. */
@@ -95,6 +121,16 @@ const struct deviation deviations[] = {
 	{ PLATFORM_BOCHS, 34, "Bochs 2.7",
 	  "after the EXIT_GP, H took the NMI; VM entry with B=0 leaves that blocking in G "
 	  "(cpu/vmx.cc:2142), so the next exit saves B=1", BOCHS_REF, SIGNATURE(6, B_IS_1) },
+	{ PLATFORM_BOCHS, 42, "Bochs 2.7", BOCHS_NO_VNMI_INJECT_CHECK, BOCHS_REF,
+	  SIGNATURE(3, SAW(EV_AT(NMI_G, AT_AFTER_VMCALL))) },
+	{ PLATFORM_BOCHS, 49, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF, SIGNATURE(6, NONE_SEEN) },
+	{ PLATFORM_BOCHS, 50, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF, SIGNATURE(6, NONE_SEEN) },
+	{ PLATFORM_BOCHS, 56, "Bochs 2.7", BOCHS_HLT_ACTIVITY, BOCHS_REF, SIGNATURE(3, SAW_VALUE(0)) },
+	{ PLATFORM_BOCHS, 68, "Bochs 2.7", BOCHS_NO_MTF_AFTER_INJECTION, BOCHS_MTF_REF,
+	  SIGNATURE(4, SAW(EV_AT(NMI_G, AT_AFTER_VMCALL))) },
+	{ PLATFORM_BOCHS, 69, "Bochs 2.7", BOCHS_NO_MTF_AFTER_INJECTION, BOCHS_MTF_REF,
+	  SIGNATURE(4, SAW(EV_AT(NMI_G, AT_AFTER_VMCALL))) },
+	{ PLATFORM_BOCHS, 71, "Bochs 2.7", BOCHS_ENTRY, BOCHS_REF, SIGNATURE(7, SAW(EV_AT(EXIT_INTRW, AT_AFTER_VMCALL))) },
 };
 
 const unsigned deviation_count = sizeof(deviations) / sizeof(deviations[0]);

@@ -102,8 +102,8 @@ static bool event_seen_since(unsigned mark)
 static bool do_wait(const struct step *s)
 {
 	unsigned mark = obs_count();
-	if (s->settle)
-		generator_request_delayed(s->sends, s->nsends, SETTLE_DELAY_US);
+	if (s->settle) /* the window before the HLT may be stretched (ready_delay=): wait it out too */
+		generator_request_delayed(s->sends, s->nsends, SETTLE_DELAY_US + options.ready_delay_us);
 	else
 		generator_request(s->sends, s->nsends);
 	obs_arm_timeout(options.timeout_ms * 1000);
