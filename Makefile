@@ -108,21 +108,30 @@ $(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h vmx/*.h m
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
 		-fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(UNIT_SOURCES)
 
-unit-test: $(BUILD)/host/unit-tests $(BUILD)/host/catalogue-md
+unit-test: $(BUILD)/host/unit-tests $(BUILD)/host/catalogue-md $(BUILD)/host/catalogue-json
 	$(BUILD)/host/unit-tests
 	@$(BUILD)/host/catalogue-md | cmp -s - docs/experiments.md && echo "docs/experiments.md matches the catalogue" \
 		|| { echo "docs/experiments.md is out of date: run 'make docs'"; exit 1; }
+	@$(BUILD)/host/catalogue-json | cmp -s - docs/catalogue.json && echo "docs/catalogue.json matches the catalogue" \
+		|| { echo "docs/catalogue.json is out of date: run 'make docs'"; exit 1; }
 
-# docs/experiments.md is generated from the catalogue, so it cannot drift from it.
-CATALOGUE_MD_SOURCES := tests/catalogue_md.c experiments/catalogue.c experiments/describe.c \
-	experiments/deviations.c lib/format.c
-$(BUILD)/host/catalogue-md: $(CATALOGUE_MD_SOURCES) $(wildcard experiments/*.h lib/*.h machine/*.h)
+# docs/experiments.md (for people) and docs/catalogue.json (for scripts/report and other
+# programs) are generated from the catalogue, so they cannot drift from it.
+CATALOGUE_DOC_SOURCES := experiments/catalogue.c experiments/describe.c experiments/deviations.c \
+	lib/format.c tests/catalogue_common.c
+CATALOGUE_DOC_HEADERS := $(wildcard experiments/*.h lib/*.h machine/*.h tests/catalogue_common.h)
+HOST_DOC_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf
+$(BUILD)/host/catalogue-md: tests/catalogue_md.c $(CATALOGUE_DOC_SOURCES) $(CATALOGUE_DOC_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
-		-o $@ $(CATALOGUE_MD_SOURCES)
+	$(CC) $(HOST_DOC_CFLAGS) -o $@ tests/catalogue_md.c $(CATALOGUE_DOC_SOURCES)
 
-docs: $(BUILD)/host/catalogue-md
+$(BUILD)/host/catalogue-json: tests/catalogue_json.c $(CATALOGUE_DOC_SOURCES) $(CATALOGUE_DOC_HEADERS) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(HOST_DOC_CFLAGS) -DPROJECT_VERSION='"$(VERSION)"' -o $@ tests/catalogue_json.c $(CATALOGUE_DOC_SOURCES)
+
+docs: $(BUILD)/host/catalogue-md $(BUILD)/host/catalogue-json
 	$(BUILD)/host/catalogue-md > docs/experiments.md
+	$(BUILD)/host/catalogue-json > docs/catalogue.json
 
 emulator-test: $(KERNELS)
 	tests/emulator_checks.py
