@@ -4,7 +4,8 @@
 #   make iso        the bootable hybrid image (BIOS + UEFI, CD + USB): build/nmi-lab.iso
 #   make vmdk       the same as a VMware disk, with a .vmx (2 vCPUs, nested VT-x, serial to a file)
 #   make run        set-up, image, and a run on the best platform here, log on screen
-#   make test       host unit tests, then the emulator checks (Bochs and QEMU)
+#   make test       host unit tests, the report's tests, the emulator checks (Bochs and QEMU),
+#                   then the conformance of their logs with prove, tap-parser, YAML and JUnit
 #   make unit-test  only the host unit tests
 #   make bench      per-experiment and whole-suite timings under Bochs
 #   make report     the result matrix (build/report/results.{md,html,json,junit.xml}) from make test's logs
@@ -44,7 +45,7 @@ $(FONT_C): scripts/psf2c
 
 ISO := $(BUILD)/nmi-lab.iso
 
-.PHONY: all iso vmdk run bench docs report test unit-test report-test emulator-test deps clean
+.PHONY: all iso vmdk run bench docs report test unit-test report-test emulator-test conformance-test deps clean
 all: $(KERNELS)
 
 # The revision goes into the banner; rewrite the stamp only when it changes.
@@ -139,10 +140,16 @@ emulator-test: $(KERNELS)
 report-test:
 	tests/report/run_tests.sh
 
+# The logs (and .tap files) the emulator checks left in build/test, through perl's prove,
+# node's tap-parser, python3-yaml and python3-junitparser: each must agree with SUMMARY.
+conformance-test:
+	tests/conformance/check_logs
+
 test: deps
 	$(MAKE) --no-print-directory unit-test
 	$(MAKE) --no-print-directory report-test
 	$(MAKE) --no-print-directory emulator-test
+	$(MAKE) --no-print-directory conformance-test
 
 # The result matrix (Markdown, HTML, JSON, JUnit) from the logs `make test` left.
 REPORT_LOGS = $(wildcard $(foreach r,bochs-amd64 bochs-i386 qemu-bios-amd64 qemu-uefi-amd64 \
