@@ -2,7 +2,8 @@
 #
 #   make            both kernels (build/amd64/nmi-lab.elf, build/i386/nmi-lab.elf)
 #   make iso        the bootable hybrid image (BIOS + UEFI, CD + USB): build/nmi-lab.iso
-#   make vmdk       the same as a VMware disk, with a .vmx (2 vCPUs, nested VT-x, serial to a file)
+#   make vmdk       the same as a VMware disk, with a .vmx (2 vCPUs, nested VT-x, serial to a file);
+#                   make vmdk EFI=1: the .vmx boots it with UEFI (firmware = "efi")
 #   make run        set-up, image, and a run on the best platform here, log on screen
 #   make test       host unit tests, the report's tests, the emulator checks (Bochs and QEMU),
 #                   then the conformance of their logs with prove, tap-parser, YAML and JUnit
@@ -80,11 +81,16 @@ iso: $(ISO)
 $(ISO): $(KERNELS) scripts/mkiso
 	scripts/mkiso --out $@ --amd64 $(BUILD)/amd64/nmi-lab.elf --i386 $(BUILD)/i386/nmi-lab.elf
 
-# VMware Workstation: open build/nmi-lab.vmx (README, "Booting elsewhere").
+# VMware Workstation 16.2 or later: open build/nmi-lab.vmx (README, "Booting elsewhere").
+# EFI=1 makes the .vmx boot with UEFI; the stamp rewrites the .vmx when EFI changes.
 VMDK := $(BUILD)/nmi-lab.vmdk
+VMDK_FIRMWARE := $(if $(EFI),efi,bios)
 vmdk: $(VMDK)
-$(VMDK): $(ISO) scripts/mkvmdk
-	scripts/mkvmdk $(ISO) $@
+$(BUILD)/vmdk-firmware: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VMDK_FIRMWARE)' | cmp -s - $@ || echo '$(VMDK_FIRMWARE)' > $@
+$(VMDK): $(ISO) scripts/mkvmdk $(BUILD)/vmdk-firmware
+	scripts/mkvmdk $(if $(EFI),--efi) $(ISO) $@
 
 deps:
 	scripts/deps
