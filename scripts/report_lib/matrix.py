@@ -32,7 +32,7 @@ VERDICT_MEANING = {
 
 # The notation of the titles and diagnostics (experiments/experiment.h, describe.c, engine.c).
 NOTATION = (
-    ("H, G", "the hypervisor under test's role: H is L1 in VMX root operation, G its guest (L2)"),
+    ("H, G", "H: the hypervisor (L1, in VMX root operation); G: its guest (L2)"),
     ("(X,V,B,W)", "the controls set before VM entry: X = NMI exiting, V = virtual NMIs, B = blocking by NMI "
                   "(guest interruptibility bit 3; virtual-NMI blocking when V = 1), W = NMI-window exiting"),
     ("H blocked", "H took an NMI and has not executed IRET, so further NMIs are held pending"),

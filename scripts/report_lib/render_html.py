@@ -53,6 +53,7 @@ table.matrix { border-collapse: collapse; font-size: 12px; }
 .matrix td.v.changed { outline: 2px solid #1f5fbf; outline-offset: -3px; }
 .matrix td.v .was { display: block; font-size: 10px; font-weight: 400; color: #1f5fbf; }
 .matrix td.num a { color: inherit; }
+.matrix th.run .incomplete { display: block; color: #a11d12; font-size: 10.5px; }
 .matrix td.title .rule { display: block; color: #5b6270; font-size: 11px; }
 .matrix td.exp { text-align: center; white-space: nowrap; }
 .matrix td.dev { font-size: 11px; max-width: 170px; }
@@ -124,9 +125,14 @@ def _legend(matrix: Matrix) -> str:
     return '<h2>Results</h2>\n<div class="legend">' + "".join(items) + "</div>"
 
 
+_INCOMPLETE_MARK = '<span class="incomplete">incomplete run</span>'
+
+
 def _table(matrix: Matrix) -> str:
     head = "".join(f'<th class="run"><a href="#{c.anchor}">{escape(run_label(c.run))}'
-                   f'<span class="source">{escape(c.source)}</span></a></th>' for c in matrix.columns)
+                   f'<span class="source">{escape(c.source)}</span>'
+                   f"{'' if c.run.complete else _INCOMPLETE_MARK}</a></th>"
+                   for c in matrix.columns)
     rows = "\n".join(_row(matrix, row) for row in matrix.rows)
     return ('<table class="matrix">\n'
             f'<thead><tr><th>#</th><th class="title">Experiment</th><th>Expected</th><th>Known deviations</th>'

@@ -47,7 +47,8 @@ def _legend(matrix: Matrix) -> list[str]:
 
 
 def _table(matrix: Matrix) -> list[str]:
-    header = ["#", "Experiment", "Expected", "Known deviations", *(_escape(c.label) for c in matrix.columns)]
+    header = ["#", "Experiment", "Expected", "Known deviations",
+              *(_escape(c.label) + ("" if c.run.complete else " (incomplete run)") for c in matrix.columns)]
     lines = [_table_line(header), _table_line(["--:", "---", ":-:", "---", *(":-:" for _ in matrix.columns)])]
     for row in matrix.rows:
         lines.append(_table_line([_row_number(row), _title(row), _expected(row), _deviation_cell(matrix, row),
