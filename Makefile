@@ -2,9 +2,11 @@
 #
 #   make            both kernels (build/amd64/nmi-lab.elf, build/i386/nmi-lab.elf)
 #   make iso        the bootable hybrid image (BIOS + UEFI, CD + USB): build/nmi-lab.iso
-#   make vmdk       the same as a VMware disk, with a .vmx (2 vCPUs, nested VT-x, serial to a file)
+#   make vmdk       the same as a VMware disk, with a .vmx (2 vCPUs, nested VT-x, serial to a file);
+#                   make vmdk EFI=1: the .vmx boots it with UEFI (firmware = "efi")
 #   make run        set-up, image, and a run on the best platform here, log on screen
-#   make test       host unit tests, then the emulator checks (Bochs and QEMU)
+#   make test       host unit tests, the report's tests, the emulator checks (Bochs and QEMU),
+#                   then the conformance of their logs with prove, tap-parser, YAML and JUnit
 #   make unit-test  only the host unit tests
 #   make bench      per-experiment and whole-suite timings under Bochs
 #   make report     the result matrix (build/report/results.{md,html,json,junit.xml}) from make test's logs
@@ -44,7 +46,7 @@ $(FONT_C): scripts/psf2c
 
 ISO := $(BUILD)/nmi-lab.iso
 
-.PHONY: all iso vmdk run bench docs report test unit-test report-test emulator-test deps clean
+.PHONY: all iso vmdk run bench docs report test unit-test report-test emulator-test conformance-test deps clean
 all: $(KERNELS)
 
 # The revision goes into the banner; rewrite the stamp only when it changes.
@@ -79,11 +81,16 @@ iso: $(ISO)
 $(ISO): $(KERNELS) scripts/mkiso
 	scripts/mkiso --out $@ --amd64 $(BUILD)/amd64/nmi-lab.elf --i386 $(BUILD)/i386/nmi-lab.elf
 
-# VMware Workstation: open build/nmi-lab.vmx (README, "Booting elsewhere").
+# VMware Workstation 16.2 or later: open build/nmi-lab.vmx (README, "Booting elsewhere").
+# EFI=1 makes the .vmx boot with UEFI; the stamp rewrites the .vmx when EFI changes.
 VMDK := $(BUILD)/nmi-lab.vmdk
+VMDK_FIRMWARE := $(if $(EFI),efi,bios)
 vmdk: $(VMDK)
-$(VMDK): $(ISO) scripts/mkvmdk
-	scripts/mkvmdk $(ISO) $@
+$(BUILD)/vmdk-firmware: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VMDK_FIRMWARE)' | cmp -s - $@ || echo '$(VMDK_FIRMWARE)' > $@
+$(VMDK): $(ISO) scripts/mkvmdk $(BUILD)/vmdk-firmware
+	scripts/mkvmdk $(if $(EFI),--efi) $(ISO) $@
 
 deps:
 	scripts/deps
@@ -111,21 +118,30 @@ $(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h vmx/*.h m
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
 		-fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(UNIT_SOURCES)
 
-unit-test: $(BUILD)/host/unit-tests $(BUILD)/host/catalogue-md
+unit-test: $(BUILD)/host/unit-tests $(BUILD)/host/catalogue-md $(BUILD)/host/catalogue-json
 	$(BUILD)/host/unit-tests
 	@$(BUILD)/host/catalogue-md | cmp -s - docs/experiments.md && echo "docs/experiments.md matches the catalogue" \
 		|| { echo "docs/experiments.md is out of date: run 'make docs'"; exit 1; }
+	@$(BUILD)/host/catalogue-json | cmp -s - docs/catalogue.json && echo "docs/catalogue.json matches the catalogue" \
+		|| { echo "docs/catalogue.json is out of date: run 'make docs'"; exit 1; }
 	@tests/check_expected_tables.py
 
-# docs/experiments.md is generated from the catalogue, so it cannot drift from it.
-CATALOGUE_MD_SOURCES := tests/catalogue_md.c $(CATALOGUE_HOST_SOURCES)
-$(BUILD)/host/catalogue-md: $(CATALOGUE_MD_SOURCES) $(wildcard experiments/*.h lib/*.h machine/*.h)
+# docs/experiments.md (for people) and docs/catalogue.json (for scripts/report and other
+# programs) are generated from the catalogue, so they cannot drift from it.
+CATALOGUE_DOC_SOURCES := $(CATALOGUE_HOST_SOURCES) tests/catalogue_common.c
+CATALOGUE_DOC_HEADERS := $(wildcard experiments/*.h lib/*.h machine/*.h vmx/*.h guest/*.h tests/catalogue_common.h)
+HOST_DOC_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf
+$(BUILD)/host/catalogue-md: tests/catalogue_md.c $(CATALOGUE_DOC_SOURCES) $(CATALOGUE_DOC_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
-		-o $@ $(CATALOGUE_MD_SOURCES)
+	$(CC) $(HOST_DOC_CFLAGS) -o $@ tests/catalogue_md.c $(CATALOGUE_DOC_SOURCES)
 
-docs: $(BUILD)/host/catalogue-md
+$(BUILD)/host/catalogue-json: tests/catalogue_json.c $(CATALOGUE_DOC_SOURCES) $(CATALOGUE_DOC_HEADERS) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(HOST_DOC_CFLAGS) -DPROJECT_VERSION='"$(VERSION)"' -o $@ tests/catalogue_json.c $(CATALOGUE_DOC_SOURCES)
+
+docs: $(BUILD)/host/catalogue-md $(BUILD)/host/catalogue-json
 	$(BUILD)/host/catalogue-md > docs/experiments.md
+	$(BUILD)/host/catalogue-json > docs/catalogue.json
 
 emulator-test: $(KERNELS)
 	tests/emulator_checks.py
@@ -133,10 +149,16 @@ emulator-test: $(KERNELS)
 report-test:
 	tests/report/run_tests.sh
 
+# The logs (and .tap files) the emulator checks left in build/test, through perl's prove,
+# node's tap-parser, python3-yaml and python3-junitparser: each must agree with SUMMARY.
+conformance-test:
+	tests/conformance/check_logs
+
 test: deps
 	$(MAKE) --no-print-directory unit-test
 	$(MAKE) --no-print-directory report-test
 	$(MAKE) --no-print-directory emulator-test
+	$(MAKE) --no-print-directory conformance-test
 
 # The result matrix (Markdown, HTML, JSON, JUnit) from the logs `make test` left.
 REPORT_LOGS = $(wildcard $(foreach r,bochs-amd64 bochs-i386 qemu-bios-amd64 qemu-uefi-amd64 \

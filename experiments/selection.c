@@ -30,6 +30,7 @@ unsigned selection_init(void)
 }
 
 unsigned selection_count(void) { return sel.count; }
+unsigned selection_last_number(void) { return sel.count ? sel.selected[sel.count - 1]->number : 0; }
 const struct experiment *selection_at(unsigned i) { return i < sel.count ? sel.selected[i] : 0; }
 unsigned selection_runs_planned(void) { return sel.runs_planned; }
 unsigned selection_runs_done(void) { return sel.runs_done; }

@@ -10,6 +10,9 @@
 unsigned selection_init(void);
 
 unsigned selection_count(void);
+/* The highest selected experiment number: TAP numbers are experiment numbers, so the plan
+ * is 1..this, and the numbers below it that are not selected are reported as skipped. */
+unsigned selection_last_number(void);
 const struct experiment *selection_at(unsigned i);
 /* Runs the order plans: the selection once (seq), or options.iterations (random). */
 unsigned selection_runs_planned(void);

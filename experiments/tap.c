@@ -26,17 +26,37 @@ static void print_yaml(const char *key, const char *value)
 	printf("\"\n");
 }
 
+/* TAP numbers are experiment numbers (users quote "ok 17"), and TAP wants 1..N in order:
+ * the numbers below the last selected one that are not selected are skipped, in place. */
+static unsigned next_number = 1;
+
+static void skip_unselected_before(unsigned number)
+{
+	for (; next_number < number; next_number++) {
+		const struct experiment *x = experiment_numbered(next_number);
+		if (x)
+			printf("ok %u - ", next_number), print_description(x->title),
+				printf(" # SKIP not selected (exp=)\n");
+		else
+			printf("ok %u - (no experiment %u in this catalogue) # SKIP not in the catalogue\n",
+			       next_number, next_number);
+	}
+	if (next_number == number)
+		next_number++;
+}
+
 void tap_plan(void)
 {
 	printf("TAP version 13\n");
 	if (options.order == ORDER_RANDOM)
 		printf("# random order: seed %llu, %u runs over %u experiments\n", (unsigned long long)options.seed,
 		       selection_runs_planned(), selection_count());
-	printf("1..%u\n", selection_count());
+	printf("1..%u\n", selection_last_number());
 }
 
 static void print_test_line(bool ok, const struct experiment *x)
 {
+	skip_unselected_before(x->number);
 	printf("%s %u - ", ok ? "ok" : "not ok", x->number);
 	print_description(x->title);
 }
@@ -160,7 +180,12 @@ void tap_summary(const struct summary *s, uint64_t total_us)
 {
 	printf("# %u experiment runs in %llu us of this machine's time\n", selection_runs_done(),
 	       (unsigned long long)total_us);
+	unsigned not_selected = selection_last_number() - selection_count();
+	if (not_selected)
+		printf("# %u of the numbers 1-%u were not selected (exp=): reported as skipped\n", not_selected,
+		       selection_last_number());
 	printf("SUMMARY: %u tests, %u unexpected failures, %u known failures, %u skipped, "
-	       "%u known deviations did not show%s\n", s->tests, s->unexpected, s->known, s->skipped,
-	       s->not_shown, options.strict ? " (strict: known deviations count as failures)" : "");
+	       "%u known deviations did not show%s\n", s->tests + not_selected, s->unexpected, s->known,
+	       s->skipped + not_selected, s->not_shown,
+	       options.strict ? " (strict: known deviations count as failures)" : "");
 }

@@ -5,6 +5,7 @@ expected table for that platform, the exit status, failure reporting with recove
 random order, and the watchdog. Prints one line per check and, last, "N passed, M failed".
 """
 import concurrent.futures
+import json
 import os
 import re
 import subprocess
@@ -19,10 +20,10 @@ TAP_LINE = re.compile(r"^(ok|not ok) (\d+) - (.*?)(?: # (TODO|SKIP)\b(.*))?$")
 
 
 def catalogue_numbers():
-    """The experiments the catalogue has, from docs/experiments.md (generated from it,
-    and checked up to date by make unit-test)."""
-    with open(os.path.join(ROOT, "docs", "experiments.md")) as f:
-        return [int(m.group(1)) for m in re.finditer(r"^## (\d+)\. ", f.read(), re.M)]
+    """The experiments the catalogue has, from docs/catalogue.json (generated from it, and
+    checked up to date by make unit-test)."""
+    with open(os.path.join(ROOT, "docs", "catalogue.json")) as f:
+        return [x["number"] for x in json.load(f)["experiments"]]
 
 
 CATALOGUE = catalogue_numbers()
@@ -125,6 +126,8 @@ def check(run, status, log):
     for pattern in run.lines:
         yield any(re.search(pattern, l) for l in log), f"log has /{pattern}/"
     found = verdicts_in(log)
+    numbers = [int(m.group(2)) for m in map(TAP_LINE.match, log) if m]
+    yield numbers == list(range(1, len(numbers) + 1)), f"TAP numbers run 1..{len(numbers)} in order"
     expected = dict(run.only)
     if run.verdicts:
         expected.update(read_table(run.verdicts))
@@ -149,7 +152,7 @@ RUNS = [
     Run("bochs-amd64-break", "bochs", "amd64", "exp=12,20 break=12", status=1,
         only={12: "fail", 20: "pass"},
         lines=[r'^  expected: "timeout at ', r"^  # break=12: one expectation",
-               r"^SUMMARY: 2 tests, 1 unexpected failures"]),
+               r"^SUMMARY: 20 tests, 1 unexpected failures, 0 known failures, 18 skipped"]),
     Run("bochs-amd64-random", "bochs", "amd64", "order=random iterations=300 seed=7",
         verdicts="bochs-2.7.txt", lines=[rf"^# random order: seed 7, 300 runs over {N}",
                                          rf"^SUMMARY: {N} tests, 0 unexpected failures"]),
@@ -174,12 +177,12 @@ RUNS = [
         lines=[r"^# watchdog: no progress for \d+ ms in experiment 1, step 2 \(wait",
                r'^  observed: "no progress for \d+ ms \(the watchdog\'s INIT found the guest',
                r"^Bail out! the watchdog's INIT caused a second VM exit",
-               r"^SUMMARY: 2 tests, 1 unexpected failures"]),
+               r"^SUMMARY: 12 tests, 1 unexpected failures, 0 known failures, 11 skipped"]),
     # A stuck experimenter is named by the watchdog instead of hanging the run.
     Run("qemu-watchdog", "qemu-bios", "amd64", "exp=29,31 hang=31", status=1, timeout=60,
         only={29: "pass", 31: "fail"},
         lines=[r"^Bail out! watchdog: no progress for \d+ ms in experiment 31, step 1",
-               r"^SUMMARY: 2 tests, 1 unexpected failures"]),
+               r"^SUMMARY: 31 tests, 1 unexpected failures, 0 known failures, 29 skipped"]),
     # An unexpected exception in a host step fails that experiment; the run goes on.
     Run("qemu-host-fault", "qemu-bios", "amd64", "exp=29,31 fault=29", status=1, timeout=60,
         only={29: "fail", 31: "known"},
@@ -200,14 +203,15 @@ RUNS = [
     Run("bochs-amd64-strict", "bochs", "amd64", "exp=3,12,18 strict", status=1,
         only={3: "fail", 12: "pass", 18: "fail"},
         lines=[r'^  deviation: "known Bochs 2.7 deviation \(strict: counted as a failure\)"',
-               r"^SUMMARY: 3 tests, 2 unexpected failures, 0 known failures, 0 skipped, "
+               r"^SUMMARY: 18 tests, 2 unexpected failures, 0 known failures, 15 skipped, "
                r"0 known deviations did not show \(strict"]),
     # A guest that exits at every VM entry (an NMI window kept open) is a storm: it ends
     # with a verdict that names it, and the run goes on.
     Run("bochs-amd64-storm", "bochs", "amd64", "exp=21,12 storm=21", status=1,
         only={21: "fail", 12: "pass"},
         lines=[r'^  observed: "exit storm: 257 EXIT_NMIW in \d+ us at 0x[0-9a-f]+',
-               r"^SUMMARY: 2 tests, 1 unexpected failures", r"^EXIT: STATUS=1"]),
+               r"^SUMMARY: 21 tests, 1 unexpected failures, 0 known failures, 19 skipped",
+               r"^EXIT: STATUS=1"]),
     # Events that land between a wait's "send now" and its HLT count as landing at the
     # HLT: stretching that window by 2 ms changes no verdict.
     Run("bochs-i386-ready-delay", "bochs", "i386", "ready_delay=2000", verdicts="bochs-2.7.txt",

@@ -2,13 +2,16 @@
 # Shared by scripts/run-bochs and scripts/run-qemu (sourced, not executed).
 #
 # The caller sets PROG (for messages) and then uses:
-#   runner_setup_logs LOG      -> SERIAL_LOG, EMU_LOG, RUN_DIR (temp dir)
+#   runner_setup_logs LOG      -> SERIAL_LOG, TAP_LOG, EMU_LOG, RUN_DIR (temp dir)
 #   runner_start SECONDS CMD...-> runs CMD under 'timeout -s KILL', streams
 #                                 the serial log (unless QUIET=1), waits,
 #                                 sets EMU_RC and TIMED_OUT
 #   runner_exit_status         -> prints N from the last 'EXIT: STATUS=N' line
 #   runner_no_exit_line        -> exits 124 (timeout) or 2 (crash) with a message,
 #                                 quoting EMU_ALERT_RE lines of the emulator log
+# Whatever way a run ends (an EXIT line, a timeout, a crash, ^C), the EXIT trap writes
+# the clean TAP 13 document next to the raw log (scripts/log2tap) and prints where the
+# serial log, the .tap and the emulator's log are.
 #
 # Exit statuses shared by both runners:
 #   N    from the kernel's final 'EXIT: STATUS=N' line (0 pass, 1 fail, 77 skip)
@@ -22,7 +25,10 @@ RUN_REAPED=0      # 1 once we have waited for RUN_PID (its pid may be reused)
 STREAM_PID=""     # pid of the live log streamer
 START_NS=""
 SERIAL_LOG=""
+TAP_LOG=""
 EMU_LOG=""
+RUN_STARTED=0     # 1 once the emulator was started: the logs are then worth pointing at
+RUNNER_SCRIPTS=$(dirname -- "$(realpath -- "${BASH_SOURCE[0]}")")/..
 EMU_ALERT_RE=${EMU_ALERT_RE:-}   # caller: ERE for the emulator log lines worth showing on a crash
 EMU_RC=0
 TIMED_OUT=0
@@ -79,9 +85,30 @@ runner_wall_time() {
     START_NS=""
 }
 
+# The raw serial log stays byte-exact; the .tap beside it is what TAP consumers (prove,
+# tap-parser, CI) should read: LF line ends, no escape sequences, no GRUB output.
+runner_write_tap() {
+    ((RUN_STARTED)) || return 0
+    if ! "$RUNNER_SCRIPTS/log2tap" "$SERIAL_LOG" "$TAP_LOG" 2>&"$RUNNER_STDERR"; then
+        echo "$PROG: warning: could not write $TAP_LOG (scripts/log2tap failed; python3 missing? run scripts/deps)" >&"$RUNNER_STDERR"
+        TAP_LOG=""
+    fi
+}
+
+runner_print_logs() {
+    ((RUN_STARTED)) || return 0
+    {
+        echo "$PROG: serial log: $SERIAL_LOG"
+        [[ -z $TAP_LOG ]] || echo "$PROG: TAP:        $TAP_LOG"
+        echo "$PROG: emulator:   $EMU_LOG"
+    } >&"$RUNNER_STDERR"
+}
+
 runner_cleanup() {
     runner_kill_emulator
     runner_stop_stream
+    runner_write_tap
+    runner_print_logs
     runner_wall_time
     [[ -z $RUN_DIR ]] || rm -rf -- "$RUN_DIR"
 }
@@ -99,14 +126,17 @@ trap runner_on_signal INT TERM HUP
 
 # --- logs ------------------------------------------------------------------------
 
-# Serial log at LOG; the emulator's own output next to it as <LOG minus .log>.emulator.log.
+# Serial log at LOG; next to it <LOG minus .log>.tap (its TAP stream, written at the end)
+# and <LOG minus .log>.emulator.log (the emulator's own output).
 runner_setup_logs() {  # <serial log path>
     local log=$1 dir
     dir=$(dirname -- "$log")
     mkdir -p -- "$dir" || die "cannot create log directory $dir"
     SERIAL_LOG=$(realpath -m -- "$log")
+    TAP_LOG="${SERIAL_LOG%.log}.tap"
     EMU_LOG="${SERIAL_LOG%.log}.emulator.log"
     : >"$SERIAL_LOG" || die "cannot write $SERIAL_LOG"
+    rm -f -- "$TAP_LOG"   # a stale .tap must not pass for this run's
     : >"$EMU_LOG" || die "cannot write $EMU_LOG"
     RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/${PROG}.XXXXXX") || die "cannot create a temp dir"
     # Emulator option parsers split on commas (and QEMU on colons), so the
@@ -145,6 +175,7 @@ runner_start() {  # <timeout seconds> <command...>
     local seconds=$1
     shift
     START_NS=$(date +%s%N)
+    RUN_STARTED=1
     {
         echo "# $PROG: $(date -u +%Y-%m-%dT%H:%M:%SZ), timeout ${seconds}s"
         echo "# command: $*"
@@ -186,7 +217,6 @@ runner_exit_with() {  # <N>
 runner_no_exit_line() {  # <timeout seconds> [extra note]
     if ((TIMED_OUT)); then
         echo "$PROG: timed out after $1 s (no EXIT line)" >&2
-        echo "$PROG: serial log: $SERIAL_LOG" >&2
         exit 124
     fi
     echo "$PROG: emulator ended without an EXIT line (crash?)${2:+ $2}" >&2
@@ -198,6 +228,5 @@ runner_no_exit_line() {  # <timeout seconds> [extra note]
     fi
     echo "$PROG: emulator exit status $EMU_RC; last lines of $EMU_LOG:" >&2
     tail -n 15 -- "$EMU_LOG" | sed 's/^/    /' >&2
-    echo "$PROG: serial log: $SERIAL_LOG" >&2
     exit 2
 }

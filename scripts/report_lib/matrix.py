@@ -1,34 +1,58 @@
 """Runs -> the results matrix every output format shows: labelled columns (runs),
-experiment rows, one cell per pair, and footnotes shared by cells that say the same."""
+experiment rows (from the catalogue), one cell per pair, footnotes shared by cells that
+say the same, the known deviations, and what changed against a baseline."""
 
 import datetime
+import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .model import (DIAGNOSTIC_KEYS, EXIT_STATUS_MEANINGS, VMX_UNUSABLE, Banner, LogProblem, Result, Run,
-                    Verdict)
+from .baseline import Baseline, BaselineRun, match_runs
+from .catalogue import Catalogue, Deviation
+from .model import DIAGNOSTIC_KEYS, EXIT_STATUS_MEANINGS, VMX_UNUSABLE, Banner, LogProblem, Result, Run, Verdict
 
-# The catalogue's numbers (experiments/catalogue.c). Every row is shown even when no log
-# reports it, so an experiment a crashed run never reached is visibly "not run".
-CATALOGUE = range(1, 39)
-# Expectations for 31-38 come from the SDM, not from silicon: a failure there may be a
-# wrong expectation as much as a platform bug. The kernel also says so in the YAML rule.
-SDM_DERIVED = range(31, 39)
 SDM_DERIVED_MARK = "\u2020"   # dagger
 SDM_DERIVED_LEGEND = "SDM-derived (no silicon result yet): weigh a failure accordingly"
+EXPECTED_TEXT = {"silicon": "silicon", "sdm": "SDM"}
 
 VERDICT_TEXT = {
     Verdict.PASS: "PASS", Verdict.FAIL: "FAIL", Verdict.XFAIL: "XFAIL", Verdict.SKIP: "SKIP",
     Verdict.TIMEOUT: "TIMEOUT", Verdict.NOT_RUN: "",
 }
+NOT_RUN_TEXT = "not run"   # a NOT_RUN the run itself reported ("# SKIP not run: ...")
 VERDICT_MEANING = {
     Verdict.PASS: "passed",
     Verdict.FAIL: "unexpected failure",
     Verdict.XFAIL: "known failure (a documented deviation of this platform)",
     Verdict.SKIP: "skipped (needs a feature this platform lacks)",
-    Verdict.TIMEOUT: "unexpected failure: a step timed out",
-    Verdict.NOT_RUN: "not run (not selected, or not reached by an incomplete run)",
+    Verdict.TIMEOUT: "unexpected failure: a step ran out of time (its bound, or the watchdog)",
+    Verdict.NOT_RUN: "not run (not selected, never picked in random order, or not reached by an incomplete run)",
 }
+
+# The notation of the titles and diagnostics (experiments/experiment.h, describe.c, engine.c).
+NOTATION = (
+    ("H, G", "H: the hypervisor (L1, in VMX root operation); G: its guest (L2)"),
+    ("(X,V,B,W)", "the controls set before VM entry: X = NMI exiting, V = virtual NMIs, B = blocking by NMI "
+                  "(guest interruptibility bit 3; virtual-NMI blocking when V = 1), W = NMI-window exiting"),
+    ("H blocked", "H took an NMI and has not executed IRET, so further NMIs are held pending"),
+    ("NMI@G, INTR@G", "an NMI / the generator's interrupt taken by G through G's IDT"),
+    ("NMI@H, INTR@H", "the same, taken by H"),
+    ("EXIT_NMI", "a VM exit caused by an NMI (exit reason 0, NMI exiting = 1)"),
+    ("EXIT_NMIW", "an NMI-window VM exit (exit reason 8)"),
+    ("EXIT_GP", "a VM exit for #GP (the exception bitmap's bit 13)"),
+    ("#GP@G, #GP@H", "a general-protection fault taken by G / by H"),
+    ("timeout", "nothing ended the wait within its bound; \"no progress for N ms\": the watchdog had to end it"),
+    ("set(X,V,B,W), check(...)", "write the controls / compare what the VMCS holds (check(B=b): the saved "
+                                 "blocking-by-NMI bit; check(bit12=b): \"NMI unblocking due to IRET\" of that exit)"),
+    ("wait(ctx: sends -> O)", "halt in ctx (H or G) while the other CPU sends the events; O must end the wait"),
+    ("iret(ctx -> O), firet(ctx -> O)", "a real IRET / one whose frame names a null CS, so it faults with #GP(0)"),
+    ("inject(NMI), inject(INTR v)", "event injection with the next VM entry"),
+    ("after VM entry -> O", "what must have happened once G is back after its VMCALL"),
+    ("step: k of n, [G]/[H]", "the step that failed, and where it ran"),
+    ("at 0x... (after HLT)", "where an event hit: the rip, named when the experiments know it (after HLT, "
+                             "after IRET, after VMCALL, the host's VM-exit entry, a handler's first instruction)"),
+)
 
 
 @dataclass
@@ -38,6 +62,9 @@ class Column:
     run_id: str
     anchor: str   # an HTML id
     source: str   # "bochs-amd64.log", or "two-boots.log, boot 2"
+    key: tuple    # (platform, build, boot path), to find the run's baseline
+    warnings: list[str] = field(default_factory=list)   # the run's, and the report's about it
+    baseline: BaselineRun | None = None
 
 
 @dataclass
@@ -45,6 +72,12 @@ class Row:
     number: int
     title: str
     sdm_derived: bool
+    expected_from: str | None   # "silicon", "sdm", or None when the catalogue lacks the experiment
+    rule: str | None
+    anchor: str | None
+    link: str | None            # docs/experiments.md#experiment-N, relative to the report
+    deviations: list[Deviation]
+    in_catalogue: bool
 
 
 @dataclass
@@ -53,9 +86,21 @@ class Footnote:
     verdict: Verdict
     lines: tuple[str, ...]
     places: dict[str, list[int]] = field(default_factory=dict)   # column label -> experiments
+    variants: list[tuple[str, ...]] = field(default_factory=list)
 
     def places_text(self) -> str:
         return "; ".join(f"{label}: {format_numbers(numbers)}" for label, numbers in self.places.items())
+
+
+@dataclass
+class DeviationNote:
+    """Known deviations of one platform that say the same (one note, many experiments)."""
+    label: str   # "D1"
+    platform_name: str
+    platform_banner: str
+    note: str
+    reference: str
+    experiments: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -64,10 +109,53 @@ class Cell:
     result: Result | None
     details: tuple[str, ...]   # diagnostic lines, or why the experiment did not run
     footnote: Footnote | None = None
+    before: str | None = None  # the baseline's verdict value, when there is a baseline run
+    changed: bool = False
+
+    @property
+    def text(self) -> str:
+        if self.verdict == Verdict.NOT_RUN and self.result is not None:
+            return NOT_RUN_TEXT
+        return VERDICT_TEXT[self.verdict]
 
     @property
     def tooltip(self) -> str:
-        return "\n".join((VERDICT_TEXT[self.verdict] or "not run", *self.details))
+        lines = [self.text or NOT_RUN_TEXT, *self.details]
+        if self.changed:
+            lines.append(f"changed: {verdict_value_text(self.before)} in the baseline")
+        return "\n".join(lines)
+
+
+@dataclass
+class Change:
+    column: str
+    number: int
+    before: str | None
+    after: str
+
+
+@dataclass
+class ReportInfo:
+    generated: str            # ISO 8601, UTC
+    tool: str
+    version: str
+    git: str | None
+    catalogue: Catalogue | None
+    baseline: Baseline | None
+    docs_link: str | None     # docs/experiments.md as the report links it
+
+    def text(self) -> str:
+        parts = [f"Generated {self.generated.replace('T', ' ').replace('Z', ' UTC')} by {self.tool} "
+                 f"(nmi-lab {self.version}{', git ' + self.git if self.git else ''})"]
+        if self.catalogue:
+            parts.append(f"titles, rules and deviations from {os.path.basename(self.catalogue.path)} "
+                         f"(schema {self.catalogue.schema_version}, nmi-lab {self.catalogue.project_version})")
+        else:
+            parts.append("no catalogue: titles from the logs")
+        if self.baseline:
+            when = f", generated {self.baseline.generated}" if self.baseline.generated else ""
+            parts.append(f"compared with the baseline {self.baseline.path}{when}")
+        return "; ".join(parts) + "."
 
 
 @dataclass
@@ -77,23 +165,52 @@ class Matrix:
     cells: dict[tuple[int, int], Cell]   # (experiment number, column index)
     footnotes: list[Footnote]
     problems: list[LogProblem]
+    deviation_notes: list[DeviationNote]
+    changes: list[Change]
+    info: ReportInfo
 
     def cell(self, row: Row, column_index: int) -> Cell:
         return self.cells[(row.number, column_index)]
 
+    def deviation_labels(self, row: Row) -> list[DeviationNote]:
+        return [note for note in self.deviation_notes if row.number in note.experiments]
+
+
+def verdict_value_text(value: str | None) -> str:
+    if value is None:
+        return "absent"
+    if value == Verdict.NOT_RUN.value:
+        return "not run"
+    return value
+
 
 # --- building ----------------------------------------------------------------------------
 
-def build_matrix(runs: list[Run], problems: list[LogProblem]) -> Matrix:
-    columns = _columns(runs)
-    rows = _rows(runs)
-    cells = {(row.number, index): _cell(column.run, row.number)
+def build_matrix(runs: list[Run], problems: list[LogProblem], catalogue: Catalogue | None = None,
+                 baseline: Baseline | None = None, info: ReportInfo | None = None) -> Matrix:
+    info = info or ReportInfo(generation_time(), "scripts/report", "unknown", None, catalogue, baseline, None)
+    columns = _columns(runs, catalogue)
+    if baseline:
+        for column, match in zip(columns, match_runs(baseline, [c.key for c in columns])):
+            column.baseline = match
+    rows = _rows(runs, catalogue, info.docs_link)
+    cells = {(row.number, index): _cell(column, row.number)
              for row in rows for index, column in enumerate(columns)}
     footnotes = _attach_footnotes(rows, columns, cells)
-    return Matrix(columns, rows, cells, footnotes, problems)
+    changes = [Change(column.label, row.number, cells[(row.number, index)].before, cells[(row.number, index)].verdict.value)
+               for row in rows for index, column in enumerate(columns) if cells[(row.number, index)].changed]
+    return Matrix(columns, rows, cells, footnotes, problems, _deviation_notes(catalogue), changes, info)
 
 
-def _columns(runs: list[Run]) -> list[Column]:
+def generation_time() -> str:
+    """Now, or SOURCE_DATE_EPOCH (reproducible reports, and tests)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = (datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc) if epoch and epoch.isdigit()
+            else datetime.datetime.now(tz=datetime.timezone.utc))
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _columns(runs: list[Run], catalogue: Catalogue | None) -> list[Column]:
     boots_per_log: dict[str, int] = {}
     for run in runs:
         boots_per_log[run.log_path] = max(boots_per_log.get(run.log_path, 0), run.index_in_log)
@@ -102,9 +219,30 @@ def _columns(runs: list[Run]) -> list[Column]:
     repeated = {label for label, count in Counter(labels).items() if count > 1}
     labels = [f"{label} ({source})" if label in repeated else label for label, source in zip(labels, sources)]
     run_ids = [f"{run.log_name}#{run.index_in_log}" for run in runs]
-    return [Column(run, label, run_id, f"run-{index + 1}", source)
+    return [Column(run, label, run_id, f"run-{index + 1}", source, run_key(run),
+                   [*run.warnings, *_catalogue_warnings(run, catalogue)])
             for index, (run, label, run_id, source)
             in enumerate(zip(runs, make_unique(labels), make_unique(run_ids), sources))]
+
+
+def run_key(run: Run) -> tuple:
+    return (run.banner.platform, run.banner.arch, short_boot_path(run.banner))
+
+
+def _catalogue_warnings(run: Run, catalogue: Catalogue | None) -> list[str]:
+    """Titles that differ from the catalogue's, experiments it lacks: a log of another
+    kernel version, whose verdicts may not mean what this catalogue says."""
+    if not catalogue:
+        return []
+    differ = [n for n, r in run.results.items() if n in catalogue.experiments and r.title != catalogue.experiments[n].title]
+    unknown = [n for n in run.results if n not in catalogue.experiments]
+    warnings = []
+    if differ:
+        warnings.append(f"the titles of experiments {format_numbers(differ)} differ from the catalogue's "
+                        "(a log of another kernel version?); the matrix shows the catalogue's")
+    if unknown:
+        warnings.append(f"experiments {format_numbers(unknown)} are not in the catalogue (a newer kernel?)")
+    return warnings
 
 
 def _run_source(run: Run, boots_per_log: dict[str, int]) -> str:
@@ -139,25 +277,42 @@ def short_boot_path(banner: Banner) -> str | None:
     return f"multiboot{banner.multiboot}" if banner.multiboot else banner.firmware
 
 
-def _rows(runs: list[Run]) -> list[Row]:
-    titles: dict[int, str] = {}
-    sdm_by_rule: set[int] = set()
+def _rows(runs: list[Run], catalogue: Catalogue | None, docs_link: str | None) -> list[Row]:
+    """Every experiment of the catalogue, and any a log reports that the catalogue lacks."""
+    known = catalogue.experiments if catalogue else {}
+    from_logs: dict[int, Result] = {}
     for run in runs:
         for number, result in run.results.items():
-            titles.setdefault(number, result.title)
-            if result.sdm_derived_by_rule:
-                sdm_by_rule.add(number)
-    numbers = sorted(set(CATALOGUE) | set(titles))
-    return [Row(number, titles.get(number, "(title unknown: no log reports this experiment)"),
-                number in SDM_DERIVED or number in sdm_by_rule)
-            for number in numbers]
+            from_logs.setdefault(number, result)
+    rows = []
+    for number in sorted(set(known) | set(from_logs)):
+        entry = known.get(number)
+        if entry:
+            rows.append(Row(number, entry.title, entry.sdm_derived, "sdm" if entry.sdm_derived else "silicon",
+                            entry.rule, entry.anchor, _link(docs_link, entry.anchor),
+                            catalogue.deviations_for(number), True))
+            continue
+        result = from_logs[number]
+        sdm = any(r.results[number].sdm_derived_by_log for r in runs if number in r.results)
+        rows.append(Row(number, result.title, sdm, None, result.rule, None, None, [], False))
+    return rows
 
 
-def _cell(run: Run, number: int) -> Cell:
+def _link(docs_link: str | None, anchor: str) -> str | None:
+    return f"{docs_link}#{anchor}" if docs_link else None
+
+
+def _cell(column: Column, number: int) -> Cell:
+    run = column.run
     result = run.results.get(number)
     if result is None:
-        return Cell(Verdict.NOT_RUN, None, (not_run_reason(run, number),))
-    return Cell(result.verdict, result, diagnostic_lines(result))
+        cell = Cell(Verdict.NOT_RUN, None, (not_run_reason(run, number),))
+    else:
+        cell = Cell(result.verdict, result, diagnostic_lines(result))
+    if column.baseline is not None:
+        cell.before = column.baseline.verdicts.get(number)
+        cell.changed = (cell.before or Verdict.NOT_RUN.value) != cell.verdict.value
+    return cell
 
 
 def not_run_reason(run: Run, number: int) -> str:
@@ -184,7 +339,7 @@ def remark_lines(result: Result) -> tuple[str, ...]:
 
 def _directive_lines(result: Result) -> list[str]:
     lines = []
-    if result.verdict == Verdict.SKIP:
+    if result.directive_kind == "SKIP":
         lines.append(f"skipped: {result.directive or 'no reason given'}")
     elif result.directive:
         lines.append(f"TODO: {result.directive}")
@@ -193,31 +348,76 @@ def _directive_lines(result: Result) -> list[str]:
     return lines
 
 
+# Addresses in diagnostics differ between the amd64 and the i386 build ("at 0x207822"),
+# so notes that differ only there are one note.
+_ADDRESS = re.compile(r"(?<=\bat )0x[0-9a-f]+|(?<=\brip )0x[0-9a-f]+")
+
+
+def _skeleton(lines: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_ADDRESS.sub("0x?", line) for line in lines)
+
+
+def merge_variants(variants: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """One text for notes that differ only in addresses: each address slot lists its
+    distinct values, "at 0x207822 / 0x2078a2 (after VMCALL)"."""
+    if len(variants) == 1:
+        return variants[0]
+    merged = []
+    for lines in zip(*variants):
+        pieces = [_ADDRESS.split(line) for line in lines]
+        addresses = [_ADDRESS.findall(line) for line in lines]
+        text = pieces[0][0]
+        for slot in range(len(addresses[0])):
+            values = list(dict.fromkeys(a[slot] for a in addresses))
+            text += " / ".join(values) + pieces[0][slot + 1]
+        merged.append(text)
+    return tuple(merged)
+
+
 def _attach_footnotes(rows: list[Row], columns: list[Column], cells: dict) -> list[Footnote]:
     """Numbers footnotes row by row, the order a reader scans the table; cells with the
-    same verdict and the same text share one (28 identical SKIP reasons make one note)."""
+    same verdict and the same text (addresses aside) share one."""
     by_text: dict[tuple, Footnote] = {}
     for row in rows:
         for index, column in enumerate(columns):
             cell = cells[(row.number, index)]
             if not _needs_footnote(cell):
                 continue
-            key = (cell.verdict, cell.details)
+            key = (cell.verdict, _skeleton(cell.details))
             footnote = by_text.get(key)
             if footnote is None:
                 footnote = by_text[key] = Footnote(len(by_text) + 1, cell.verdict, cell.details)
+            if cell.details not in footnote.variants:
+                footnote.variants.append(cell.details)
             footnote.places.setdefault(column.label, []).append(row.number)
             cell.footnote = footnote
+    for footnote in by_text.values():
+        footnote.lines = merge_variants(footnote.variants)
     return list(by_text.values())
 
 
 def _needs_footnote(cell: Cell) -> bool:
-    # Not-run cells stay blank (the run's header says why); a pass gets one only when
-    # the kernel added a note worth reading (an info line, a deviation that vanished),
+    # Unreported cells stay blank (the run's card says why); a pass gets one only when
+    # the kernel added a note worth reading (a measurement, a deviation that vanished),
     # not for the tally every pass has in random order.
-    if cell.verdict == Verdict.NOT_RUN:
+    if cell.result is None:
         return False
     return cell.verdict != Verdict.PASS or bool(cell.result.notes)
+
+
+def _deviation_notes(catalogue: Catalogue | None) -> list[DeviationNote]:
+    """The catalogue's deviations, one note per platform and text, in catalogue order."""
+    if not catalogue:
+        return []
+    notes: dict[tuple, DeviationNote] = {}
+    for deviation in sorted(catalogue.deviations, key=lambda d: (d.platform_name, d.experiment)):
+        key = (deviation.platform_name, deviation.note, deviation.reference)
+        note = notes.get(key)
+        if note is None:
+            note = notes[key] = DeviationNote(f"D{len(notes) + 1}", deviation.platform_name,
+                                              deviation.platform_banner, deviation.note, deviation.reference)
+        note.experiments.append(deviation.experiment)
+    return list(notes.values())
 
 
 def format_numbers(numbers: list[int]) -> str:
@@ -231,11 +431,12 @@ def format_numbers(numbers: list[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
-# --- facts about a run, for the per-run header of every format --------------------------------
+# --- facts about a run, for the run cards of every format --------------------------------------
 
 def incomplete_reason(run: Run) -> str:
     if run.bail_out:
-        return f"Bail out! {run.bail_out}"
+        where = "" if run.tap_seen else " (before the TAP stream)"
+        return f"Bail out!{where} {run.bail_out}"
     if run.fatal:
         return f"FATAL: {run.fatal[0]}"
     if not run.tap_seen:
@@ -277,13 +478,29 @@ def vmx_text(banner: Banner) -> str:
 
 def verdict_counts_text(run: Run) -> str:
     counts = Counter(result.verdict for result in run.results.values())
-    shown = ", ".join(f"{counts[v]} {VERDICT_TEXT[v]}" for v in Verdict if counts[v])
+    shown = ", ".join(f"{counts[v]} {VERDICT_TEXT[v] or NOT_RUN_TEXT}" for v in Verdict if counts[v])
     plan = f" of {run.plan} planned" if run.plan is not None else ""
     return f"{len(run.results)} reported{plan}" + (f": {shown}" if shown else "")
 
 
-def run_facts(run: Run) -> list[tuple[str, str]]:
-    """(name, value) pairs in display order; the same list feeds Markdown and HTML."""
+def command_line_options(command_line: str | None) -> dict[str, str | bool] | None:
+    """"exp=17 verbose" -> {"exp": "17", "verbose": True} (the kernel's own syntax)."""
+    if command_line is None:
+        return None
+    options: dict[str, str | bool] = {}
+    for word in command_line.split():
+        key, sep, value = word.partition("=")
+        options[key] = value if sep else True
+    return options
+
+
+# Banner keys the card shows in its own words (the rest are listed as they came).
+_SHOWN_KEYS = {"Boot", "CPU", "Platform", "Timer", "CPUs", "VMX"}
+
+
+def run_facts(column: Column) -> list[tuple[str, str]]:
+    """(name, value) pairs in display order; the same list feeds Markdown, HTML and JUnit."""
+    run = column.run
     b = run.banner
     unknown = "not in the log"
     platform = b.platform or unknown
@@ -292,6 +509,7 @@ def run_facts(run: Run) -> list[tuple[str, str]]:
     boot = ", ".join(part for part in (b.firmware, b.multiboot and f"multiboot{b.multiboot}",
                                        b.loader and f'loader "{b.loader}"') if part) or unknown
     facts = [
+        ("Status", run_status(run)),
         ("Log", f"{run.log_name} (modified {log_date(run)})"),
         ("Platform", platform),
         ("CPU", b.cpu_brand or unknown),
@@ -304,6 +522,7 @@ def run_facts(run: Run) -> list[tuple[str, str]]:
         ("Timer", b.timer or unknown),
         ("CPUs", b.cpus or unknown),
     ]
+    facts += [(key, " | ".join(values)) for key, values in b.facts().items() if key not in _SHOWN_KEYS]
     if run.random_order:
         r = run.random_order
         facts.append(("Order", f"random: seed {r.seed}, {r.runs} runs over {r.experiments} experiments"))
@@ -313,19 +532,20 @@ def run_facts(run: Run) -> list[tuple[str, str]]:
         ("Results", verdict_counts_text(run)),
         ("Summary", run.summary.text() if run.summary else "none (incomplete run)"),
         ("Exit", exit_text(run)),
-        ("Status", run_status(run)),
     ]
+    if column.baseline is not None:
+        facts.append(("Baseline", f"{column.baseline.label} ({column.baseline.run_id})"))
     if len(run.fatal) > 1:
         facts.append(("Crash dump", " | ".join(run.fatal[1:])))
     if run.comments:
         facts.append(("Log comments", _capped(run.comments, MAX_COMMENTS_SHOWN)))
-    if run.warnings:
-        facts.append(("Warnings", "; ".join(run.warnings)))
+    if column.warnings:
+        facts.append(("Warnings", "; ".join(column.warnings)))
     return facts
 
 
 def _selftest_text(line: str) -> str:
-    """A passed self-test's measurements are noise in a header; a failed one's are the point."""
+    """A passed self-test's measurements are noise in a card; a failed one's are the point."""
     return line.split("; ", 1)[0] if line.startswith("ok") else line
 
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 class Verdict(str, enum.Enum):
     PASS = "PASS"
     FAIL = "FAIL"
-    XFAIL = "XFAIL"      # "not ok ... # TODO known <platform> deviation": a known failure
+    XFAIL = "XFAIL"      # "not ok ... # TODO known <platform> deviation" (or "reported for ..."): a known failure
     SKIP = "SKIP"
-    TIMEOUT = "TIMEOUT"  # a "not ok" whose YAML says "observed: timeout at ..."
-    NOT_RUN = "NOT_RUN"  # the run never reported the experiment
+    TIMEOUT = "TIMEOUT"  # a "not ok" whose YAML says "observed: timeout ..." or "no progress for N ms"
+    NOT_RUN = "NOT_RUN"  # not reported, or reported as "# SKIP not run: ..." (random order never picked it)
 
 
 # The kernel's "EXIT: STATUS=N" values (lib/platform.h).
@@ -39,6 +39,8 @@ class Banner:
     timer: str | None = None
     cpus: str | None = None
     vmx: list[str] = field(default_factory=list)
+    # Every "Key: value" line of the banner, known or not, in order ("Microcode", "BSP", ...).
+    lines: list[tuple[str, str]] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         return all(value in (None, []) for value in vars(self).values())
@@ -49,9 +51,17 @@ class Banner:
             return None
         return not any(line.startswith(VMX_UNUSABLE) for line in self.vmx)
 
+    def facts(self) -> dict[str, list[str]]:
+        """Key -> its values (a key like VMX repeats), keys in the order they came."""
+        facts: dict[str, list[str]] = {}
+        for key, value in self.lines:
+            facts.setdefault(key, []).append(value)
+        return facts
 
-# The YAML block's fields, in the kernel's order (experiments/engine.c print_failure).
-DIAGNOSTIC_KEYS = ("step", "expected", "observed", "rule")
+
+# The YAML block's fields (experiments/engine.c print_failure); "deviation" is new (it says
+# how a failure relates to the platform's known deviation).
+DIAGNOSTIC_KEYS = ("step", "expected", "observed", "rule", "deviation")
 
 
 @dataclass
@@ -60,6 +70,8 @@ class Result:
     number: int
     title: str
     verdict: Verdict
+    tap_ok: bool = True                 # "ok" rather than "not ok"
+    directive_kind: str | None = None   # "TODO" or "SKIP" (the TAP directive), else None
     elapsed_us: int | None = None       # per run; the mean in random order
     directive: str | None = None        # text after "# TODO" or "# SKIP"
     random_tally: str | None = None     # "2000 runs: 1990 passed, 10 failed"
@@ -67,12 +79,19 @@ class Result:
     expected: str | None = None
     observed: str | None = None
     rule: str | None = None
+    deviation: str | None = None
+    sdm_derived_flag: bool = False      # the YAML said "sdm_derived: true"
+    escaped: bool = False               # the line used TAP 13 escapes (\# and \\): the new format
     notes: list[str] = field(default_factory=list)
     diagnostic_closed: bool = True      # False while (or if) the YAML block lacks its "..."
 
     @property
-    def sdm_derived_by_rule(self) -> bool:
-        return bool(self.rule and "SDM-derived" in self.rule)
+    def sdm_derived_by_log(self) -> bool:
+        return self.sdm_derived_flag or bool(self.rule and "SDM-derived" in self.rule)
+
+    @property
+    def deviation_did_not_show(self) -> bool:
+        return any(note.startswith("note: the known") and "did not show" in note for note in self.notes)
 
 
 @dataclass
@@ -81,10 +100,15 @@ class Summary:
     unexpected_failures: int
     known_failures: int
     skipped: int
+    did_not_show: int | None = None   # new format only: "D known deviations did not show"
+    strict: bool = False              # "(strict: known deviations count as failures)"
 
     def text(self) -> str:
-        return (f"{self.tests} tests, {self.unexpected_failures} unexpected failures, "
+        text = (f"{self.tests} tests, {self.unexpected_failures} unexpected failures, "
                 f"{self.known_failures} known failures, {self.skipped} skipped")
+        if self.did_not_show is not None:
+            text += f", {self.did_not_show} known deviations did not show"
+        return text + (" (strict: known deviations count as failures)" if self.strict else "")
 
 
 @dataclass
@@ -121,8 +145,16 @@ class Run:
         # still prints EXIT, so EXIT alone does not make a run complete.
         return self.summary is not None and self.exit_status is not None
 
+    @property
+    def new_format(self) -> bool:
+        """Whether the log is known to use the TAP-escaped, YAML-quoted format."""
+        return ((self.summary is not None and self.summary.did_not_show is not None)
+                or any(r.escaped for r in self.results.values()))
+
     def has_content(self) -> bool:
-        return self.tap_seen or not self.banner.is_empty() or bool(self.selftests)
+        return (self.tap_seen or not self.banner.is_empty() or bool(self.selftests)
+                or self.bail_out is not None or bool(self.fatal) or self.exit_status is not None
+                or self.summary is not None)
 
     def last_reported_number(self) -> int | None:
         return next(reversed(self.results), None)
@@ -130,7 +162,7 @@ class Run:
 
 @dataclass
 class LogProblem:
-    """A log that yielded no run at all (missing, unreadable, empty, garbage)."""
+    """A log that yielded no run at all (missing, unreadable, refused, empty, garbage)."""
     log_path: str
     log_name: str
     message: str

@@ -1,9 +1,10 @@
-"""The matrix as one self-contained HTML page (inline CSS, no scripts)."""
+"""The matrix as one self-contained HTML page (inline CSS, no scripts): the matrix first,
+then its notes, the known deviations, the notation, and the run cards."""
 
 from html import escape
 
-from .matrix import (SDM_DERIVED_LEGEND, SDM_DERIVED_MARK, VERDICT_MEANING, VERDICT_TEXT, Column, Matrix,
-                     Row, run_facts, run_label)
+from .matrix import (EXPECTED_TEXT, NOTATION, NOT_RUN_TEXT, SDM_DERIVED_LEGEND, SDM_DERIVED_MARK, VERDICT_MEANING,
+                     VERDICT_TEXT, Column, Matrix, Row, format_numbers, run_facts, run_label, verdict_value_text)
 from .model import Verdict
 
 # Light backgrounds with dark text of the same hue: readable, printable, and the verdict
@@ -48,7 +49,20 @@ table.matrix { border-collapse: collapse; font-size: 12px; }
 .XFAIL { background: #ffe08a; color: #6b4a00; }
 .SKIP { background: #dcdde0; color: #41464b; }
 .TIMEOUT { background: #dcc8f3; color: #4a1f80; }
-.NOT_RUN { background: #fff; }
+.NOT_RUN { background: #fff; color: #5b6270; font-weight: 400; font-style: italic; }
+.matrix td.v.changed { outline: 2px solid #1f5fbf; outline-offset: -3px; }
+.matrix td.v .was { display: block; font-size: 10px; font-weight: 400; color: #1f5fbf; }
+.matrix td.num a { color: inherit; }
+.matrix th.run .incomplete { display: block; color: #a11d12; font-size: 10.5px; }
+.matrix td.title .rule { display: block; color: #5b6270; font-size: 11px; }
+.matrix td.exp { text-align: center; white-space: nowrap; }
+.matrix td.dev { font-size: 11px; max-width: 170px; }
+.matrix td.dev a { color: #6b4a00; }
+.info { color: #5b6270; font-size: 12px; margin: 0 0 8px; }
+ul.changes, ul.deviations, dl.notation { font-size: 12px; }
+dl.notation { display: grid; grid-template-columns: max-content 1fr; gap: 1px 12px; }
+dl.notation dt { font-family: ui-monospace, Menlo, Consolas, monospace; }
+dl.notation dd { margin: 0; }
 ol.notes { padding-left: 28px; font-size: 12px; column-width: 620px; column-gap: 32px; }
 ol.notes li { margin-bottom: 4px; break-inside: avoid; }
 ol.notes .verdict { display: inline-block; padding: 0 4px; font-weight: 600; }
@@ -56,10 +70,10 @@ ol.notes .lines { display: block; color: #333; font-family: ui-monospace, Menlo,
                   font-size: 11.5px; white-space: pre-wrap; }
 """
 
-
 def render_html(matrix: Matrix, title: str) -> str:
-    body = [f"<h1>{escape(title)}</h1>", _problems(matrix), _runs(matrix), _legend(), _table(matrix),
-            _footnotes(matrix)]
+    body = [f"<h1>{escape(title)}</h1>", f'<p class="info">{escape(matrix.info.text())}</p>', _problems(matrix),
+            _legend(matrix), _table(matrix), _changes(matrix), _footnotes(matrix), _deviations(matrix),
+            _notation(), _runs(matrix)]
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
             + "\n".join(part for part in body if part) + "\n</body>\n</html>\n")
@@ -77,13 +91,13 @@ def _runs(matrix: Matrix) -> str:
     return f'<h2>Runs</h2>\n<div class="runs">\n{cards}\n</div>'
 
 
-# Facts folded away under "more" so that a dozen run cards still leave the matrix in view.
-_SECONDARY_FACTS = ("CPU model", "VMX", "Timer", "CPUs", "Self-test", "Log comments")
+# Facts folded away under "more" so that a dozen run cards stay short.
+_SECONDARY_FACTS = ("CPU model", "VMX", "Timer", "CPUs", "BSP", "APIC", "Self-test", "Log comments", "Crash dump")
 
 
 def _run_card(column: Column) -> str:
     incomplete = not column.run.complete
-    facts = run_facts(column.run)
+    facts = run_facts(column)
     primary = [_fact(name, value, incomplete) for name, value in facts if name not in _SECONDARY_FACTS]
     secondary = [_fact(name, value, incomplete) for name, value in facts if name in _SECONDARY_FACTS]
     more = f'<details><summary>more</summary><dl>{"".join(secondary)}</dl></details>' if secondary else ""
@@ -97,28 +111,50 @@ def _fact(name: str, value: str, incomplete: bool) -> str:
     return f"<dt>{escape(name)}</dt><dd{css}>{escape(value)}</dd>"
 
 
-def _legend() -> str:
-    items = [f'<span><span class="v {v.value}">{VERDICT_TEXT[v] or "&nbsp;"}</span>'
+def _legend(matrix: Matrix) -> str:
+    items = [f'<span><span class="v {v.value}">{VERDICT_TEXT[v] or NOT_RUN_TEXT}</span>'
              f"{escape(VERDICT_MEANING[v])}</span>" for v in Verdict]
     items.append(f"<span><b>{SDM_DERIVED_MARK}</b> {escape(SDM_DERIVED_LEGEND)}</span>")
-    items.append("<span>Hover a cell for its diagnostic; the small number links to the note below.</span>")
+    items.append("<span>Expected: where the expected result comes from (silicon, or the SDM); "
+                 "Known deviations: platforms documented to differ (D<i>n</i>, below).</span>")
+    if matrix.info.baseline:
+        items.append('<span><span class="v changed-legend" style="outline: 2px solid #1f5fbf">was ...</span>'
+                     "the verdict changed against the baseline</span>")
+    items.append("<span>Hover a cell for its diagnostic; the small number links to its note, the "
+                 "experiment's number to its description.</span>")
     return '<h2>Results</h2>\n<div class="legend">' + "".join(items) + "</div>"
+
+
+_INCOMPLETE_MARK = '<span class="incomplete">incomplete run</span>'
 
 
 def _table(matrix: Matrix) -> str:
     head = "".join(f'<th class="run"><a href="#{c.anchor}">{escape(run_label(c.run))}'
-                   f'<span class="source">{escape(c.source)}</span></a></th>' for c in matrix.columns)
+                   f'<span class="source">{escape(c.source)}</span>'
+                   f"{'' if c.run.complete else _INCOMPLETE_MARK}</a></th>"
+                   for c in matrix.columns)
     rows = "\n".join(_row(matrix, row) for row in matrix.rows)
     return ('<table class="matrix">\n'
-            f'<thead><tr><th>#</th><th class="title">Experiment</th>{head}</tr></thead>\n'
-            f"<tbody>\n{rows}\n</tbody>\n{_totals(matrix)}\n</table>")
+            f'<thead><tr><th>#</th><th class="title">Experiment</th><th>Expected</th><th>Known deviations</th>'
+            f"{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n{_totals(matrix)}\n</table>")
 
 
 def _row(matrix: Matrix, row: Row) -> str:
     number = f"{row.number}{SDM_DERIVED_MARK}" if row.sdm_derived else str(row.number)
+    if row.link:
+        number = f'<a href="{escape(row.link)}">{number}</a>'
+    title = escape(row.title)
+    if not row.in_catalogue:
+        title += " <i>(not in the catalogue: title from the log)</i>"
+    if row.rule:
+        title += f'<span class="rule">{escape(row.rule)}</span>'
+    expected = EXPECTED_TEXT.get(row.expected_from, "?")
+    deviations = ", ".join(f'<a href="#{note.label}" title="{escape(note.note)}">{escape(note.platform_name)}</a>'
+                           for note in matrix.deviation_labels(row))
     cells = "".join(_cell(matrix, row, index) for index in range(len(matrix.columns)))
     css = ' class="sdm"' if row.sdm_derived else ""
-    return f'<tr{css}><td class="num">{number}</td><td class="title">{escape(row.title)}</td>{cells}</tr>'
+    return (f'<tr{css} id="row-{row.number}"><td class="num">{number}</td><td class="title">{title}</td>'
+            f'<td class="exp">{expected}</td><td class="dev">{deviations}</td>{cells}</tr>')
 
 
 def _cell(matrix: Matrix, row: Row, column_index: int) -> str:
@@ -128,8 +164,9 @@ def _cell(matrix: Matrix, row: Row, column_index: int) -> str:
     if cell.footnote:
         n = cell.footnote.number
         mark = f'<sup><a href="#note-{n}">{n}</a></sup>'
-    return (f'<td class="v {cell.verdict.value}" title="{escape(label + cell.tooltip)}">'
-            f"{VERDICT_TEXT[cell.verdict]}{mark}</td>")
+    was = f'<span class="was">was {escape(verdict_value_text(cell.before))}</span>' if cell.changed else ""
+    css = f"v {cell.verdict.value}" + (" changed" if cell.changed else "")
+    return f'<td class="{css}" title="{escape(label + cell.tooltip)}">{escape(cell.text)}{mark}{was}</td>'
 
 
 def _totals(matrix: Matrix) -> str:
@@ -139,7 +176,19 @@ def _totals(matrix: Matrix) -> str:
         counts = [f"{verdicts.count(v)} {VERDICT_TEXT[v]}" for v in Verdict
                   if v != Verdict.NOT_RUN and verdicts.count(v)]
         totals.append(f"<td>{'<br>'.join(counts) or 'nothing reported'}</td>")
-    return f'<tfoot><tr><td></td><td class="title">Totals</td>{"".join(totals)}</tr></tfoot>'
+    return f'<tfoot><tr><td></td><td class="title">Totals</td><td></td><td></td>{"".join(totals)}</tr></tfoot>'
+
+
+def _changes(matrix: Matrix) -> str:
+    if not matrix.info.baseline:
+        return ""
+    unmatched = [c.label for c in matrix.columns if c.baseline is None]
+    items = [f"<li>{escape(change.column)}, experiment <a href=\"#row-{change.number}\">{change.number}</a>: "
+             f"{escape(verdict_value_text(change.before))} \u2192 {escape(verdict_value_text(change.after))}</li>"
+             for change in matrix.changes] or ["<li>No verdict changed.</li>"]
+    if unmatched:
+        items.append(f"<li>No baseline run for: {escape(', '.join(unmatched))}</li>")
+    return '<h2>Changes against the baseline</h2>\n<ul class="changes">' + "".join(items) + "</ul>"
 
 
 def _footnotes(matrix: Matrix) -> str:
@@ -149,6 +198,22 @@ def _footnotes(matrix: Matrix) -> str:
     for note in matrix.footnotes:
         lines = escape("\n".join(note.lines))
         items.append(f'<li id="note-{note.number}"><span class="verdict {note.verdict.value}">'
-                     f"{VERDICT_TEXT[note.verdict]}</span> in {escape(note.places_text())}"
+                     f"{VERDICT_TEXT[note.verdict] or NOT_RUN_TEXT}</span> in {escape(note.places_text())}"
                      f'<span class="lines">{lines}</span></li>')
     return '<h2>Notes</h2>\n<ol class="notes">\n' + "\n".join(items) + "\n</ol>"
+
+
+def _deviations(matrix: Matrix) -> str:
+    if not matrix.deviation_notes:
+        return ""
+    items = [f'<li id="{note.label}"><b>{note.label}</b> {escape(note.platform_name)}, experiments '
+             f"{escape(format_numbers(note.experiments))}: {escape(note.note)} "
+             f"<i>({escape(note.reference)})</i></li>" for note in matrix.deviation_notes]
+    return ("<h2>Known deviations</h2>\n<p class=\"info\">What the catalogue documents for each platform; "
+            "a run on that platform reports a failure there as XFAIL.</p>\n"
+            '<ul class="deviations">' + "".join(items) + "</ul>")
+
+
+def _notation() -> str:
+    items = "".join(f"<dt>{escape(term)}</dt><dd>{escape(meaning)}</dd>" for term, meaning in NOTATION)
+    return f'<h2>Notation</h2>\n<dl class="notation">{items}</dl>'

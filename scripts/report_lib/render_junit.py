@@ -8,7 +8,10 @@ Mapping (the choices a JUnit consumer needs to know):
   FAIL     <failure type="FAIL">
   TIMEOUT  <failure type="TIMEOUT"> (a failed expectation, not a harness error)
   SKIP     <skipped message="reason">
-  NOT_RUN  no testcase: a suite lists what its run reported
+  NOT_RUN  reported as "# SKIP not run: ..." (random order never picked it): <skipped>, as the
+           kernel counts it; not reported at all: no testcase (a suite lists what its run reported)
+With --baseline, a testcase whose verdict changed says so in its <system-out> ("changed
+against the baseline: was FAIL"), and the suite has a "Baseline" property.
 An incomplete run (truncated, Bail out!, FATAL) gets one extra testcase, "run completed",
 with an <error>, so a crashed run cannot look green. A log without any run becomes a
 suite of its own with that error as well: no log disappears from the results.
@@ -18,7 +21,7 @@ import datetime
 import re
 import xml.etree.ElementTree as ET
 
-from .matrix import VERDICT_TEXT, Cell, Column, Matrix, incomplete_reason, run_facts
+from .matrix import VERDICT_TEXT, Cell, Column, Matrix, incomplete_reason, run_facts, verdict_value_text
 from .model import LogProblem, Verdict
 
 _FAILURES = (Verdict.FAIL, Verdict.TIMEOUT)
@@ -42,12 +45,12 @@ def _run_suite(matrix: Matrix, index: int, column: Column) -> ET.Element:
         when = datetime.datetime.fromtimestamp(run.log_mtime, tz=datetime.timezone.utc)
         suite.set("timestamp", when.strftime("%Y-%m-%dT%H:%M:%S"))   # the log's date, UTC
     properties = ET.SubElement(suite, "properties")
-    for name, value in run_facts(run):
+    for name, value in run_facts(column):
         ET.SubElement(properties, "property", name=name, value=value)
     classname = "nmi-lab." + re.sub(r"[^A-Za-z0-9]+", "_", column.label).strip("_")
     for row in matrix.rows:
         cell = matrix.cell(row, index)
-        if cell.verdict != Verdict.NOT_RUN:
+        if cell.result is not None:
             suite.append(_testcase(classname, f"{row.number:02d} {row.title}", cell))
     if not run.complete:
         case = ET.SubElement(suite, "testcase", classname=classname, name="run completed", time="0")
@@ -61,15 +64,21 @@ def _testcase(classname: str, name: str, cell: Cell) -> ET.Element:
     case = ET.Element("testcase", classname=classname, name=name,
                       time=f"{elapsed / 1e6:.6f}" if elapsed is not None else "0")
     details = "\n".join(cell.details)
+    changed = f"changed against the baseline: was {verdict_value_text(cell.before)}" if cell.changed else ""
     if cell.verdict in _FAILURES:
         failure = ET.SubElement(case, "failure", type=VERDICT_TEXT[cell.verdict],
                                 message=_failure_message(cell))
         failure.text = details
     elif cell.verdict == Verdict.SKIP:
         ET.SubElement(case, "skipped", message=cell.result.directive or "skipped")
-    elif details:
-        prefix = "known failure (XFAIL)\n" if cell.verdict == Verdict.XFAIL else ""
-        ET.SubElement(case, "system-out").text = prefix + details
+    elif cell.verdict == Verdict.NOT_RUN:
+        ET.SubElement(case, "skipped", message=cell.result.directive or "not run (no run in random order)")
+    out = "\n".join(part for part in (
+        changed,
+        "known failure (XFAIL)" if cell.verdict == Verdict.XFAIL else "",
+        details if cell.verdict not in _FAILURES and cell.verdict != Verdict.SKIP else "") if part)
+    if out:
+        ET.SubElement(case, "system-out").text = out
     return case
 
 

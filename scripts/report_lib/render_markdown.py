@@ -1,17 +1,21 @@
-"""The matrix as GitHub-flavoured Markdown."""
+"""The matrix as GitHub-flavoured Markdown: the matrix first, then its notes, the known
+deviations, the notation, and the run cards."""
 
-from .matrix import (SDM_DERIVED_LEGEND, SDM_DERIVED_MARK, VERDICT_MEANING, VERDICT_TEXT, Matrix, Row,
-                     run_facts)
+from .matrix import (EXPECTED_TEXT, NOTATION, NOT_RUN_TEXT, SDM_DERIVED_LEGEND, SDM_DERIVED_MARK, VERDICT_MEANING,
+                     VERDICT_TEXT, Matrix, Row, format_numbers, run_facts, verdict_value_text)
 from .model import Verdict
 
 
 def render_markdown(matrix: Matrix, title: str) -> str:
-    parts = [f"# {title}", ""]
+    parts = [f"# {title}", "", _escape(matrix.info.text()), ""]
     parts += _problems(matrix)
-    parts += _runs(matrix)
-    parts += _legend()
+    parts += _legend(matrix)
     parts += _table(matrix)
+    parts += _changes(matrix)
     parts += _footnotes(matrix)
+    parts += _deviations(matrix)
+    parts += _notation()
+    parts += _runs(matrix)
     return "\n".join(parts) + "\n"
 
 
@@ -31,28 +35,23 @@ def _problems(matrix: Matrix) -> list[str]:
     return lines + [""]
 
 
-def _runs(matrix: Matrix) -> list[str]:
-    lines = ["## Runs", ""]
-    for column in matrix.columns:
-        lines += [f"### {_escape(column.label)}", ""]
-        lines += [f"- {name}: {_escape(value)}" for name, value in run_facts(column.run)]
-        lines.append("")
-    return lines
-
-
-def _legend() -> list[str]:
+def _legend(matrix: Matrix) -> list[str]:
     meanings = [f"**{VERDICT_TEXT[v]}** {VERDICT_MEANING[v]}" for v in Verdict if v != Verdict.NOT_RUN]
-    meanings.append(f"blank: {VERDICT_MEANING[Verdict.NOT_RUN]}")
-    return ["## Results", "",
-            "Legend: " + "; ".join(meanings) + f". {SDM_DERIVED_MARK} {SDM_DERIVED_LEGEND}. "
-            "[n]: see note n below.", ""]
+    meanings.append(f"*{NOT_RUN_TEXT}* or blank: {VERDICT_MEANING[Verdict.NOT_RUN]}")
+    legend = ("Legend: " + "; ".join(meanings) + f". {SDM_DERIVED_MARK} {SDM_DERIVED_LEGEND}. "
+              "Expected: where the expected result comes from (silicon, or the SDM). "
+              "Known deviations: platforms documented to differ here (see D*n* below). [n]: see note n.")
+    if matrix.info.baseline:
+        legend += " \u0394: the verdict changed against the baseline (was ...)."
+    return ["## Results", "", legend, ""]
 
 
 def _table(matrix: Matrix) -> list[str]:
-    header = ["#", "Experiment", *(_escape(c.label) for c in matrix.columns)]
-    lines = [_table_line(header), _table_line(["--:", "---", *(":-:" for _ in matrix.columns)])]
+    header = ["#", "Experiment", "Expected", "Known deviations",
+              *(_escape(c.label) + ("" if c.run.complete else " (incomplete run)") for c in matrix.columns)]
+    lines = [_table_line(header), _table_line(["--:", "---", ":-:", "---", *(":-:" for _ in matrix.columns)])]
     for row in matrix.rows:
-        lines.append(_table_line([_row_number(row), _escape(row.title),
+        lines.append(_table_line([_row_number(row), _title(row), _expected(row), _deviation_cell(matrix, row),
                                   *(_cell_text(matrix, row, i) for i in range(len(matrix.columns)))]))
     return lines + [""]
 
@@ -62,15 +61,53 @@ def _table_line(cells) -> str:
 
 
 def _row_number(row: Row) -> str:
-    return f"{row.number}{SDM_DERIVED_MARK}" if row.sdm_derived else str(row.number)
+    number = f"{row.number}{SDM_DERIVED_MARK}" if row.sdm_derived else str(row.number)
+    return f"[{number}]({row.link})" if row.link else number
+
+
+def _title(row: Row) -> str:
+    title = _escape(row.title)
+    if not row.in_catalogue:
+        title += " (not in the catalogue: title from the log)"
+    return title + (f"<br><sub>{_escape(row.rule)}</sub>" if row.rule else "")
+
+
+def _expected(row: Row) -> str:
+    return EXPECTED_TEXT.get(row.expected_from, "?")
+
+
+def _deviation_cell(matrix: Matrix, row: Row) -> str:
+    return ", ".join(f"{_escape(note.platform_name)} ({note.label})" for note in matrix.deviation_labels(row))
 
 
 def _cell_text(matrix: Matrix, row: Row, column_index: int) -> str:
     cell = matrix.cell(row, column_index)
-    text = VERDICT_TEXT[cell.verdict]
-    if cell.verdict not in (Verdict.PASS, Verdict.NOT_RUN):
+    text = cell.text
+    if cell.verdict == Verdict.NOT_RUN:
+        text = f"*{text}*" if text else ""
+    elif cell.verdict != Verdict.PASS:
         text = f"**{text}**"
-    return f"{text} [{cell.footnote.number}]" if cell.footnote else text
+    if cell.footnote:
+        text += f" [{cell.footnote.number}]"
+    if cell.changed:
+        text += f" \u0394 (was {verdict_value_text(cell.before)})"
+    return text
+
+
+def _changes(matrix: Matrix) -> list[str]:
+    baseline = matrix.info.baseline
+    if not baseline:
+        return []
+    lines = ["## Changes against the baseline", ""]
+    unmatched = [c.label for c in matrix.columns if c.baseline is None]
+    if unmatched:
+        lines += [f"No baseline run for: {_escape(', '.join(unmatched))}.", ""]
+    if not matrix.changes:
+        lines.append("No verdict changed.")
+    for change in matrix.changes:
+        lines.append(f"- {_escape(change.column)}, experiment {change.number}: "
+                     f"{verdict_value_text(change.before)} \u2192 {verdict_value_text(change.after)}")
+    return lines + [""]
 
 
 def _footnotes(matrix: Matrix) -> list[str]:
@@ -78,6 +115,33 @@ def _footnotes(matrix: Matrix) -> list[str]:
         return []
     lines = ["## Notes", ""]
     for note in matrix.footnotes:
-        lines.append(f"{note.number}. **{VERDICT_TEXT[note.verdict]}** in {_escape(note.places_text())}")
+        lines.append(f"{note.number}. **{VERDICT_TEXT[note.verdict] or NOT_RUN_TEXT}** in {_escape(note.places_text())}")
         lines += [f"    - {_escape(line)}" for line in note.lines]   # 4 spaces nest under "10."
     return lines + [""]
+
+
+def _deviations(matrix: Matrix) -> list[str]:
+    if not matrix.deviation_notes:
+        return []
+    lines = ["## Known deviations", "",
+             "What the catalogue documents for each platform; a run on that platform reports a "
+             "failure there as XFAIL.", ""]
+    for note in matrix.deviation_notes:
+        lines.append(f"- **{note.label}** {_escape(note.platform_name)}, experiments "
+                     f"{format_numbers(note.experiments)}: {_escape(note.note)} ({_escape(note.reference)})")
+    return lines + [""]
+
+
+def _notation() -> list[str]:
+    lines = ["## Notation", ""]
+    lines += [f"- `{term}`: {_escape(meaning)}" for term, meaning in NOTATION]
+    return lines + [""]
+
+
+def _runs(matrix: Matrix) -> list[str]:
+    lines = ["## Runs", ""]
+    for column in matrix.columns:
+        lines += [f"### {_escape(column.label)}", ""]
+        lines += [f"- {name}: {_escape(value)}" for name, value in run_facts(column)]
+        lines.append("")
+    return lines

@@ -1,24 +1,10 @@
 """Columns, rows, cells and footnotes built from parsed runs."""
 import unittest
 
-from support import log_path, only_run
+from support import CATALOGUE, NUMBERS, SDM_DERIVED, matrix_of, only_run, row
 
-from report_lib.matrix import (build_matrix, format_numbers, make_unique, not_run_reason, run_facts)
+from report_lib.matrix import format_numbers, make_unique, merge_variants, not_run_reason, run_facts
 from report_lib.model import Verdict
-from report_lib.parse import read_log
-
-
-def matrix_of(*names):
-    runs, problems = [], []
-    for name in names:
-        log_runs, problem = read_log(log_path(name))
-        runs += log_runs
-        problems += [problem] if problem else []
-    return build_matrix(runs, problems)
-
-
-def row(matrix, number):
-    return next(r for r in matrix.rows if r.number == number)
 
 
 class Labels(unittest.TestCase):
@@ -45,10 +31,14 @@ class Labels(unittest.TestCase):
 
 class RowsAndCells(unittest.TestCase):
     def test_whole_catalogue_with_sdm_derived_marks(self):
-        matrix = matrix_of("bochs-amd64-verbose.log")
-        self.assertEqual([r.number for r in matrix.rows], list(range(1, 39)))
-        self.assertEqual([r.number for r in matrix.rows if r.sdm_derived], list(range(31, 39)))
-        self.assertTrue(row(matrix, 1).title.startswith("(title unknown"))
+        matrix = matrix_of("bochs-amd64-verbose.log")   # reports 5 and 17 only
+        self.assertEqual([r.number for r in matrix.rows], NUMBERS)
+        self.assertEqual([r.number for r in matrix.rows if r.sdm_derived], SDM_DERIVED)
+        for r in matrix.rows:   # every title, rule and flag from the catalogue, none from the log
+            entry = CATALOGUE.experiments[r.number]
+            self.assertEqual((r.title, r.rule, r.sdm_derived, r.in_catalogue), (entry.title, entry.rule,
+                                                                               entry.sdm_derived, True))
+            self.assertEqual(r.expected_from, "sdm" if entry.sdm_derived else "silicon")
         self.assertEqual(row(matrix, 5).title, "(1,0,0,0): an NMI in G causes a VM exit (at HLT)")
 
     def test_not_run_reasons(self):
@@ -101,13 +91,13 @@ class RowsAndCells(unittest.TestCase):
 
 class Facts(unittest.TestCase):
     def test_complete_and_incomplete_runs(self):
-        complete = dict(run_facts(only_run("bochs-amd64.log")))
+        complete = dict(run_facts(matrix_of("bochs-amd64.log").columns[0]))
         self.assertEqual(complete["Status"], "complete")
         self.assertEqual(complete["Summary"], "38 tests, 18 unexpected failures, 0 known failures, 0 skipped")
         self.assertEqual(complete["Exit"], "STATUS=1 (failures)")
         self.assertEqual(complete["Build"], "amd64, nmi-lab 0.1.0")
         self.assertEqual(complete["Git"], "1dff8f8-dirty")
-        incomplete = dict(run_facts(only_run("truncated-mid-yaml.log")))
+        incomplete = dict(run_facts(matrix_of("truncated-mid-yaml.log").columns[0]))
         self.assertTrue(incomplete["Status"].startswith("incomplete run: the log ends after experiment 14"))
         self.assertEqual(incomplete["Exit"], "none (the log has no EXIT line)")
         self.assertEqual(incomplete["Results"], "14 reported of 38 planned: 8 PASS, 4 FAIL, 2 TIMEOUT")

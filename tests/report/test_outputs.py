@@ -11,7 +11,7 @@ import unittest
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
-from support import DATA, REPORT_SCRIPT, log_path
+from support import DATA, NUMBERS, OLD_LOGS, REPORT_SCRIPT, log_path
 
 from report_lib.cli import main
 from report_lib.matrix import build_matrix
@@ -21,11 +21,12 @@ from report_lib.render_json import render_json
 from report_lib.render_junit import render_junit
 from report_lib.render_markdown import render_markdown
 
-ALL_LOGS = sorted(str(p) for p in DATA.iterdir() if p.suffix in (".log", ".bin"))
+ALL_LOGS = [log_path(name) for name in OLD_LOGS]
 RUN_COUNT = 11   # every log but empty.log and garbage.bin holds one run, two-boots.log two
+ROWS = len(NUMBERS)
 OUTPUT_SUFFIXES = (".md", ".html", ".json", ".junit.xml")
-JSON_KEYS = {"run_id", "log", "platform", "build", "boot", "experiment", "title", "verdict", "elapsed_us",
-             "step", "expected", "observed", "note"}
+RESULT_KEYS = {"experiment", "verdict", "reported", "elapsed_us", "step", "expected", "observed", "rule",
+               "deviation", "notes", "reason", "changed"}
 
 
 def run_report(*args):
@@ -83,27 +84,46 @@ class AllLogs(unittest.TestCase):
         self.assertIn("empty.log: the log is empty", self.stderr)
         self.assertIn("garbage.bin: no nmi-lab output", self.stderr)
 
-    def test_json_records(self):
-        records = json.loads(self.read(".json"))
-        self.assertIsInstance(records, list)
-        self.assertEqual(len(records), RUN_COUNT * 38)
-        for record in records:
-            self.assertLessEqual(JSON_KEYS, set(record))
-        by_key = {(r["run_id"], r["experiment"]): r for r in records}
-        timeout = by_key[("bochs-amd64.log#1", 13)]
-        self.assertEqual((timeout["verdict"], timeout["elapsed_us"], timeout["observed"], timeout["platform"]),
-                         ("TIMEOUT", 50236, "timeout at 0x207803 (after HLT)", "Bochs"))
+    def test_json_runs_and_results(self):
+        report = json.loads(self.read(".json"))
+        self.assertEqual(report["schema_version"], 2)
+        self.assertEqual([e["number"] for e in report["experiments"]], NUMBERS)
+        self.assertEqual(len(report["runs"]), RUN_COUNT)
+        runs = {run["id"]: run for run in report["runs"]}
+        for run in runs.values():
+            self.assertEqual([r["experiment"] for r in run["results"]], NUMBERS)
+            for result in run["results"]:
+                self.assertLessEqual(RESULT_KEYS, set(result))
+        bochs = runs["bochs-amd64.log#1"]
+        self.assertEqual((bochs["banner"]["platform"], bochs["banner"]["arch"], bochs["boot"]), ("Bochs", "amd64", "BIOS"))
+        self.assertEqual(bochs["banner"]["git_revision"], "1dff8f8-dirty")
+        self.assertEqual(bochs["facts"]["BSP"], ["APIC ID 0 (xAPIC)"])
+        self.assertEqual((bochs["command_line"], bochs["options"]), ("", {}))
+        self.assertTrue(bochs["status"]["complete"])
+        self.assertEqual(bochs["status"]["summary"]["tests"], 38)
+        timeout = bochs["results"][NUMBERS.index(13)]
+        self.assertEqual((timeout["verdict"], timeout["elapsed_us"], timeout["observed"]),
+                         ("TIMEOUT", 50236, "timeout at 0x207803 (after HLT)"))
         self.assertEqual(timeout["step"], "6 of 8, [H] wait(H: NMI -> NMI@H)")
-        xfail = by_key[("kvm-amd64-uefi-dup-grub.log#1", 3)]
-        self.assertEqual((xfail["verdict"], xfail["boot"], xfail["build"]), ("XFAIL", "UEFI", "amd64"))
-        self.assertEqual(xfail["note"], "TODO: known QEMU/KVM deviation: reported for QEMU/KVM nested (2022-23)")
-        not_reached = by_key[("qemu-amd64-bios.log#1", 29)]
-        self.assertEqual(not_reached["verdict"], "NOT_RUN")
-        self.assertTrue(not_reached["note"].startswith("not reached: FATAL"))
-        self.assertEqual(by_key[("bochs-i386.log#1", 1)]["build"], "i386")
-        self.assertEqual(by_key[("two-boots.log#2", 5)]["verdict"], "PASS")
-        self.assertEqual(by_key[("random-order.log#1", 9)]["note"],
-                         "52 runs: 50 passed, 2 failed; inconsistent: the verdict depends on what ran before")
+        xfail = runs["kvm-amd64-uefi-dup-grub.log#1"]["results"][NUMBERS.index(3)]
+        self.assertEqual(xfail["verdict"], "XFAIL")
+        self.assertEqual(xfail["notes"], ["TODO: known QEMU/KVM deviation: reported for QEMU/KVM nested (2022-23)"])
+        qemu = runs["qemu-amd64-bios.log#1"]
+        not_reached = qemu["results"][NUMBERS.index(29)]
+        self.assertEqual((not_reached["verdict"], not_reached["reported"]), ("NOT_RUN", False))
+        self.assertTrue(not_reached["reason"].startswith("not reached: FATAL"))
+        self.assertFalse(qemu["status"]["complete"])
+        self.assertTrue(qemu["status"]["incomplete_reason"].startswith("FATAL: #UD"))
+        self.assertEqual(runs["two-boots.log#2"]["options"], {"exp": "5,17", "verbose": True})
+        self.assertEqual(runs["random-order.log#1"]["random_order"], {"seed": 7, "runs": 2000, "experiments": 38})
+        self.assertEqual(runs["random-order.log#1"]["results"][NUMBERS.index(9)]["notes"],
+                         ["52 runs: 50 passed, 2 failed", "inconsistent: the verdict depends on what ran before"])
+        self.assertEqual([p["message"] for p in report["problems"]][0], "the log is empty")
+        self.assertTrue(report["generated"].endswith("Z"))
+        self.assertEqual(report["catalogue"]["schema_version"], 1)
+        row3 = report["experiments"][NUMBERS.index(3)]
+        self.assertEqual({d["platform"] for d in row3["known_deviations"]}, {"bochs", "kvm"})
+        self.assertTrue(row3["link"].endswith("docs/experiments.md#experiment-3"))
 
     def test_junit(self):
         root = ET.parse(self.paths[".junit.xml"]).getroot()
@@ -135,12 +155,17 @@ class AllLogs(unittest.TestCase):
         for label in ("Bochs i386 BIOS", "KVM amd64 UEFI", "QEMU TCG amd64 BIOS", "KVM amd64 BIOS",
                       "Bochs amd64 BIOS (two-boots.log, boot 2)", "Bochs amd64 BIOS (bail-out.log)"):
             self.assertIn(f"<h3>{label}</h3>", html)
-        self.assertEqual(len(collector.cells), RUN_COUNT * 38)
+        self.assertEqual(len(collector.cells), RUN_COUNT * ROWS)
         for verdict, tooltip in collector.cells:
             self.assertTrue(tooltip, verdict)
         marks = set(re.findall(r'href="#(note-\d+)"', html))
         self.assertTrue(marks)
         self.assertLessEqual(marks, collector.ids)   # every footnote mark has its note
+        # The matrix before the run cards; the legend of the notation; links to the descriptions.
+        self.assertLess(html.index('<table class="matrix">'), html.index("<h2>Runs</h2>"))
+        self.assertIn("<dt>(X,V,B,W)</dt>", html)
+        self.assertIn("<dt>EXIT_NMIW</dt>", html)
+        self.assertIn('docs/experiments.md#experiment-17">17</a>', html)
         for text in ("incomplete run: FATAL: #UD invalid opcode", "Bail out! cannot restore the baseline",
                      "incomplete run: the log ends after experiment 14", "31\u2020", "SDM-derived",
                      "observed: timeout at 0x207803 (after HLT)", "empty.log", "garbage.bin",
@@ -150,13 +175,19 @@ class AllLogs(unittest.TestCase):
     def test_markdown(self):
         md = self.read(".md")
         table = [line for line in md.splitlines() if line.startswith("| ")]
-        self.assertEqual(len(table), 2 + 38)   # header, alignment, one row per experiment
-        self.assertTrue(all(line.count(" | ") == RUN_COUNT + 1 for line in table[2:]))
-        row13 = next(line for line in table if line.startswith("| 13 |"))
+        self.assertEqual(len(table), 2 + ROWS)   # header, alignment, one row per experiment
+        self.assertTrue(all(line.count(" | ") == RUN_COUNT + 3 for line in table[2:]))
+        row13 = next(line for line in table if line.startswith("| [13]("))
+        self.assertIn(" | silicon | Bochs 2.7 (D", row13)
         self.assertIn("**TIMEOUT** [", row13)
         self.assertIn("**XFAIL** [", row13)
         self.assertIn("### QEMU TCG amd64 BIOS", md)
         self.assertIn("## Notes", md)
+        order = [md.index(h) for h in ("## Results", "## Notes", "## Known deviations", "## Notation", "## Runs")]
+        self.assertEqual(order, sorted(order))
+        self.assertIn("- `NMI@G, INTR@G`: ", md)
+        self.assertRegex(md.splitlines()[2], r"^Generated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by scripts/report "
+                                             r"\(nmi-lab \S+")
 
 
 class EveryTruncation(unittest.TestCase):
@@ -170,7 +201,7 @@ class EveryTruncation(unittest.TestCase):
         for cut in sorted(cuts):
             runs = parse_text(full[:cut], "cut.log")
             matrix = build_matrix(runs, [])
-            json.loads(render_json(matrix))
+            json.loads(render_json(matrix))   # (no catalogue here: rows come from the log)
             ET.fromstring(render_junit(matrix).split("\n", 1)[1])   # after the XML declaration
             render_html(matrix, "t")
             render_markdown(matrix, "t")
@@ -179,7 +210,7 @@ class EveryTruncation(unittest.TestCase):
             previous_count = count
             if runs:
                 self.assertEqual(runs[0].complete, b"EXIT: STATUS=1" in full[:cut], cut)
-        self.assertEqual(previous_count, 38)
+        self.assertEqual(previous_count, len(parse_text(full, "full.log")[0].results))
 
 
 class CommandLine(unittest.TestCase):

@@ -65,8 +65,14 @@ class RealBochsLog(unittest.TestCase):
         self.assertEqual(self.run.results[6].notes, [])
 
     def test_sdm_derived_rule_is_recognised(self):
-        self.assertTrue(self.run.results[34].sdm_derived_by_rule)
-        self.assertFalse(self.run.results[3].sdm_derived_by_rule)
+        self.assertTrue(self.run.results[34].sdm_derived_by_log)
+        self.assertFalse(self.run.results[3].sdm_derived_by_log)
+
+    def test_every_banner_line_is_a_fact(self):
+        facts = self.run.banner.facts()
+        self.assertEqual(list(facts)[:7], ["Boot", "CPU", "Platform", "Timer", "CPUs", "BSP", "VMX"])
+        self.assertEqual(facts["BSP"], ["APIC ID 0 (xAPIC)"])
+        self.assertEqual(len(facts["VMX"]), 7)
 
     def test_selftests(self):
         self.assertEqual(len(self.run.selftests), 2)

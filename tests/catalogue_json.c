@@ -1,0 +1,219 @@
+/*
+ * Writes docs/catalogue.json from the catalogue itself (experiments/catalogue.c) and the
+ * known deviations (experiments/deviations.c): the same facts as docs/experiments.md, for
+ * programs. scripts/report takes every title, rule and SDM-derived flag from it, so a
+ * report never depends on which experiments a log happens to contain. `make unit-test`
+ * fails when the committed file differs from this program's output; `make docs` rewrites it.
+ *
+ * Schema (bump SCHEMA_VERSION when a field changes meaning or goes away; adding a field
+ * does not need a bump, readers ignore fields they do not know):
+ *   schema_version, project_version, document (the Markdown twin), expected_from (what
+ *   "silicon" and "sdm" mean), platforms[] {key, banner},
+ *   experiments[] {number, title, rule, sdm_derived, expected_from, needs_vmx, anchor,
+ *                  steps[] {context, text}},
+ *   deviations[] {platform, platform_banner, platform_name, experiment, note, evidence, confirmed,
+ *   and for a confirmed one its signature: step (1-based) and observed}.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "experiments/deviations.h"
+#include "experiments/experiment.h"
+#include "tests/catalogue_common.h"
+
+#define SCHEMA_VERSION 1
+
+#ifndef PROJECT_VERSION
+#define PROJECT_VERSION "unknown"
+#endif
+
+/* --- a minimal JSON writer: one value per line, two spaces per level --------------- */
+
+#define MAX_DEPTH 8
+
+static struct {
+	unsigned depth;
+	bool has_items[MAX_DEPTH];  /* whether the open object/array at that depth has any */
+} out;
+
+static void put_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			printf("\\n");
+		else if (c == '\t')
+			printf("\\t");
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);   /* UTF-8 passes through: JSON text is UTF-8 */
+	}
+	putchar('"');
+}
+
+/* Starts the next item of the open container: the comma, the newline, the indent and,
+ * inside an object, the key. */
+static void next_item(const char *key)
+{
+	if (out.depth) {
+		printf(out.has_items[out.depth] ? ",\n" : "\n");
+		out.has_items[out.depth] = true;
+		printf("%*s", (int)(2 * out.depth), "");
+	}
+	if (key) {
+		put_string(key);
+		printf(": ");
+	}
+}
+
+static void open_container(const char *key, char bracket)
+{
+	next_item(key);
+	putchar(bracket);
+	out.has_items[++out.depth] = false;
+}
+
+static void close_container(char bracket)
+{
+	bool had_items = out.has_items[out.depth--];
+	if (had_items)
+		printf("\n%*s", (int)(2 * out.depth), "");
+	putchar(bracket);
+	if (!out.depth)
+		putchar('\n');
+}
+
+static void begin_object(const char *key) { open_container(key, '{'); }
+static void end_object(void) { close_container('}'); }
+static void begin_array(const char *key) { open_container(key, '['); }
+static void end_array(void) { close_container(']'); }
+
+static void field_string(const char *key, const char *value)
+{
+	next_item(key);
+	if (value)
+		put_string(value);
+	else
+		printf("null");
+}
+
+static void field_uint(const char *key, unsigned value)
+{
+	next_item(key);
+	printf("%u", value);
+}
+
+static void field_bool(const char *key, bool value)
+{
+	next_item(key);
+	printf(value ? "true" : "false");
+}
+
+/* --- the catalogue ------------------------------------------------------------------- */
+
+static const char *expected_from(const struct experiment *x)
+{
+	return x->basis == BASIS_SDM ? "sdm" : "silicon";
+}
+
+static void print_steps(const struct experiment *x)
+{
+	begin_array("steps");
+	for (unsigned i = 0; i < x->nsteps; i++) {
+		char text[200];
+		step_describe(&x->steps[i], text, sizeof(text));
+		begin_object(0);
+		field_string("context", x->steps[i].ctx == IN_GUEST ? "G" : "H");
+		field_string("text", text);
+		end_object();
+	}
+	end_array();
+}
+
+static void print_experiment(const struct experiment *x)
+{
+	char anchor[32];
+	experiment_anchor(x->number, anchor, sizeof(anchor));
+	begin_object(0);
+	field_uint("number", x->number);
+	field_string("title", x->title);
+	field_string("rule", x->rule);
+	field_bool("sdm_derived", x->basis == BASIS_SDM);
+	field_string("expected_from", expected_from(x));
+	field_bool("needs_vmx", experiment_needs_vmx(x));
+	field_string("anchor", anchor);
+	print_steps(x);
+	end_object();
+}
+
+/* One known deviation. New fields of struct deviation (e.g. its signature: the failing
+ * step and what is observed there) get one field_*() line here. */
+static void print_deviation(const struct platform_names *p, const struct deviation *d)
+{
+	begin_object(0);
+	field_string("platform", p->key);
+	field_string("platform_banner", p->banner);
+	field_string("platform_name", d->platform_name);
+	field_uint("experiment", d->experiment);
+	field_string("note", d->note);
+	field_string("evidence", d->evidence);
+	field_bool("confirmed", d->confirmed);
+	if (d->confirmed) {
+		/* The signature: the failing step and what the platform observes there. */
+		const struct experiment *x = experiment_numbered(d->experiment);
+		char seen[160];
+		describe_outcome(&d->seen, &x->steps[d->step - 1], seen, sizeof(seen));
+		field_uint("step", d->step);
+		field_string("observed", seen);
+	}
+	end_object();
+}
+
+static void print_deviations(void)
+{
+	begin_array("deviations");
+	for (unsigned p = 0; p < platform_names_count; p++)
+		for (unsigned i = 0; i < catalogue_size; i++) {
+			const struct deviation *d = deviation_for(platform_names[p].kind, catalogue[i].number);
+			if (d)
+				print_deviation(&platform_names[p], d);
+		}
+	end_array();
+}
+
+static void print_platforms(void)
+{
+	begin_array("platforms");
+	for (unsigned p = 0; p < platform_names_count; p++) {
+		begin_object(0);
+		field_string("key", platform_names[p].key);
+		field_string("banner", platform_names[p].banner);
+		end_object();
+	}
+	end_array();
+}
+
+int main(void)
+{
+	begin_object(0);
+	field_uint("schema_version", SCHEMA_VERSION);
+	field_string("project_version", PROJECT_VERSION);
+	field_string("generated_by", "tests/catalogue_json.c (make docs)");
+	field_string("document", "docs/experiments.md");
+	begin_object("expected_from");
+	field_string("silicon", "what Intel silicon did (the original LHV work)");
+	field_string("sdm", "what the Intel SDM prescribes; not yet confirmed on silicon");
+	end_object();
+	print_platforms();
+	begin_array("experiments");
+	for (unsigned i = 0; i < catalogue_size; i++)
+		print_experiment(&catalogue[i]);
+	end_array();
+	print_deviations();
+	end_object();
+	return 0;
+}
