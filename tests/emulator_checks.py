@@ -194,8 +194,8 @@ RUNS = [
         only={1: "fail", 12: "pass"},
         lines=[r'^  observed: "exception 6, #UD invalid opcode \(error code 0\), in the guest at rip']),
     # An experiment number the catalogue lacks is an error too.
-    Run("qemu-unknown-experiment", "qemu-bios", "amd64", "exp=29,45", status=1, timeout=60,
-        lines=[r"^Bail out! exp= names experiment 45, which the catalogue does not have"]),
+    Run("qemu-unknown-experiment", "qemu-bios", "amd64", "exp=29,250", status=1, timeout=60,
+        lines=[r"^Bail out! exp= names experiment 250, which the catalogue does not have"]),
     # One CPU is not enough: said clearly, with an error status.
     Run("qemu-one-cpu", "qemu-bios", "amd64", status=1, timeout=60, smp=1,
         lines=[r"^Bail out! need two CPUs: ACPI lists only one"]),

@@ -61,12 +61,18 @@ void vmexit_skip_instruction(const struct vm_exit *e)
 /* Called by vmx/<arch>/vmentry.S on every VM exit, on the exit stack. */
 volatile unsigned vmexit_count;
 
-/* Exits caused by an event rather than by the instruction at the guest's rip. */
+/* Exits caused by an event rather than by the instruction at the guest's rip: the event
+ * itself, or a fault while delivering an NMI or an external interrupt (the IDT-vectoring
+ * information names it, SDM 27.2.3). */
 static bool caused_by_event(const struct vm_exit *e)
 {
+	uint32_t vectoring = e->idt_vectoring_info & (INTR_INFO_VALID | INTR_INFO_TYPE_MASK);
+	if (vectoring == (INTR_INFO_VALID | INTR_TYPE_NMI) || vectoring == (INTR_INFO_VALID | INTR_TYPE_EXTERNAL))
+		return true;
 	if (e->basic_reason == EXIT_REASON_EXCEPTION_OR_NMI)
 		return (e->interruption_info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI;
-	return e->basic_reason == EXIT_REASON_EXTERNAL_INTERRUPT || e->basic_reason == EXIT_REASON_NMI_WINDOW;
+	return e->basic_reason == EXIT_REASON_EXTERNAL_INTERRUPT || e->basic_reason == EXIT_REASON_NMI_WINDOW ||
+	       e->basic_reason == EXIT_REASON_INTERRUPT_WINDOW || e->basic_reason == EXIT_REASON_PREEMPTION_TIMER;
 }
 
 /*
