@@ -41,6 +41,10 @@
  * that refuses our baseline, say) cannot be recovered from. */
 #define MAX_FAILED_ENTRIES_IN_A_ROW 3
 
+/* Attempts at an experiment whose runs something outside it disturbs, before it is
+ * reported as void (a skip: it says nothing about the platform). */
+#define MAX_ATTEMPTS 3
+
 /*
  * What a run of H steps may change for the next VM entry, saved when it begins and put
  * back after a VM entry that failed as expected (OP_VMENTRY): the steps after that entry
@@ -65,6 +69,10 @@ static struct {
 	uint64_t step_first_exit_tsc;
 	bool storm_armed;              /* option storm=N: the guest exits at every entry */
 	unsigned failed_entries;       /* in a row: a VMCS that cannot be mended ends the run */
+	/* A run disturbed by something outside the experiment (a stray NMI) is void: the
+	 * same experiment runs again, a bounded number of times. */
+	const struct experiment *again;
+	unsigned attempts;
 	struct vmcs_snapshot snapshot; /* the VMCS when the current run of H steps began */
 } engine;
 
@@ -283,6 +291,50 @@ static void finish_baseline(void)
 
 static bool restore_baseline(void);
 
+/*
+ * More NMIs arrived than the generator sent (and the experiment injected): firmware, a
+ * BMC, an NMI button or a nested hypervisor sent one. Says where they hit; true if so.
+ */
+static bool stray_nmi(char *why, unsigned len)
+{
+	const struct observation *o = obs_stray_nmi();
+	if (!o)
+		return false;
+	char where[64];
+	snprintf(why, len, "stray NMI at %s (%s): more NMIs arrived than the generator had sent",
+		 describe_rip(o->rip, where, sizeof(where)), obs_source_name(o->source));
+	return true;
+}
+
+/* A disturbed run is void: no verdict; the same experiment runs again, or, after
+ * MAX_ATTEMPTS, it is reported as void. Returns true if this run was void. */
+static bool void_if_disturbed(const struct experiment *x)
+{
+	char why[160];
+	if (!stray_nmi(why, sizeof(why))) {
+		engine.again = 0;
+		engine.attempts = 0;
+		return false;
+	}
+	printf("# %s, in experiment %u: the run is void\n", why, x->number);
+	if (++engine.attempts < MAX_ATTEMPTS) {
+		engine.again = x;
+	} else {
+		results_record_skip(x, "void: every attempt was disturbed from outside (stray NMIs)");
+		if (options.order == ORDER_SEQUENTIAL)
+			tap_skip(x, "void: every attempt was disturbed from outside (stray NMIs)");
+		engine.again = 0;
+		engine.attempts = 0;
+	}
+	run.phase = "recovery after a void run";
+	if (!restore_baseline()) {
+		char reason[96];
+		snprintf(reason, sizeof(reason), "cannot restore the baseline after experiment %u", x->number);
+		engine_bail_out(reason);
+	}
+	return true;
+}
+
 /* Judges the experiment that just ended; on a failure, restores the baseline. */
 static void end_experiment(void)
 {
@@ -290,6 +342,8 @@ static void end_experiment(void)
 	uint64_t us = tsc_to_us(rdtsc() - engine.run_start_tsc);
 	run.active = false;
 	engine.storm_armed = false;
+	if (void_if_disturbed(x))
+		return;
 	enum deviation_verdict how;
 	enum verdict v = results_record(x, us, &run.failure, &how);
 	if (options.order == ORDER_SEQUENTIAL)
@@ -391,7 +445,7 @@ static unsigned run_host_steps(unsigned first)
 
 static void start_next_or_finish(void)
 {
-	const struct experiment *x = next_runnable();
+	const struct experiment *x = engine.again ? engine.again : next_runnable();
 	if (!x)
 		finish_run();
 	begin_experiment(x);
@@ -728,7 +782,7 @@ void engine_run_without_vmx(const char *reason)
 	engine.skip_reason = why;
 	start_run();
 	const struct experiment *x;
-	while ((x = next_runnable())) {
+	while ((x = engine.again ? engine.again : next_runnable())) {
 		begin_experiment(x);
 		run_host_steps(0);
 		end_experiment();

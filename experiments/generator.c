@@ -74,10 +74,27 @@ bool generator_wait_idle(uint64_t timeout_us)
 	return true;
 }
 
+static volatile uint32_t nmis_sent;
+
+uint32_t generator_nmis_sent(void) { return nmis_sent; }
+
 static void send(enum gen_event e)
 {
 	uint32_t icr = e == GEN_NMI ? APIC_DM_NMI : (APIC_DM_FIXED | VEC_GENERATOR);
+	nmis_sent += e == GEN_NMI;
 	apic_send_ipi(mailbox.target_apic_id, icr);
+}
+
+/* Option stray=N (test only): once in the run, an NMI nobody asked for, sent before the
+ * first batch of experiment N -- as firmware, a BMC or a nested hypervisor might. */
+static void maybe_send_stray_nmi(void)
+{
+	static bool sent;
+	if (sent || !run.active || options.stray_experiment != run.x->number)
+		return;
+	sent = true;
+	apic_send_ipi(mailbox.target_apic_id, APIC_DM_NMI);
+	delay_us(1000); /* it lands before anything the generator counts */
 }
 
 void generator_init(uint32_t generator_apic_id, uint32_t target_apic_id)
@@ -156,6 +173,7 @@ void generator_main(void)
 		unsigned batch = mailbox.requested;
 		__sync_synchronize();
 		wait_for_ready(batch);
+		maybe_send_stray_nmi();
 		for (unsigned i = 0; i < mailbox.count; i++) {
 			delay_us(i ? SEND_DELAY_US : mailbox.first_delay_us);
 			send(mailbox.events[i]);

@@ -30,6 +30,8 @@ void generator_send_later(const enum gen_event *events, unsigned count, uint64_t
  * usually finds the experimenter halted; one that lands before the HLT counts as having
  * woken it. Option ready_delay=US (test only) stretches the time before the HLT. */
 void generator_halt_ready(void);
+/* How many NMIs the generator has sent, ever (the experimenter tells stray ones apart). */
+uint32_t generator_nmis_sent(void);
 /* Experimenter: true once every event of the last batch has been sent (bounded wait). */
 bool generator_wait_idle(uint64_t timeout_us);
 

@@ -1,5 +1,7 @@
 #include "experiments/observe.h"
 
+#include "experiments/generator.h"
+
 #include "lib/string.h"
 #include "lib/timer.h"
 #include "machine/cpu.h"
@@ -15,8 +17,39 @@ static struct {
 
 /* Handlers on one CPU append; they may nest (an NMI inside an interrupt handler), so
  * the slot is claimed atomically before it is filled. */
+/*
+ * NMIs that arrived (delivered to H or G, or an NMI exit), less those the experiment
+ * injected, can never outnumber those the generator has sent so far: an NMI is counted
+ * as sent before its IPI goes out, and one held pending arrives later or never. One that
+ * arrives when the count is already even was sent by someone else.
+ */
+static volatile int nmi_arrivals;
+static uint32_t nmis_sent_at_clear;
+static struct observation first_stray;
+static volatile bool stray_seen;
+
+static bool is_nmi_arrival(const struct observation *o)
+{
+	return o->source == OBS_NMI_H || o->source == OBS_NMI_G || o->source == OBS_EXIT_NMI;
+}
+
+static void count_nmi_arrival(const struct observation *o)
+{
+	int arrived = __sync_add_and_fetch(&nmi_arrivals, 1);
+	if (arrived > (int)(generator_nmis_sent() - nmis_sent_at_clear) && !stray_seen) {
+		first_stray = *o;
+		stray_seen = true;
+	}
+}
+
+void obs_nmi_injected(void) { __sync_fetch_and_sub(&nmi_arrivals, 1); }
+
+const struct observation *obs_stray_nmi(void) { return stray_seen ? &first_stray : 0; }
+
 void obs_record(const struct observation *o)
 {
+	if (is_nmi_arrival(o))
+		count_nmi_arrival(o);
 	unsigned i = __sync_fetch_and_add(&log.count, 1);
 	if (i < OBS_LOG_SIZE)
 		log.entries[i] = *o;
@@ -28,7 +61,13 @@ static void obs_record_simple(enum obs_source s, uintptr_t rip)
 	obs_record(&o);
 }
 
-void obs_clear(void) { log.count = 0; }
+void obs_clear(void)
+{
+	log.count = 0;
+	nmi_arrivals = 0;
+	stray_seen = false;
+	nmis_sent_at_clear = generator_nmis_sent();
+}
 
 unsigned obs_count(void)
 {

@@ -81,6 +81,10 @@ bool obs_is_fault_exit(enum obs_source s);
 
 void obs_record(const struct observation *o);
 void obs_clear(void);
+/* The first NMI since obs_clear() that the generator did not send (nor the experiment
+ * inject: each injection is counted with obs_nmi_injected()), or 0. */
+const struct observation *obs_stray_nmi(void);
+void obs_nmi_injected(void);
 unsigned obs_count(void);
 const struct observation *obs_at(unsigned i);
 /* The observations from index `mark` on, and how many there are. */

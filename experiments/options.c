@@ -131,6 +131,8 @@ static const struct option option_table[] = {
 	  .help = "known deviations count as failures (for a maintainer checking a fix)" },
 	{ .key = "storm", .type = OPT_UINT, .dest = &options.storm_experiment, .min = 1, .max = MAX_SELECTABLE,
 	  .help = "test only: experiment N's guest exits at every VM entry (shows that a storm ends with a verdict)" },
+	{ .key = "stray", .type = OPT_UINT, .dest = &options.stray_experiment, .min = 1, .max = MAX_SELECTABLE,
+	  .help = "test only: an NMI nobody asked for arrives in experiment N (shows that it is caught, and the experiment run again)" },
 	{ .key = "fault", .type = OPT_UINT, .dest = &options.fault_experiment, .min = 1, .max = MAX_SELECTABLE,
 	  .help = "test only: experiment N's first guest step raises #UD (shows that the run goes on)" },
 };

@@ -28,6 +28,7 @@ struct options {
 	uint64_t fault_experiment; /* test only: this experiment's first step raises #UD */
 	uint64_t storm_experiment; /* test only: this experiment's guest exits at every VM entry */
 	uint64_t ready_delay_us;   /* test only: spin between a wait's "send now" and its HLT */
+	uint64_t stray_experiment; /* test only: an NMI nobody asked for arrives in this experiment */
 	bool strict;             /* known deviations count as failures */
 };
 

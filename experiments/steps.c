@@ -211,6 +211,8 @@ static bool do_inject(const struct step *s)
 	static const uint32_t types[] = { [INJECT_KIND_NMI] = INTR_TYPE_NMI, [INJECT_KIND_INTR] = INTR_TYPE_EXTERNAL,
 					  [INJECT_KIND_EXCEPTION] = INTR_TYPE_HARDWARE_EXCEPTION };
 	uint32_t info = INTR_INFO_VALID | types[s->injection] | s->vector;
+	if (s->injection == INJECT_KIND_NMI)
+		obs_nmi_injected();
 	if (s->has_error_code) {
 		info |= INTR_INFO_ERROR_CODE_VALID;
 		vmcs_write(ENTRY_EXCEPTION_ERROR_CODE, s->error_code);
@@ -354,6 +356,8 @@ static bool do_reinject(const struct step *s)
 	if (type == INTR_TYPE_EXTERNAL)
 		vmcs_set_bits(GUEST_RFLAGS, RFLAGS_IF);
 	vmcs_write(ENTRY_INTERRUPTION_INFO, info);
+	if (type == INTR_TYPE_NMI)
+		obs_nmi_injected();
 	return true;
 }
 

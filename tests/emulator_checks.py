@@ -218,6 +218,15 @@ RUNS = [
         lines=[rf"^SUMMARY: {N} tests, 0 unexpected failures"]),
     Run("qemu-bios-amd64-ready-delay", "qemu-bios", "amd64", "ready_delay=2000", status=77,
         verdicts="qemu-tcg.txt"),
+    # An NMI the generator did not send (firmware, a BMC, a nested hypervisor) is named,
+    # the run is void, and the experiment runs again with its own verdict.
+    Run("qemu-stray-nmi", "qemu-bios", "amd64", "exp=29,31 stray=29", status=77, timeout=60,
+        only={29: "pass", 31: "known"},
+        lines=[r"^# stray NMI at 0x[0-9a-f]+ \(after HLT\) \(NMI@H\): more NMIs arrived than the generator "
+               r"had sent, in experiment 29: the run is void"]),
+    Run("bochs-amd64-stray-nmi", "bochs", "amd64", "exp=5,12 stray=5", status=0,
+        only={5: "pass", 12: "pass"},
+        lines=[r"^# stray NMI at .*, in experiment 5: the run is void"]),
     # A bad option is an error that names the valid keys, never ignored.
     Run("qemu-bad-option", "qemu-bios", "amd64", "exp=17 colour=blue", status=1, timeout=60,
         lines=[r"^Bail out! bad command line: unknown option 'colour'; valid options: .*exp"]),
