@@ -2,6 +2,7 @@
 #ifndef VMX_CONTROLS_H
 #define VMX_CONTROLS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -19,5 +20,9 @@ struct control_choice vmx_adjust_controls(uint64_t capability_msr, uint32_t want
 /* Whether `value` is a legal setting under `capability_msr` (every required-1 bit set,
  * no forbidden bit set). */
 int vmx_controls_allowed(uint64_t capability_msr, uint32_t value);
+
+/* Whether IA32_FEATURE_CONTROL's value lets VMXON run outside SMX (unlocked: we set it);
+ * else *why names the case, the "only inside SMX" (Intel TXT) one included. */
+bool vmx_feature_control_allows_vmxon(uint64_t feature_control, const char **why);
 
 #endif
