@@ -102,8 +102,8 @@ bench: $(KERNELS)
 	scripts/bench
 
 UNIT_SOURCES := tests/unit_main.c $(wildcard tests/test_*.c) lib/format.c lib/cmdline.c vmx/controls.c \
-	experiments/options.c
-$(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h vmx/*.h machine/*.h experiments/*.h)
+	experiments/options.c boot/acpi.c boot/bootinfo.c boot/paging.c boot/topology.c lib/calibration.c
+$(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h vmx/*.h machine/*.h experiments/*.h boot/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
 		-fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(UNIT_SOURCES)

@@ -25,5 +25,9 @@ void test_format(void);
 void test_cmdline(void);
 void test_controls(void);
 void test_options(void);
+void test_acpi(void);
+void test_paging(void);
+void test_calibration(void);
+void test_topology(void);
 
 #endif

@@ -56,6 +56,10 @@ int main(void)
 	test_cmdline();
 	test_controls();
 	test_options();
+	test_acpi();
+	test_paging();
+	test_calibration();
+	test_topology();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }
