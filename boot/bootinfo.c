@@ -74,7 +74,7 @@ static void parse_mb2_framebuffer(struct boot_info *b, const uint8_t *tag, uint3
 static void parse_mb2(struct boot_info *b, const uint8_t *info)
 {
 	uint32_t total = *(const uint32_t *)info;
-	const void *acpi_old = 0, *acpi_new = 0;
+	const uint8_t *acpi_old = 0, *acpi_new = 0;
 	for (uint32_t off = 8; off + 8 <= total;) {
 		const uint8_t *tag = info + off;
 		uint32_t type = *(const uint32_t *)tag, size = *(const uint32_t *)(tag + 4);
@@ -87,12 +87,16 @@ static void parse_mb2(struct boot_info *b, const uint8_t *info)
 		case MB2_TAG_FRAMEBUFFER: parse_mb2_framebuffer(b, tag, size); break;
 		case MB2_TAG_EFI32:
 		case MB2_TAG_EFI64: b->uefi = true; break;
-		case MB2_TAG_ACPI_OLD: acpi_old = tag + 8; break;
-		case MB2_TAG_ACPI_NEW: acpi_new = tag + 8; break;
+		case MB2_TAG_ACPI_OLD: acpi_old = tag; break;
+		case MB2_TAG_ACPI_NEW: acpi_new = tag; break;
 		}
 		off += (size + 7) & ~7u;
 	}
-	b->rsdp = acpi_new ? acpi_new : acpi_old;
+	const uint8_t *acpi = acpi_new ? acpi_new : acpi_old;
+	if (acpi) {
+		b->rsdp = acpi + 8;
+		b->rsdp_length = *(const uint32_t *)(acpi + 4) - 8;
+	}
 }
 
 static void parse_mb1(struct boot_info *b, const uint32_t *info)
@@ -113,17 +117,17 @@ static void parse_mb1(struct boot_info *b, const uint32_t *info)
 	}
 }
 
-bool bootinfo_parse(uint32_t magic, uint32_t info_addr, struct boot_info *b)
+bool bootinfo_parse(uint32_t magic, const void *info, struct boot_info *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->cmdline = empty;
 	b->loader_name = "unknown";
 	if (magic == MB2_BOOTLOADER_MAGIC) {
 		b->multiboot_version = 2;
-		parse_mb2(b, (const uint8_t *)(uintptr_t)info_addr);
+		parse_mb2(b, info);
 	} else if (magic == MB1_BOOTLOADER_MAGIC) {
 		b->multiboot_version = 1;
-		parse_mb1(b, (const uint32_t *)(uintptr_t)info_addr);
+		parse_mb1(b, info);
 	}
 	return b->multiboot_version != 0;
 }

@@ -6,17 +6,19 @@
 #include "boot/acpi.h"
 #include "boot/banner.h"
 #include "boot/bootinfo.h"
+#include "boot/framebuffer.h"
 #include "boot/smp.h"
+#include "boot/topology.h"
 #include "experiments/engine.h"
 #include "experiments/generator.h"
 #include "experiments/options.h"
 #include "experiments/selftest.h"
 #include "lib/apic.h"
+#include "lib/cmdline.h"
 #include "lib/console.h"
 #include "lib/interrupts.h"
 #include "lib/platform.h"
 #include "lib/printf.h"
-#include "lib/screen.h"
 #include "lib/timer.h"
 #include "machine/cpu.h"
 #include "machine/descriptors.h"
@@ -25,13 +27,18 @@
 
 #define PIC1_DATA 0x21
 #define PIC2_DATA 0xa1
+#define SPCR_16550 0x00
+#define SPCR_16550_SUBSET 0x01
+#define SPCR_16550_GAS 0x12
 
 extern uint32_t boot_magic, boot_info;
 
 union cpu_area cpu_areas[MAX_CPUS];
 
 static struct boot_info boot;
-static struct acpi_cpus cpus;
+static struct acpi_info acpi;
+static struct serial_choice serial;
+static struct experimenter_choice experimenter;
 
 /* Everything arrives through the LAPIC; the legacy PIC stays silent. */
 static void mask_legacy_pic(void)
@@ -40,65 +47,108 @@ static void mask_legacy_pic(void)
 	outb(PIC2_DATA, 0xff);
 }
 
-static uint32_t choose_experimenter(uint32_t bsp_apic_id)
-{
-	for (unsigned i = 0; i < cpus.count; i++)
-		if (cpus.apic_ids[i] != bsp_apic_id)
-			return cpus.apic_ids[i];
-	return bsp_apic_id;
-}
-
 static __attribute__((noreturn)) void fail_boot(const char *what, const char *why)
 {
 	printf("Bail out! %s: %s\n", what, why);
 	platform_exit(STATUS_FAIL);
 }
 
+/*
+ * The log's port: serial= if the user gave it, else the firmware's console from the
+ * ACPI SPCR table (servers' serial-over-LAN is often COM2 or a PCI UART), else COM1.
+ * Only a 16550 in I/O space can be driven; another SPCR console is named, not used.
+ */
+static void choose_serial(const struct acpi_serial *spcr)
+{
+	serial.port = (uint16_t)options.serial_port;
+	serial.baud = (uint32_t)options.baud;
+	serial.source = "the default, COM1";
+	if (cmdline_has_key(boot.cmdline, "serial")) {
+		serial.source = "serial= on the command line";
+		return;
+	}
+	if (!spcr->present)
+		return;
+	bool is_16550 = spcr->interface_type == SPCR_16550 || spcr->interface_type == SPCR_16550_SUBSET ||
+			spcr->interface_type == SPCR_16550_GAS;
+	if (!is_16550 || spcr->address_space != ACPI_SPACE_IO || !spcr->address || spcr->address > 0xfff8) {
+		snprintf(serial.note, sizeof(serial.note),
+			 "the ACPI SPCR names a console this kernel cannot drive (interface type 0x%02x, %s %#llx)",
+			 spcr->interface_type, spcr->address_space == ACPI_SPACE_IO ? "I/O port" : "address",
+			 (unsigned long long)spcr->address);
+		return;
+	}
+	serial.port = (uint16_t)spcr->address;
+	serial.source = "the ACPI SPCR table";
+	if (spcr->baud && !cmdline_has_key(boot.cmdline, "baud"))
+		serial.baud = spcr->baud;
+}
+
+static void fail_no_second_cpu(void)
+{
+	char why[160];
+	if (acpi.online_capable)
+		snprintf(why, sizeof(why), "ACPI lists only one enabled CPU (and %u online capable but not "
+			 "enabled); give the machine a second CPU (e.g. -smp 2)", acpi.online_capable);
+	else
+		snprintf(why, sizeof(why), "ACPI lists only one; give the machine a second CPU (e.g. -smp 2)");
+	fail_boot("need two CPUs", why);
+}
+
 void bsp_entry(void)
 {
 	struct cpu *bsp = &cpu_areas[0].cpu;
 	char option_error[512];
+	/* A fault must be reported, never reset the machine: the fatal hook, the IDT, then
+	 * COM1 with the defaults (the user's port is known only once the options are read). */
 	interrupts_init();
 	bsp->index = 0;
 	bsp->role = ROLE_GENERATOR;
-	bool boot_ok = bootinfo_parse(boot_magic, boot_info, &boot);
-	bool options_ok = options_parse(boot.cmdline, option_error, sizeof(option_error));
-	console_init((uint16_t)options.serial_port, (uint32_t)options.baud);
-	screen_init(boot.has_fb ? &boot.fb : 0);
-	platform_set_reboot_on_exit(options.reboot);
+	descriptors_init_global();
+	descriptors_init_cpu(bsp);
+	console_init(COM1_PORT, DEFAULT_BAUD);
 
+	bool boot_ok = bootinfo_parse(boot_magic, (const void *)(uintptr_t)boot_info, &boot);
+	bool options_ok = options_parse(boot.cmdline, option_error, sizeof(option_error));
 	const char *acpi_why = 0;
-	bool acpi_ok = acpi_find_cpus(boot.rsdp, &cpus, &acpi_why);
-	platform_detect(acpi_ok ? cpus.oem_id : "");
+	bool acpi_ok = acpi_find(boot.rsdp, boot.rsdp_length, &acpi, &acpi_why);
+	choose_serial(&acpi.spcr);
+	console_init(serial.port, serial.baud);
+	framebuffer_start(&boot);
+	platform_set_reboot_on_exit(options.reboot);
+	platform_detect(acpi.oem_id);
 	options_choose_defaults(platform()->kind == PLATFORM_QEMU_TCG);
 	if (!boot_ok)
 		fail_boot("not started by a multiboot loader", "bad magic in EAX");
 	if (!options_ok)
 		fail_boot("bad command line", option_error);
 
-	descriptors_init_global();
-	descriptors_init_cpu(bsp);
 	mask_legacy_pic();
 	apic_detect(options.x2apic);
 	apic_init_cpu();
 	bsp->apic_id = apic_id();
-	if (!timer_calibrate())
-		fail_boot("timer", "no calibration reference");
+	bool timer_ok = timer_calibrate(acpi.pm_timer_port, acpi.pm_timer_32bit);
+	struct smt_topology smt;
+	platform_smt_topology(&smt);
+	unsigned listed = acpi.count < ACPI_MAX_CPUS ? acpi.count : ACPI_MAX_CPUS;
+	experimenter = topology_choose_experimenter(acpi.apic_ids, listed, bsp->apic_id, smt.shift);
 
-	banner_print(&boot, acpi_ok ? &cpus : 0);
+	struct banner_facts facts = { &boot, acpi_ok ? &acpi : 0, &serial, &smt, &experimenter };
+	banner_print(&facts);
+	if (!timer_ok)
+		fail_boot("timer calibration", timer_calibration()->decision.note);
 	if (!acpi_ok)
 		fail_boot("cannot find the second CPU", acpi_why);
-	uint32_t ap_id = choose_experimenter(bsp->apic_id);
-	if (cpus.count < 2 || ap_id == bsp->apic_id)
-		fail_boot("need two CPUs", "ACPI lists only one; give the machine a second CPU (e.g. -smp 2)");
+	if (!experimenter.found)
+		fail_no_second_cpu();
 
 	struct cpu *ap = &cpu_areas[1].cpu;
 	ap->index = 1;
-	ap->apic_id = ap_id;
+	ap->apic_id = experimenter.apic_id;
 	ap->role = ROLE_EXPERIMENTER;
-	generator_init(bsp->apic_id, ap_id);
+	generator_init(bsp->apic_id, experimenter.apic_id);
 	const char *why;
-	if (!smp_start_ap(&boot, ap_id, ap, &why))
+	if (!smp_start_ap(&boot, experimenter.apic_id, ap, &why))
 		fail_boot("cannot start the second CPU", why);
 	generator_main();
 }
@@ -107,10 +157,12 @@ void ap_entry(void)
 {
 	struct cpu *c = this_cpu();
 	descriptors_init_cpu(c);
+	framebuffer_init_cpu();
 	apic_init_cpu();
 	c->online = true;
 	printf("CPU %u (APIC ID %u) up: the experimenter; CPU 0 (APIC ID %u) generates events\n",
 	       c->index, apic_id(), cpu_areas[0].cpu.apic_id);
+	banner_print_experimenter(experimenter.shares_core);
 
 	const char *why;
 	if (!vmx_available(&why)) {

@@ -4,6 +4,7 @@
 #include "experiments/options.h"
 #include "experiments/run.h"
 #include "lib/apic.h"
+#include "lib/console.h"
 #include "lib/platform.h"
 #include "lib/printf.h"
 #include "lib/timer.h"
@@ -115,8 +116,12 @@ void generator_init(uint32_t generator_apic_id, uint32_t target_apic_id)
  * turns into a timeout verdict for the step and recovers from. If the experimenter is
  * stuck in VMX root, INIT stays blocked; after another bound the run ends with a
  * "Bail out!" that says where it was stuck, rather than hang.
+ *
+ * Printing counts as progress: one console write can take long (a scroll redraws the
+ * whole framebuffer; a slow baud rate), and while the experimenter writes it is not stuck.
  */
 #define WATCHDOG_PERIOD_US 20000
+#define EXPERIMENTER_CPU 1  /* its index (boot/main.c) */
 
 static void describe_stuck(char *buf, unsigned len)
 {
@@ -136,8 +141,10 @@ static void watchdog_poll(void)
 	static bool init_sent;
 	uint64_t now = time_us();
 	uint64_t bound_us = options.timeout_ms * 1000 * 10 + 2000000;
-	unsigned beat = run.progress; /* steps, not VM exits: a storm is no progress */
-	if (!run.phase || platform_exiting() || beat != last_progress) {
+	/* Steps, not VM exits: a storm is no progress; printing is (a slow screen). */
+	unsigned printing = console_activity(EXPERIMENTER_CPU);  /* odd while it writes */
+	unsigned beat = run.progress + printing;
+	if (!run.phase || platform_exiting() || beat != last_progress || (printing & 1)) {
 		last_progress = beat;
 		last_change_us = now;
 		init_sent = false;

@@ -66,10 +66,19 @@ static void apic_write(uint32_t reg, uint32_t v)
 		mmio[reg / 4] = v;
 }
 
+/*
+ * Every CPU takes the BSP's mode. An INIT keeps an APIC in the mode it was in (SDM Vol.
+ * 3A 11.12.5.1: "An INIT in this state keeps the x2APIC in the x2APIC mode"), so an AP
+ * the firmware left in x2APIC mode is still in it after INIT-SIPI-SIPI; it is in xAPIC
+ * mode only if the firmware left it there. x2APIC to xAPIC is not a legal transition
+ * (#GP): it goes through "disabled" (EN = 0, EXTD = 0).
+ */
 void apic_init_cpu(void)
 {
-	uint64_t base = rdmsr(MSR_IA32_APIC_BASE) | APIC_BASE_ENABLE;
-	/* An AP comes out of INIT in xAPIC mode; it follows the BSP's choice. */
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+	if ((base & APIC_BASE_X2APIC_ENABLE) && mode == APIC_XAPIC)
+		wrmsr(MSR_IA32_APIC_BASE, base &= ~(uint64_t)(APIC_BASE_X2APIC_ENABLE | APIC_BASE_ENABLE));
+	base |= APIC_BASE_ENABLE;
 	if (mode == APIC_X2APIC)
 		base |= APIC_BASE_X2APIC_ENABLE;
 	wrmsr(MSR_IA32_APIC_BASE, base);
@@ -105,7 +114,14 @@ bool apic_send_ipi_checked(uint32_t dest, uint32_t mode_and_vector)
 {
 	uint32_t low = mode_and_vector | ICR_LEVEL_ASSERT;
 	if (mode == APIC_X2APIC) {
-		/* x2APIC has no delivery-status bit: the write is the send. */
+		/*
+		 * x2APIC has no delivery-status bit: the write is the send. And it is not
+		 * serializing (SDM Vol. 3A 11.12.3): it "may complete before all preceding
+		 * stores are globally visible", so the IPI could reach the target before the
+		 * mailbox store it announces. MFENCE orders the stores; LFENCE keeps the WRMSR
+		 * from starting before the MFENCE is done (Linux's weak_wrmsr_fence).
+		 */
+		__asm__ volatile("mfence; lfence" ::: "memory");
 		wrmsr(0x830, ((uint64_t)dest << 32) | low);
 		return true;
 	}

@@ -361,6 +361,34 @@ int cmdline_parse(const char *cmdline, const struct option *opts, size_t nopts,
 }
 
 /* The "<type>" part of a description line. */
+/* The end of the token at p: its key, then a value, which may be quoted. */
+static const char *skip_token(const char *p)
+{
+	while (*p != '\0' && !is_separator(*p) && *p != '=')
+		p++;
+	if (*p != '=')
+		return p;
+	if (*++p == '"') {
+		for (p++; *p != '\0' && *p != '"'; p++)
+			;
+		if (*p == '"')
+			p++;
+	}
+	while (*p != '\0' && !is_separator(*p))
+		p++;
+	return p;
+}
+
+bool cmdline_has_key(const char *cmdline, const char *key)
+{
+	size_t n = strlen(key);
+	for (const char *p = cmdline ? skip_separators(cmdline) : ""; *p != '\0';
+	     p = skip_separators(skip_token(p)))
+		if (strncmp(p, key, n) == 0 && (p[n] == '=' || p[n] == '\0' || is_separator(p[n])))
+			return true;
+	return false;
+}
+
 static void describe_type(const struct option *opt, char *buf, size_t len)
 {
 	char range[48];

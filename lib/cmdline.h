@@ -36,6 +36,10 @@ struct option {
 int cmdline_parse(const char *cmdline, const struct option *opts, size_t nopts,
 		  char *scratch, size_t scratch_len, char *err, size_t errlen);
 
+/* Whether the command line has a token with this key ("key" or "key=..."), read with the
+ * same tokenizing rules as cmdline_parse: for defaults that depend on what the user gave. */
+bool cmdline_has_key(const char *cmdline, const char *key);
+
 /* Writes "key=<type>  help" lines for all options into buf (for error messages and the
  * banner). Returns the length written. */
 size_t cmdline_describe(const struct option *opts, size_t nopts, char *buf, size_t len);

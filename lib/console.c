@@ -8,6 +8,7 @@
 #include "lib/printf.h"
 #include "lib/screen.h"
 #include "lib/spinlock.h"
+#include "machine/cpu.h"
 #include "machine/x86.h"
 
 #define UART_DATA 0
@@ -32,6 +33,7 @@ static struct spinlock console_lock = SPINLOCK_INIT;
  * are cut. Under the console lock, like the UART. */
 static char line[256];
 static unsigned line_len;
+static volatile unsigned activity[MAX_CPUS];
 
 void console_init(uint16_t port, uint32_t baud)
 {
@@ -94,15 +96,31 @@ static void line_putc(char c)
 		screen_write_line(line);
 }
 
+unsigned console_activity(unsigned cpu_index)
+{
+	return cpu_index < MAX_CPUS ? activity[cpu_index] : 0;
+}
+
+static void count_activity(void)
+{
+	unsigned cpu = this_cpu()->index;
+	if (cpu < MAX_CPUS)
+		activity[cpu]++;
+}
+
 void console_write(const char *s)
 {
 	int taken = spin_lock(&console_lock, console_owner_id());
+	if (taken)
+		count_activity();
 	for (; *s; s++) {
 		if (*s == '\n')
 			uart_putc('\r');
 		uart_putc(*s);
 		line_putc(*s);
 	}
+	if (taken)
+		count_activity();
 	spin_unlock(&console_lock, taken);
 }
 

@@ -14,6 +14,12 @@ bool console_has_uart(void);
 /* Writes a string ("\n" becomes "\r\n"); whole, under the console lock. Complete lines
  * that belong in the results view are also shown on the screen (lib/screen.h). */
 void console_write(const char *s);
+/*
+ * How often CPU `cpu_index` has begun or finished a console write: odd while it is
+ * writing. The watchdog counts this as progress, because one write can take long (a
+ * screen scroll redraws the whole framebuffer, a slow baud rate drains slowly).
+ */
+unsigned console_activity(unsigned cpu_index);
 /* Waits until the UART has sent every byte (LSR bit 6), so nothing is lost at power-off. */
 void console_drain(void);
 

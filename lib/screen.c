@@ -20,7 +20,6 @@
 #define FONT_LAST 126
 #define MAX_COLS 256
 #define MAX_ROWS 100
-#define LOW_4G 0x100000000ull
 #define VGA_CRTC_INDEX 0x3d4
 #define VGA_CRTC_DATA 0x3d5
 #define VGA_CURSOR_START 0x0a
@@ -42,6 +41,7 @@ static const struct { const char *prefix; uint8_t color; } wanted[] = {
 	{ "CPU:", GREY },
 	{ "Platform:", GREY },
 	{ "VMX: not available", GREY },
+	{ "Serial:", GREY },         /* where the log goes, or that it goes nowhere */
 };
 
 enum mode { OFF, TEXT, PIXELS };
@@ -219,13 +219,9 @@ static unsigned min_u(unsigned a, unsigned b)
 }
 
 /* Fills in scr for the loader's display, or says why it cannot be used. */
-static enum mode setup(const struct framebuffer *fb, const char **why)
+static enum mode setup(const struct framebuffer *fb, uintptr_t base, const char **why)
 {
-	if (fb->addr + (uint64_t)fb->pitch * fb->height > LOW_4G) {
-		*why = "it is not in the low 4 GiB, the only memory the kernel maps";
-		return OFF;
-	}
-	scr.base = (uint8_t *)(uintptr_t)fb->addr;
+	scr.base = (uint8_t *)base;
 	scr.pitch = fb->pitch;
 	if (fb->type == FB_EGA_TEXT) {
 		if (!scr.pitch)
@@ -257,19 +253,29 @@ static enum mode setup(const struct framebuffer *fb, const char **why)
 	return PIXELS;
 }
 
-void screen_init(const struct framebuffer *fb)
+void screen_init(const struct framebuffer *fb, uintptr_t base, const char *mapping)
 {
 	const char *why = "smaller than one character";
 	if (!fb) {
 		printf("screen: off: the boot loader described no display\n");
 		return;
 	}
-	enum mode mode = setup(fb, &why);
+	enum mode mode = OFF;
+	if (!base)
+		why = mapping;
+	else
+		mode = setup(fb, base, &why);
 	if (mode == OFF || scr.rows == 0 || scr.cols == 0) {
 		printf("screen: off: cannot use the framebuffer at %#llx (%ux%u, %u bpp, type %u): %s\n",
 		       (unsigned long long)fb->addr, fb->width, fb->height, fb->bpp, fb->type, why);
 		return;
 	}
+	if (mode == TEXT)
+		printf("screen: %ux%u text at %#llx\n", scr.cols, scr.rows, (unsigned long long)fb->addr);
+	else
+		printf("screen: %ux%u, %u bpp at %#llx, mapped at %#lx, %s: %ux%u characters\n",
+		       fb->width, fb->height, fb->bpp, (unsigned long long)fb->addr,
+		       (unsigned long)base, mapping, scr.cols, scr.rows);
 	if (mode == PIXELS) {
 		for (uint32_t y = 0; y < scr.height; y++)
 			for (uint32_t x = 0; x < scr.width; x++)

@@ -1,19 +1,33 @@
 /* Time: the TSC for timestamps, the LAPIC timer for halting delays and bounded waits.
- * Both are calibrated against the PIT (or CPUID 0x15/0x16 where there is no PIT). */
+ * The TSC is measured against the PIT and the ACPI PM timer and cross-checked with what
+ * the CPU states (lib/calibration.h decides); the LAPIC timer is measured against the TSC. */
 #ifndef LIB_TIMER_H
 #define LIB_TIMER_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/calibration.h"
+
+#define TIMER_SOURCES 6
+
 struct timer_calibration {
 	uint64_t tsc_khz;
-	uint64_t apic_khz;   /* LAPIC timer ticks per ms at divide-by-1 */
-	const char *reference; /* "PIT", "CPUID 0x15", "CPUID 0x16" */
+	uint64_t apic_khz;     /* LAPIC timer ticks per ms at divide-by-1 */
+	const char *reference; /* the source used: "PIT", "ACPI PM timer", "CPUID 0x15", ... */
+	bool ok;
+	struct tsc_source sources[TIMER_SOURCES];  /* everything that was tried, for the banner */
+	unsigned nsources;
+	struct tsc_decision decision;  /* its note: the disagreements, or why it failed */
+	uint16_t pm_timer_port;
 };
 
-/* Returns false (with a reason printed) if no reference could be used. */
-bool timer_calibrate(void);
+/*
+ * pm_timer_port: the ACPI PM timer's I/O port from the FADT (0: none). Returns false
+ * when no frequency can be trusted (timer_calibration()->decision.note says why, naming
+ * the values); the caller ends the run.
+ */
+bool timer_calibrate(uint16_t pm_timer_port, bool pm_timer_32bit);
 const struct timer_calibration *timer_calibration(void);
 
 uint64_t time_us(void);

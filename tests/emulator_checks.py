@@ -8,8 +8,11 @@ import concurrent.futures
 import json
 import os
 import re
+import socket
+import struct
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -43,6 +46,10 @@ class Run:
     smp: int = 2           # CPUs the emulator offers
     lines: list = field(default_factory=list)  # regexes that must match some log line
     only: dict = field(default_factory=dict)   # experiment -> verdict, checked exactly
+    qemu: list = field(default_factory=list)   # extra scripts/run-qemu options
+    acpi_table: bytes = b""                    # an extra ACPI table for QEMU (--acpi-table)
+    screen: list = field(default_factory=list)  # regexes for the text screen (QEMU BIOS)
+    tsc_like: str = ""     # the banner's TSC frequency within 10 % of this run's
 
 
 def read_table(name):
@@ -96,10 +103,12 @@ def boot(run):
     log = os.path.join(BUILD, run.name + ".log")
     if run.emulator == "qemu-multiboot1":
         return boot_multiboot1(run, log), read_log(log)
-    subprocess.run([os.path.join(ROOT, "scripts", "mkiso"), "--out", iso,
-                    "--amd64", KERNELS["amd64"], "--i386", KERNELS["i386"],
-                    "--timeout", "0", "--default", run.arch, "--append", run.args],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    made = subprocess.run([os.path.join(ROOT, "scripts", "mkiso"), "--out", iso,
+                           "--amd64", KERNELS["amd64"], "--i386", KERNELS["i386"],
+                           "--timeout", "0", "--default", run.arch, "--append", run.args],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if made.returncode:
+        raise RuntimeError(f"{run.name}: mkiso failed:\n{made.stdout}")
     if run.emulator == "bochs":
         cmd = [os.path.join(ROOT, "scripts", "run-bochs")]
     else:
@@ -115,16 +124,77 @@ def boot(run):
             iso = vmdk
     if run.smp != 2:
         cmd += ["--smp", str(run.smp)]
+    cmd += run.qemu
+    if run.acpi_table:
+        table = os.path.join(BUILD, run.name + ".acpi")
+        with open(table, "wb") as f:
+            f.write(run.acpi_table)
+        cmd += ["--acpi-table", table]
+    monitor = os.path.join(BUILD, run.name + ".monitor")
+    if run.screen:
+        cmd += ["--monitor", monitor]
     cmd += ["--quiet", "--timeout", str(run.timeout), "--log", log, iso]
-    status = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-    return status, read_log(log)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    screen = watch_text_screen(monitor, proc) if run.screen else []
+    status = proc.wait()
+    return status, read_log(log) + [SCREEN_MARK + line for line in screen]
+
+
+SCREEN_MARK = "\0screen: "  # lines read from the screen, kept apart from the serial log's
+
+
+def watch_text_screen(socket_path, proc):
+    """The lines the VGA text screen (80x25 at 0xb8000) showed while proc ran, read
+    through QEMU's monitor every 0.3 s."""
+    seen = []
+    sock = None
+    while proc.poll() is None:
+        try:
+            if sock is None:
+                sock = socket.socket(socket.AF_UNIX)
+                sock.settimeout(2)
+                sock.connect(socket_path)
+            sock.sendall(b"xp /2000hx 0xb8000\n")
+            text = b""
+            while b"00000000000b8f90:" not in text or not text.rstrip().endswith(b"(qemu)"):
+                chunk = sock.recv(1 << 16)
+                if not chunk:
+                    raise OSError("monitor closed")
+                text += chunk
+        except OSError:
+            sock = None
+            time.sleep(0.3)
+            continue
+        cells = {}
+        for m in re.finditer(rb"([0-9a-f]{16}): ((?:0x[0-9a-f]{4} ?)+)", text):
+            address = int(m[1], 16)
+            for i, word in enumerate(m[2].split()):
+                cells[address + 2 * i] = int(word, 16) & 0xff
+        for row in range(25):
+            codes = [cells.get(0xb8000 + 160 * row + 2 * col, 32) for col in range(80)]
+            line = "".join(chr(c) if 32 <= c < 127 else " " for c in codes).rstrip()
+            if line and line not in seen:
+                seen.append(line)
+        time.sleep(0.3)
+    return seen
+
+
+def banner_tsc_khz(log):
+    for line in log:
+        if m := re.match(r"^Timer: TSC (\d+) kHz", line):
+            return int(m[1])
+    return None
 
 
 def check(run, status, log):
     """Yields (passed, description) for every assertion about one run."""
     yield status == run.status, f"exit status {status} (expected {run.status})"
+    screen = [l[len(SCREEN_MARK):] for l in log if l.startswith(SCREEN_MARK)]
+    log = [l for l in log if not l.startswith(SCREEN_MARK)]
     for pattern in run.lines:
         yield any(re.search(pattern, l) for l in log), f"log has /{pattern}/"
+    for pattern in run.screen:
+        yield any(re.search(pattern, l) for l in screen), f"screen showed /{pattern}/"
     found = verdicts_in(log)
     numbers = [int(m.group(2)) for m in map(TAP_LINE.match, log) if m]
     yield numbers == list(range(1, len(numbers) + 1)), f"TAP numbers run 1..{len(numbers)} in order"
@@ -134,6 +204,19 @@ def check(run, status, log):
     for number, verdict in sorted(expected.items()):
         got = found.get(number, "not run")
         yield got == verdict, f"experiment {number}: {got} (expected {verdict})"
+
+
+def spcr_table(interface_type, address_space, address, baud_code=7):
+    """An ACPI SPCR table (revision 2, 80 bytes) naming a console: for QEMU, whose own
+    tables have none. Address space 1 is I/O, 0 memory; baud code 7 is 115200."""
+    body = bytearray(44)
+    body[0] = interface_type
+    body[4:16] = struct.pack("<BBBBQ", address_space, 8, 0, 1, address)
+    body[22] = baud_code
+    table = bytearray(struct.pack("<4sIBB6s8sI4sI", b"SPCR", 36 + len(body), 2, 0, b"NMILAB",
+                                  b"SPCRTEST", 1, b"NMIL", 1)) + body
+    table[9] = -sum(table) & 0xff
+    return bytes(table)
 
 
 RUNS = [
@@ -230,18 +313,74 @@ RUNS = [
     # A bad option is an error that names the valid keys, never ignored.
     Run("qemu-bad-option", "qemu-bios", "amd64", "exp=17 colour=blue", status=1, timeout=60,
         lines=[r"^Bail out! bad command line: unknown option 'colour'; valid options: .*exp"]),
+
+    # Issue 10: silicon hazards
+    # No PIT (clock-gated on new laptops): it is seen not to count, and the TSC is timed
+    # against the ACPI PM timer instead, within 10 % of a run with the PIT.
+    Run("qemu-pit-off", "qemu-bios", "amd64", "exp=29", status=77, timeout=60,
+        qemu=["--machine", "pit=off"], tsc_like="qemu-bios-amd64", only={29: "pass"},
+        lines=[r"^Calibration: PIT unusable: port 0x61 reads 0xff",
+               r"^Timer: TSC \d+ kHz, LAPIC timer \d+ kHz \(calibrated against ACPI PM timer\)"]),
+    Run("qemu-pit-off-i386", "qemu-uefi", "i386", "exp=29", status=77, timeout=90,
+        qemu=["--machine", "pit=off"], tsc_like="qemu-uefi-i386", only={29: "pass"},
+        lines=[r"\(calibrated against ACPI PM timer\)"]),
+    # Two cores with two threads each: the experimenter is on the other core, not the
+    # BSP's sibling (APIC ID 1), and says so.
+    Run("qemu-topology", "qemu-bios", "amd64", "exp=29", status=77, timeout=60,
+        qemu=["--smp", "4,sockets=1,cores=2,threads=2"], only={29: "pass"},
+        lines=[r"^CPUs: 4 enabled in the ACPI MADT \(APIC IDs 0, 1, 2, 3;",
+               r"^Topology: SMT shift 1 \(CPUID 0xB\); the experimenter is APIC ID 2, on another core",
+               r"^CPU 1 \(APIC ID 2\) up: the experimenter",
+               r"^Experimenter: APIC ID 2; family \S+ model \S+ stepping \d+; core type .*; "
+               r"microcode \S+; shares a core with the generator: no$"]),
+    # The log on COM2 with no UART at COM1: the ACPI SPCR table names the port.
+    Run("qemu-spcr-com2", "qemu-bios", "amd64", "exp=29", status=77, timeout=60,
+        qemu=["--serial-com2"], acpi_table=spcr_table(0, 1, 0x2f8), only={29: "pass"},
+        lines=[r"^Serial: 0x2f8 at 115200 baud \(the ACPI SPCR table\)$"]),
+    Run("qemu-spcr-com2-uefi", "qemu-uefi", "amd64", "exp=29", status=77, timeout=90,
+        qemu=["--serial-com2"], acpi_table=spcr_table(0, 1, 0x2f8), only={29: "pass"},
+        lines=[r"^Serial: 0x2f8 at 115200 baud \(the ACPI SPCR table\)$"]),
+    # serial= wins over the SPCR.
+    Run("qemu-serial-option", "qemu-bios", "amd64", "exp=29 serial=0x2f8", status=77, timeout=60,
+        qemu=["--serial-com2"], acpi_table=spcr_table(0, 1, 0x3f8), only={29: "pass"},
+        lines=[r"^Serial: 0x2f8 at 115200 baud \(serial= on the command line\)$"]),
+    # An SPCR console that is not an I/O-port 16550 is named, and COM1 used.
+    Run("qemu-spcr-mmio", "qemu-bios", "amd64", "exp=29", status=77, timeout=60,
+        acpi_table=spcr_table(0, 0, 0xfe030000), only={29: "pass"},
+        lines=[r"^Serial: 0x3f8 at 115200 baud \(the default, COM1\); the ACPI SPCR names a "
+               r"console this kernel cannot drive \(interface type 0x00, address 0xfe030000\)"]),
+    # No UART where the log goes: the screen says so (and the serial log stays empty, so
+    # the runner finds no EXIT line: status 2). The hang keeps the screen up for seconds
+    # (the watchdog ends it), long enough to read it through QEMU's monitor.
+    Run("qemu-no-uart", "qemu-bios", "amd64", "exp=31 hang=31 timeout=1", status=2, timeout=60,
+        qemu=["--serial-com2"],
+        screen=[r"^Serial: no UART at 0x3f8 \(the default, COM1\): the log is only on this scree",
+                r"^nmi-lab .*, amd64 build"]),
 ]
+
+
+def compare_tsc(log, reference, reference_log):
+    """Yields the check that a log's banner TSC frequency is within 10 % of reference's."""
+    ours, theirs = banner_tsc_khz(log), banner_tsc_khz(reference_log)
+    ok = ours is not None and theirs is not None and abs(ours - theirs) * 10 <= theirs
+    yield ok, f"TSC {ours} kHz within 10 % of {reference}'s {theirs} kHz"
 
 
 def main():
     selected = [r for r in RUNS if not sys.argv[1:] or r.name in sys.argv[1:]]
+    # A run compared with another needs that one's log too.
+    needed = selected + [r for r in RUNS if r not in selected and
+                         any(s.tsc_like == r.name for s in selected)]
     passed = failed = 0
     # Bochs runs are single-threaded: two at a time use both cores.
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        results = {r.name: pool.submit(boot, r) for r in selected}
+        results = {r.name: pool.submit(boot, r) for r in needed}
         for run in selected:
             status, log = results[run.name].result()
-            for ok, what in check(run, status, log):
+            checks = list(check(run, status, log))
+            if run.tsc_like:
+                checks += compare_tsc(log, run.tsc_like, results[run.tsc_like].result()[1])
+            for ok, what in checks:
                 print(f"{'PASS' if ok else 'FAIL'} {run.name}: {what}")
                 passed += ok
                 failed += not ok

@@ -390,8 +390,22 @@ static void test_describe(void)
 	CHECK_STR_EQ(buf, "");
 }
 
+/* cmdline_has_key: whole keys only, with or without a value, never inside a quoted value. */
+static void test_has_key(void)
+{
+	CHECK(cmdline_has_key("exp=17 serial=0x2f8", "serial"));
+	CHECK(cmdline_has_key("serial", "serial"));
+	CHECK(cmdline_has_key("  verbose\tserial=1\n", "serial"));
+	CHECK(!cmdline_has_key("serialport=1 baud=9600", "serial"));
+	CHECK(!cmdline_has_key("exp=17 x=\"a serial=1\"", "serial"));
+	CHECK(!cmdline_has_key("exp=serial", "serial"));
+	CHECK(!cmdline_has_key("", "serial"));
+	CHECK(!cmdline_has_key(NULL, "serial"));
+}
+
 void test_cmdline(void)
 {
+	test_has_key();
 	test_empty();
 	test_flags();
 	test_uints();

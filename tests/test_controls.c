@@ -81,8 +81,25 @@ static void test_must_be_one_always_set(void)
 	}
 }
 
+/* IA32_FEATURE_CONTROL: unlocked, locked with VMXON outside SMX, only inside SMX (TXT), off. */
+static void test_feature_control(void)
+{
+	const char *why = "(none)";
+	CHECK(vmx_feature_control_allows_vmxon(0, &why));
+	CHECK(vmx_feature_control_allows_vmxon(0x5, &why));
+	CHECK(vmx_feature_control_allows_vmxon(0x7, &why));
+	CHECK(!vmx_feature_control_allows_vmxon(0x3, &why));
+	CHECK_STR_EQ(why, "the firmware allows VMX only inside SMX, in an Intel TXT measured launch "
+			  "(IA32_FEATURE_CONTROL locked with bit 1 set, bit 2 clear); enable VT-x itself, "
+			  "not only TXT, in the firmware setup");
+	CHECK(!vmx_feature_control_allows_vmxon(0x1, &why));
+	CHECK_STR_EQ(why, "VMX disabled by firmware (IA32_FEATURE_CONTROL locked with VMXON off); "
+			  "enable VT-x in the firmware setup");
+}
+
 void test_controls(void)
 {
+	test_feature_control();
 	test_pin_based();
 	test_proc_based();
 	test_all_allowed();

@@ -29,5 +29,9 @@ void test_controls(void);
 void test_options(void);
 void test_judge(void);
 void test_catalogue(void);
+void test_acpi(void);
+void test_paging(void);
+void test_calibration(void);
+void test_topology(void);
 
 #endif

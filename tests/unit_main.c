@@ -58,6 +58,10 @@ int main(void)
 	test_options();
 	test_judge();
 	test_catalogue();
+	test_acpi();
+	test_paging();
+	test_calibration();
+	test_topology();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

@@ -2,6 +2,7 @@
 #ifndef VMX_CONTROLS_H
 #define VMX_CONTROLS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -15,5 +16,9 @@ struct control_choice {
 };
 
 struct control_choice vmx_adjust_controls(uint64_t capability_msr, uint32_t wanted);
+
+/* Whether IA32_FEATURE_CONTROL's value lets VMXON run outside SMX (unlocked: we set it);
+ * else *why names the case, the "only inside SMX" (Intel TXT) one included. */
+bool vmx_feature_control_allows_vmxon(uint64_t feature_control, const char **why);
 
 #endif

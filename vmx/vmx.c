@@ -24,12 +24,7 @@ bool vmx_available(const char **why)
 		*why = "CPUID.1:ECX[5] = 0";
 		return false;
 	}
-	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
-	if ((fc & FEATURE_CONTROL_LOCKED) && !(fc & FEATURE_CONTROL_VMXON_OUTSIDE_SMX)) {
-		*why = "VMX disabled by firmware (IA32_FEATURE_CONTROL locked with VMXON off)";
-		return false;
-	}
-	return true;
+	return vmx_feature_control_allows_vmxon(rdmsr(MSR_IA32_FEATURE_CONTROL), why);
 }
 
 /* Allowed-1 settings are bits 63:32 of a capability MSR (Appendix A.3). */
@@ -124,14 +119,12 @@ bool vmx_nmi_controls_supported(bool virtual_nmis, bool nmi_window)
 static bool lock_feature_control(const char **why)
 {
 	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
-	if (!(fc & FEATURE_CONTROL_LOCKED))
+	if (!(fc & FEATURE_CONTROL_LOCKED)) {
 		wrmsr(MSR_IA32_FEATURE_CONTROL,
 		      fc | FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMXON_OUTSIDE_SMX);
-	else if (!(fc & FEATURE_CONTROL_VMXON_OUTSIDE_SMX)) {
-		*why = "VMX disabled by firmware (IA32_FEATURE_CONTROL locked with VMXON off)";
-		return false;
+		return true;
 	}
-	return true;
+	return vmx_feature_control_allows_vmxon(fc, why);
 }
 
 /* SDM 23.8: in VMX operation CR0 and CR4 must respect the FIXED0/FIXED1 MSRs. */

@@ -24,6 +24,7 @@
 #define VMX_BASIC_REVISION_MASK 0x7fffffffu
 
 #define FEATURE_CONTROL_LOCKED (1u << 0)
+#define FEATURE_CONTROL_VMXON_INSIDE_SMX (1u << 1)
 #define FEATURE_CONTROL_VMXON_OUTSIDE_SMX (1u << 2)
 
 /* Pin-based VM-execution controls (24.6.1). */

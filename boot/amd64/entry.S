@@ -1,7 +1,9 @@
 /*
  * amd64 entry: from multiboot's 32-bit protected mode (or the AP trampoline) into long
  * mode with the low 4 GiB identity-mapped by 2 MiB pages, which covers the kernel, the
- * LAPIC, the IOAPIC and ACPI tables. The guest shares these page tables (same CR3).
+ * LAPIC, the IOAPIC and ACPI tables. A framebuffer above 4 GiB is added later from C
+ * (boot/paging.c), with tables from spare_page_tables. The guest shares these page
+ * tables (same CR3).
  */
 #include "machine/layout.h"
 
@@ -97,9 +99,17 @@ enter_long_mode:
 boot_magic:	.long 0
 boot_info:	.long 0
 
+/* boot/framebuffer.c: a framebuffer of up to 1 GiB needs at most two page directories,
+ * and two page-directory-pointer tables when it straddles a 512 GiB line. */
+	.global spare_page_table_count
+	.balign 4
+spare_page_table_count:	.long 4
+
 	.bss
 	.balign 4096
-	.global pml4
+	.global pml4, page_table_root, spare_page_tables
+page_table_root:
 pml4:		.skip 4096
 pdpt:		.skip 4096
 page_dirs:	.skip 4 * 4096
+spare_page_tables:	.skip 4 * 4096

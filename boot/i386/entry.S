@@ -2,7 +2,9 @@
  * i386 entry: from multiboot's 32-bit protected mode (or the AP trampoline) to paging
  * with the whole 4 GiB identity-mapped by 4 MiB (PSE) pages, which covers the kernel,
  * the LAPIC, the IOAPIC and ACPI tables. VMX operation requires CR0.PG = 1 (SDM 23.8);
- * the guest shares these page tables (same CR3).
+ * the guest shares these page tables (same CR3). A framebuffer above 4 GiB gets PSE-36
+ * entries in a window of this directory later, from C (boot/paging.c): 32-bit paging
+ * needs no further tables for that.
  */
 #include "machine/layout.h"
 
@@ -74,6 +76,13 @@ enable_paging:
 boot_magic:	.long 0
 boot_info:	.long 0
 
+	.global spare_page_table_count, spare_page_tables
+	.balign 4
+spare_page_table_count:	.long 0
+spare_page_tables:
+
 	.bss
 	.balign 4096
+	.global page_table_root
+page_table_root:
 page_dir:	.skip 4096
