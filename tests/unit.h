@@ -29,5 +29,6 @@ void test_controls(void);
 void test_options(void);
 void test_judge(void);
 void test_catalogue(void);
+void test_ept(void);
 
 #endif

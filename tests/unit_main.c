@@ -58,6 +58,7 @@ int main(void)
 	test_options();
 	test_judge();
 	test_catalogue();
+	test_ept();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }
