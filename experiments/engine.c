@@ -590,8 +590,7 @@ static bool ept_violation_exit(const struct vm_exit *e)
 		abort_experiment("INVEPT to succeed", "INVEPT failed after the frame page was mapped again");
 		return false;
 	}
-	if (response == EPT_RESPONSE_REBLOCK && (e->qualification & EPT_QUAL_NMI_UNBLOCKED_BY_IRET) &&
-	    !(e->idt_vectoring_info & INTR_INFO_VALID))
+	if (response == EPT_RESPONSE_REBLOCK && ept_violation_needs_reblock(e->qualification, e->idt_vectoring_info))
 		vmcs_set_bits(GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI);
 	return true;
 }

@@ -120,10 +120,20 @@ static void test_capabilities(void)
 	CHECK(ept_missing_capability(PROC_WITH_SECONDARY, PROC2_WITH_EPT, BOCHS_EPT_CAP & ~EPT_CAP_MEMORY_WB) == NULL);
 }
 
+static void test_reblock(void)
+{
+	CHECK(ept_violation_needs_reblock(0x1181, 0));
+	CHECK(!ept_violation_needs_reblock(0x181, 0));
+	/* During event delivery bit 12 is undefined: never acted on. */
+	CHECK(!ept_violation_needs_reblock(0x1181, 0x80000202));
+	CHECK(ept_violation_needs_reblock(0x1181, 0x00000202)); /* the valid bit is what counts */
+}
+
 void test_ept(void)
 {
 	test_entries();
 	test_build();
 	test_pointer_and_invept();
 	test_capabilities();
+	test_reblock();
 }

@@ -61,6 +61,11 @@ unsigned ept_invept_type(uint64_t ept_vpid_cap)
 	return (ept_vpid_cap & EPT_CAP_INVEPT_ALL) ? INVEPT_ALL_CONTEXT : 0;
 }
 
+bool ept_violation_needs_reblock(uint64_t qualification, uint32_t idt_vectoring_info)
+{
+	return (qualification & EPT_QUAL_NMI_UNBLOCKED_BY_IRET) && !(idt_vectoring_info & INTR_INFO_VALID);
+}
+
 /* Allowed-1 settings are bits 63:32 of a control capability MSR (Appendix A.3). */
 static bool may_be_one(uint64_t cap, uint32_t bit)
 {

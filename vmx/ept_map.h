@@ -74,6 +74,12 @@ uint64_t ept_pointer(uint64_t pml4_physical, uint64_t ept_vpid_cap);
 /* The INVEPT type to use: single-context if supported, else all-context; 0 if neither. */
 unsigned ept_invept_type(uint64_t ept_vpid_cap);
 
+/* After an EPT violation: whether the VMM must set blocking by NMI again before resuming
+ * the guest (SDM 31.7.1.2): the qualification's bit 12 says an IRET had unblocked NMIs
+ * (27.2.1), and the IDT-vectoring information is invalid (bit 12 is undefined when the
+ * exit happened during event delivery). */
+bool ept_violation_needs_reblock(uint64_t qualification, uint32_t idt_vectoring_info);
+
 /* Of what the identity map and its revocation need, the first capability this CPU lacks,
  * named with its MSR bit (a SKIP reason); 0 when all are there. proc, proc2: the primary
  * and secondary processor-based capability MSRs (allowed-1 in bits 63:32). */
