@@ -23,6 +23,7 @@
 #include "machine/cpu.h"
 #include "machine/descriptors.h"
 #include "machine/x86.h"
+#include "vmx/ept.h"
 #include "vmx/vmx.h"
 
 #define PIC1_DATA 0x21
@@ -153,6 +154,12 @@ void bsp_entry(void)
 	generator_main();
 }
 
+/* RAM is what the loader's memory map calls available; the EPT maps it WB, the rest UC. */
+static bool is_ram(uint64_t base, uint64_t length)
+{
+	return bootinfo_range_available(&boot, base, length);
+}
+
 void ap_entry(void)
 {
 	struct cpu *c = this_cpu();
@@ -172,5 +179,6 @@ void ap_entry(void)
 	if (!vmx_enable(c, &why))
 		fail_boot("cannot enter VMX root operation", why);
 	printf("VMX: VMXON ok on CPU %u\n", c->index);
+	ept_init(is_ram);
 	selftest_run(c);
 }

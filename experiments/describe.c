@@ -122,6 +122,9 @@ static int describe_expectation(const struct step *s, char *buf, unsigned len)
 			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " at H's VM-exit entry");
 		else if (e->anchor == AT_AFTER_VMCALL_NEXT)
 			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " one instruction after VMCALL");
+		else if (e->anchor == AT_PAGE_IRET || e->anchor == AT_AFTER_PAGE_IRET)
+			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " %s the IRET",
+				      e->anchor == AT_PAGE_IRET ? "at" : "after");
 	}
 	if (s->either)
 		n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " (measured)");
@@ -287,6 +290,24 @@ static void describe_measure(const struct step *s, char *buf, unsigned len)
 	snprintf(buf, len, "measure(%s saved by that %s)", obs_field_name(s->field), obs_source_name(s->exit));
 }
 
+static void describe_ept(const struct step *s, char *buf, unsigned len)
+{
+	snprintf(buf, len, "EPT %s", s->value ? "on (identity map)" : "off");
+}
+
+static void describe_ept_arm_iret(const struct step *s, char *buf, unsigned len)
+{
+	snprintf(buf, len, "IRET frame into the EPT frame page, page not present; at its violation: %s",
+		 s->response == EPT_RESPONSE_REBLOCK ? "map it, B=1 if bit 12 = 1" : "map it only");
+}
+
+static void describe_eiret(const struct step *s, char *buf, unsigned len)
+{
+	char expected[96];
+	describe_expectation(s, expected, sizeof(expected));
+	snprintf(buf, len, "eiret(%s: frame in that page -> %s)", context_name(s), expected);
+}
+
 /* The one table of what each step op is. */
 #define PROPS(op_name, vmx, judged, guest_at, host_at, fault_at, describer, features) \
 	{ .name = op_name, .needs_vmx = vmx, .judges = judged, .in_guest = guest_at, .in_host = host_at, \
@@ -322,6 +343,11 @@ const struct step_op_properties step_ops[OP_COUNT] = {
 	[OP_REINJECT] = SETUP("re-inject", describe_reinject, 0),
 	[OP_CHECK_EXIT] = VALUE_CHECK("check", describe_check_exit),
 	[OP_MEASURE] = SETUP("measure", describe_measure, 0),
+	[OP_EPT] = SETUP("EPT", describe_ept, FEATURE_EPT),
+	[OP_EPT_ARM_IRET] = SETUP("arm the EPT frame page", describe_ept_arm_iret, FEATURE_EPT),
+	/* Its EPT violation is fault-like: saved at the IRET, which then executes again. */
+	[OP_EIRET] = PROPS("eiret", true, JUDGES_EVENTS, AT_AFTER_PAGE_IRET, AT_AFTER_PAGE_IRET, AT_PAGE_IRET,
+			   describe_eiret, FEATURE_EPT),
 };
 
 void step_describe(const struct step *s, char *buf, unsigned len)

@@ -55,6 +55,10 @@ enum step_op {
 	OP_REINJECT,       /* H: inject what the last <source> exit's IDT-vectoring info says */
 	OP_CHECK_EXIT,     /* H: check(field & mask = bits at that <source> exit) */
 	OP_MEASURE,        /* H: measure(a field of the last <source> exit): informational */
+	OP_EPT,            /* H: EPT (the identity map, vmx/ept.h) on (1) or off (0) */
+	OP_EPT_ARM_IRET,   /* H: the IRET frame written into the EPT frame page, the page made
+			      not present, and the engine's response to the violation chosen */
+	OP_EIRET,          /* eiret(ctx -> expect O): an IRET whose frame is in that page */
 	OP_COUNT
 };
 
@@ -69,6 +73,8 @@ enum anchor {
 	AT_G_HANDLER,      /* the first instruction of G's handler for .vector */
 	AT_H_HANDLER,      /* the first instruction of H's handler for .vector */
 	AT_AFTER_VMCALL_NEXT, /* the instruction after the one after VMCALL (a shadow's end) */
+	AT_PAGE_IRET,      /* the IRET whose frame is in the EPT frame page */
+	AT_AFTER_PAGE_IRET,/* where that IRET returns to */
 	AT_ELSEWHERE,      /* observed only: a rip the experiments have no name for */
 };
 
@@ -95,6 +101,10 @@ struct xvbw {
 enum injection { INJECT_KIND_NMI, INJECT_KIND_INTR, INJECT_KIND_EXCEPTION };
 enum shadow { SHADOW_NONE, SHADOW_STI, SHADOW_MOV_SS };
 enum exit_control { CONTROL_MTF, CONTROL_INTERRUPT_WINDOW, CONTROL_PREEMPTION_TIMER };
+/* What the engine does at the EPT violation of an armed frame page (EPT_ARM_IRET): map the
+ * page again, and under REBLOCK also set blocking by NMI when the exit qualification says
+ * the IRET had unblocked NMIs (SDM 31.7.1.2); then the IRET executes again. */
+enum ept_response { EPT_RESPONSE_NONE, EPT_RESPONSE_REBLOCK, EPT_RESPONSE_RESTORE_ONLY };
 
 struct step {
 	enum step_context ctx;
@@ -110,6 +120,7 @@ struct step {
 	enum shadow shadow;     /* SHADOW */
 	enum exit_control control; /* EXIT_CONTROL */
 	uint32_t timer;         /* EXIT_CONTROL, preemption timer: its value */
+	enum ept_response response; /* EPT_ARM_IRET */
 	enum obs_source exit;   /* MEASURE_EXIT, MEASURE, CHECK_EXIT, REINJECT: which exit */
 	enum obs_field field;   /* MEASURE, CHECK_EXIT */
 	uint32_t mask, bits;    /* CHECK_EXIT: field & mask must be bits */
@@ -182,6 +193,9 @@ struct experiment {
 #define CHECK_SAVED_B(src, b) CHECK_EXIT(src, INTERRUPTIBILITY, 1u << 3, (b) ? 1u << 3 : 0)
 #define CHECK_SAVED_SHADOW(src, v) CHECK_EXIT(src, INTERRUPTIBILITY, 3u, v)
 #define CHECK_QUAL(src, m, v) CHECK_EXIT(src, QUALIFICATION, m, v)
+#define EPT(on)           .op = OP_EPT, .value = (on)
+#define EPT_ARM_IRET(how) .op = OP_EPT_ARM_IRET, .response = EPT_RESPONSE_##how
+#define EIRET(...)        .op = OP_EIRET, __VA_ARGS__
 /* Modifiers of a WAIT or SINCE_ENTRY. */
 #define SETTLE()          .settle = true
 #define HOST_AT_EXIT()    .host_at_exit = true

@@ -23,6 +23,8 @@ static const struct {
 	{ AT_HOST_EXIT_ENTRY, vmexit_entry, "host VM-exit entry" },
 	{ AT_FIRET, faulting_iret, "the faulting IRET" },
 	{ AT_AFTER_FIRET, after_faulting_iret, "after the faulting IRET" },
+	{ AT_PAGE_IRET, page_iret, "the IRET from the EPT frame page" },
+	{ AT_AFTER_PAGE_IRET, after_page_iret, "after the IRET from the EPT frame page" },
 };
 #define NAMED_COUNT (sizeof(named) / sizeof(named[0]))
 
@@ -109,10 +111,13 @@ static int describe_observation(const struct observation *o, char *buf, unsigned
 	else if (o->source == OBS_ENTRY_BAD_GUEST)
 		append(buf, len, &n, " [qualification %u, entry info %#x, interruptibility %#x]", o->detail,
 		       o->entry_info, o->interruptibility);
+	else if (o->source == OBS_EXIT_EPT)
+		append(buf, len, &n, " [qualification %#llx, interruptibility %#x, idt-vectoring %#x]",
+		       (unsigned long long)o->qualification, o->interruptibility, o->idt_vectoring_info);
 	else if (obs_is_exit(o->source))
-		append(buf, len, &n, " [info %#x, interruptibility %#x, activity %u, length %u, idt-vectoring %#x%s]",
+		append(buf, len, &n, " [info %#x, interruptibility %#x, activity %u, length %u, idt-vectoring %#x]",
 		       o->interruption_info, o->interruptibility, o->activity_state, o->instruction_length,
-		       o->idt_vectoring_info, o->source == OBS_EXIT_EPT ? ", see the qualification" : "");
+		       o->idt_vectoring_info);
 	if (o->in_halt_window)
 		append(buf, len, &n, " (it hit before the HLT)");
 	return n;

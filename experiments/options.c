@@ -5,8 +5,9 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-#define MAX_SELECTABLE 63
-#define ALL_EXPERIMENTS (~1ull) /* bit 0 is no experiment */
+/* Every experiment: all bits but bit 0, which is no experiment. */
+#define ALL_EXPERIMENTS { ~1ull, ~0ull, ~0ull, ~0ull }
+_Static_assert(SELECTION_WORDS == 4, "ALL_EXPERIMENTS has one word per 64 experiment numbers");
 
 struct options options = {
 	.serial_port = COM1_PORT,
@@ -30,13 +31,16 @@ static bool parse_number(const char **p, unsigned *out)
 	return digits > 0;
 }
 
-/* One item: "N" or "N-M", optionally preceded by '-' for an exclusion. */
-static bool parse_item(const char **p, uint64_t *bits, bool *exclude, char *err, size_t errlen)
+/* One item: "N" or "N-M" added to the include set, or, preceded by '-', to the exclude
+ * set; *excluded says which. */
+static bool parse_item(const char **p, uint64_t *include, uint64_t *exclude, bool *excluded, char *err,
+		       size_t errlen)
 {
 	const char *start = *p;
 	unsigned lo, hi;
-	*exclude = **p == '-';
-	if (*exclude)
+	*excluded = **p == '-';
+	uint64_t *bits = *excluded ? exclude : include;
+	if (*excluded)
 		(*p)++;
 	if (!parse_number(p, &lo))
 		goto bad;
@@ -52,9 +56,8 @@ static bool parse_item(const char **p, uint64_t *bits, bool *exclude, char *err,
 		snprintf(err, errlen, "'%.*s' is not a range within 1..%d", (int)(*p - start), start, MAX_SELECTABLE);
 		return false;
 	}
-	*bits = 0;
 	for (unsigned n = lo; n <= hi; n++)
-		*bits |= 1ull << n;
+		bits[n / 64] |= 1ull << (n % 64);
 	return true;
 bad:
 	snprintf(err, errlen, "cannot read '%s' (examples: exp=17  exp=1-30,35  exp=-18,-19)", start);
@@ -63,39 +66,44 @@ bad:
 
 int parse_experiment_list(const char *value, void *dest, char *err, size_t errlen)
 {
-	uint64_t include = 0, exclude = 0;
+	static const uint64_t all[SELECTION_WORDS] = ALL_EXPERIMENTS;
+	uint64_t include[SELECTION_WORDS] = { 0 }, exclude[SELECTION_WORDS] = { 0 };
+	bool any_included = false;
 	const char *p = value;
 	if (!*p) {
 		snprintf(err, errlen, "needs at least one experiment number");
 		return -1;
 	}
 	while (*p) {
-		uint64_t bits;
 		bool is_exclusion;
-		if (!parse_item(&p, &bits, &is_exclusion, err, errlen))
+		if (!parse_item(&p, include, exclude, &is_exclusion, err, errlen))
 			return -1;
-		if (is_exclusion)
-			exclude |= bits;
-		else
-			include |= bits;
+		any_included |= !is_exclusion;
 		if (*p == ',')
 			p++;
 	}
 	/* Only exclusions: everything but those. */
 	struct experiment_selection *selection = dest;
-	selection->selected = (include ? include : ALL_EXPERIMENTS) & ~exclude;
-	selection->named = include | exclude;
+	for (unsigned w = 0; w < SELECTION_WORDS; w++) {
+		selection->selected[w] = (any_included ? include[w] : all[w]) & ~exclude[w];
+		selection->named[w] = include[w] | exclude[w];
+	}
 	return 0;
+}
+
+static bool in_set(const uint64_t *set, unsigned n)
+{
+	return n <= MAX_SELECTABLE && (set[n / 64] >> (n % 64) & 1);
 }
 
 bool options_selects(unsigned n)
 {
-	return n <= MAX_SELECTABLE && (options.experiments.selected >> n & 1);
+	return in_set(options.experiments.selected, n);
 }
 
 bool options_names(unsigned n)
 {
-	return n <= MAX_SELECTABLE && (options.experiments.named >> n & 1);
+	return in_set(options.experiments.named, n);
 }
 
 static const struct option option_table[] = {

@@ -8,6 +8,11 @@
 
 enum run_order { ORDER_SEQUENTIAL, ORDER_RANDOM };
 
+/* Experiment numbers that can be selected: 1..MAX_SELECTABLE, the catalogue's range
+ * (MAX_EXPERIMENT in experiments/experiment.h), as a set of 64-bit words. */
+#define MAX_SELECTABLE 255
+#define SELECTION_WORDS ((MAX_SELECTABLE + 64) / 64)
+
 struct options {
 	uint64_t serial_port;
 	uint64_t baud;
@@ -17,8 +22,8 @@ struct options {
 	uint64_t timeout_ms;     /* bound on one wait */
 	uint64_t vmcall_rounds;  /* self-test: VMCALL round trips */
 	struct experiment_selection {
-		uint64_t selected;   /* bit n: experiment n is selected */
-		uint64_t named;      /* bit n: the user named n (not just "all but ...") */
+		uint64_t selected[SELECTION_WORDS]; /* bit n of the set: experiment n is selected */
+		uint64_t named[SELECTION_WORDS];    /* bit n: the user named n (not just "all but ...") */
 	} experiments;
 	unsigned order;          /* enum run_order */
 	uint64_t seed;

@@ -45,6 +45,8 @@ struct run_state {
 	 * handoff_end - 1; the guest goes on with step guest_resume_step. */
 	volatile bool handoff_done;
 	unsigned handoff_end, guest_resume_step;
+	/* EPT_ARM_IRET: the response to the EPT violation at page_iret, until it happens. */
+	enum ept_response ept_response;
 	struct failure failure;
 	unsigned nmeasured;          /* informational results, printed with the verdict */
 	char measured[MAX_MEASUREMENTS][DIAG_LEN];

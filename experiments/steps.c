@@ -15,6 +15,7 @@
 #include "machine/descriptors.h"
 #include "machine/layout.h"
 #include "machine/x86.h"
+#include "vmx/ept.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_defs.h"
 
@@ -390,6 +391,63 @@ static bool do_measure(const struct step *s)
 	return true;
 }
 
+/* --- NMI unblocking due to IRET with EPT ---------------------------------------- */
+
+static bool do_ept(const struct step *s)
+{
+	if (s->value)
+		ept_enable();
+	else
+		ept_disable();
+	return true;
+}
+
+/* The frame lies near the end of the page, so an event delivered on the stack the IRET
+ * leaves has most of the page below it. */
+#define PAGE_IRET_FRAME_OFFSET 0xf00
+#define RFLAGS_FIXED_1 0x2u
+
+static uintptr_t *page_iret_frame(void)
+{
+	return (uintptr_t *)(ept_frame_page + PAGE_IRET_FRAME_OFFSET);
+}
+
+/* What an IRET to the same privilege level pops: RIP, CS, RFLAGS and, in 64-bit mode,
+ * RSP and SS (SDM Vol. 2A, IRET); a 32-bit IRET reads only the first three and leaves
+ * ESP right above them, where RSP points here too. IF = 0, as G runs its steps. */
+static void write_page_iret_frame(void)
+{
+	uintptr_t *frame = page_iret_frame();
+	frame[0] = (uintptr_t)after_page_iret;
+	frame[1] = (uintptr_t)vmcs_read(GUEST_CS_SELECTOR);
+	frame[2] = RFLAGS_FIXED_1;
+	frame[3] = (uintptr_t)(frame + 5);
+	frame[4] = (uintptr_t)vmcs_read(GUEST_SS_SELECTOR);
+}
+
+static bool invept_succeeded(enum vmx_status status)
+{
+	const char *observed = status == VMX_OK ? "INVEPT succeeded"
+			       : status == VMX_FAIL_INVALID ? "INVEPT failed: VMfailInvalid" : "INVEPT failed: VMfailValid";
+	return judge(status == VMX_OK, "INVEPT to succeed", observed, 0);
+}
+
+/* The host writes the frame (EPT does not apply to its own accesses), then makes the page
+ * not present for G; the engine answers the violation (experiments/engine.c). */
+static bool do_ept_arm_iret(const struct step *s)
+{
+	write_page_iret_frame();
+	run.ept_response = s->response;
+	return invept_succeeded(ept_revoke_frame_page());
+}
+
+static bool do_page_iret(const struct step *s)
+{
+	unsigned mark = obs_count();
+	execute_page_iret(page_iret_frame());
+	return check_events(s, mark);
+}
+
 /* Indexed by enum step_op; what each op is otherwise is in step_ops[] (describe.c). */
 static bool (*const execute[OP_COUNT])(const struct step *s) = {
 	[OP_SET] = do_set,
@@ -414,6 +472,9 @@ static bool (*const execute[OP_COUNT])(const struct step *s) = {
 	[OP_REINJECT] = do_reinject,
 	[OP_CHECK_EXIT] = do_check_exit,
 	[OP_MEASURE] = do_measure,
+	[OP_EPT] = do_ept,
+	[OP_EPT_ARM_IRET] = do_ept_arm_iret,
+	[OP_EIRET] = do_page_iret,
 };
 
 /*

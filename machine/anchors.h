@@ -28,6 +28,11 @@ static inline bool in_halt_window(uintptr_t rip)
 void execute_faulting_iret(void);
 extern const char faulting_iret[], after_faulting_iret[];
 
+/* An IRET whose frame the caller placed in the EPT frame page (vmx/ept.h): page_iret is
+ * the IRET, after_page_iret where the frame returns to. */
+void execute_page_iret(void *frame);
+extern const char page_iret[], after_page_iret[];
+
 /* setjmp/longjmp for the engine (machine/<arch>/checkpoint.S): checkpoint_save returns 0, and 1 again when
  * checkpoint_resume jumps back to it. Only callee-saved state is kept. */
 struct checkpoint {

@@ -38,6 +38,14 @@ static void test_natural_anchors(void)
 	CHECK_INT_EQ(anchor_address(&firet, &nmi_after), (uintptr_t)after_faulting_iret);
 	CHECK_INT_EQ(anchor_address(&since_g, &since_g.expected[0]), (uintptr_t)after_vmcall);
 	CHECK_INT_EQ(anchor_address(&since_h, &since_h.expected[0]), (uintptr_t)vmexit_entry);
+	/* The IRET from the EPT frame page: its violation is saved at the IRET (fault-like),
+	 * other events land after it. */
+	struct step eiret = G(EIRET(EXPECT(EXIT_EPT)));
+	CHECK_INT_EQ(anchor_address(&eiret, &eiret.expected[0]), (uintptr_t)page_iret);
+	struct expected_event window = EV(EXIT_NMIW);
+	CHECK_INT_EQ(anchor_address(&eiret, &window), (uintptr_t)after_page_iret);
+	CHECK_INT_EQ(anchor_of(OBS_EXIT_NMIW, (uintptr_t)page_iret).anchor, AT_PAGE_IRET);
+	CHECK_INT_EQ(anchor_of(OBS_EXIT_NMIW, (uintptr_t)after_page_iret).anchor, AT_AFTER_PAGE_IRET);
 	struct expected_event handler = EV_AT_G_HANDLER(NMI_G, VEC_GP);
 	CHECK_INT_EQ(anchor_address(&since_g, &handler), guest_handler_address(VEC_GP));
 }
@@ -96,6 +104,10 @@ static void test_descriptions(void)
 	exit.interruption_info = 0x80000202;
 	describe_events(&exit, 1, buf, sizeof(buf));
 	CHECK(strstr(buf, "[info 0x80000202, interruptibility 0, activity 0, length 0, idt-vectoring 0]") != NULL);
+	struct observation ept = at(OBS_EXIT_EPT, page_iret);
+	ept.qualification = 0x1181;
+	describe_events(&ept, 1, buf, sizeof(buf));
+	CHECK(strstr(buf, "(the IRET from the EPT frame page) [qualification 0x1181, interruptibility 0, idt-vectoring 0]"));
 	/* Never past the buffer, always terminated. */
 	struct observation many[8];
 	for (unsigned i = 0; i < 8; i++)

@@ -17,10 +17,10 @@ static struct experiment_selection last;
 
 static uint64_t selection(const char *value, int *status, char *err, size_t errlen)
 {
-	struct experiment_selection dest = { 0, 0 };
+	struct experiment_selection dest = { { 0 }, { 0 } };
 	*status = parse_experiment_list(value, &dest, err, errlen);
 	last = dest;
-	return dest.selected;
+	return dest.selected[0];
 }
 
 static void test_experiment_lists(void)
@@ -36,9 +36,16 @@ static void test_experiment_lists(void)
 	CHECK(all_but & (1ull << 17));
 	CHECK(!(all_but & (1ull << 18)) && !(all_but & (1ull << 19)));
 	CHECK(!(all_but & 1)); /* there is no experiment 0 */
-	CHECK_INT_EQ(last.named, 1ull << 18 | 1ull << 19); /* "all" names nothing by itself */
+	CHECK_INT_EQ(last.named[0], 1ull << 18 | 1ull << 19); /* "all" names nothing by itself */
+	CHECK_INT_EQ(last.selected[3], ~0ull);                 /* up to the last number */
 	CHECK_INT_EQ(selection("1-5,-3", &status, err, sizeof(err)), bits(1, 5) & ~(1ull << 3));
 	CHECK_INT_EQ(selection("-2-4", &status, err, sizeof(err)) & bits(1, 6), bits(1, 6) & ~bits(2, 4));
+	/* Numbers past 63 are in the next words of the set. */
+	CHECK_INT_EQ(selection("62-65,255", &status, err, sizeof(err)), bits(62, 63));
+	CHECK_INT_EQ(status, 0);
+	CHECK_INT_EQ(last.selected[1], bits(0, 1));
+	CHECK_INT_EQ(last.selected[3], 1ull << 63);
+	CHECK_INT_EQ(last.named[1], bits(0, 1));
 }
 
 static void test_bad_experiment_lists(void)
@@ -47,7 +54,7 @@ static void test_bad_experiment_lists(void)
 	int status;
 	selection("0", &status, err, sizeof(err));
 	CHECK_INT_EQ(status, -1);
-	CHECK(strstr(err, "within 1..63") != NULL);
+	CHECK(strstr(err, "within 1..255") != NULL);
 	selection("5-3", &status, err, sizeof(err));
 	CHECK_INT_EQ(status, -1);
 	selection("x", &status, err, sizeof(err));
@@ -57,7 +64,7 @@ static void test_bad_experiment_lists(void)
 	CHECK_INT_EQ(status, 0);
 	selection("", &status, err, sizeof(err));
 	CHECK_INT_EQ(status, -1);
-	selection("1-99", &status, err, sizeof(err));
+	selection("1-256", &status, err, sizeof(err));
 	CHECK_INT_EQ(status, -1);
 }
 
@@ -65,8 +72,9 @@ static void test_command_lines(void)
 {
 	char err[512];
 	CHECK(options_parse("exp=17 verbose order=random seed=9 iterations=50 timeout=20", err, sizeof(err)));
-	CHECK_INT_EQ(options.experiments.selected, 1ull << 17);
-	CHECK_INT_EQ(options.experiments.named, 1ull << 17);
+	CHECK_INT_EQ(options.experiments.selected[0], 1ull << 17);
+	CHECK_INT_EQ(options.experiments.named[0], 1ull << 17);
+	CHECK(options_selects(17) && !options_selects(64) && options_names(17) && !options_names(18));
 	CHECK(options.verbose);
 	CHECK_INT_EQ(options.order, ORDER_RANDOM);
 	CHECK_INT_EQ(options.seed, 9);

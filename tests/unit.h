@@ -33,5 +33,6 @@ void test_acpi(void);
 void test_paging(void);
 void test_calibration(void);
 void test_topology(void);
+void test_ept(void);
 
 #endif

@@ -62,6 +62,7 @@ int main(void)
 	test_paging();
 	test_calibration();
 	test_topology();
+	test_ept();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

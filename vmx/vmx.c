@@ -7,6 +7,7 @@
 #include "machine/descriptors.h"
 #include "machine/x86.h"
 #include "vmx/controls.h"
+#include "vmx/ept_map.h"
 #include "vmx/features.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_defs.h"
@@ -82,7 +83,6 @@ static const struct {
 	{ FEATURE_MTF, "this CPU lacks the monitor trap flag (processor-based control bit 27)" },
 	{ FEATURE_INTERRUPT_WINDOW, "this CPU lacks interrupt-window exiting (processor-based control bit 2)" },
 	{ FEATURE_PREEMPTION_TIMER, "this CPU lacks the VMX-preemption timer (pin-based control bit 6)" },
-	{ FEATURE_EPT, "this CPU lacks EPT (secondary processor-based control bit 1)" },
 };
 
 static bool has_feature(enum vmx_feature f)
@@ -94,9 +94,14 @@ static bool has_feature(enum vmx_feature f)
 	case FEATURE_MTF: return may_be_one(caps.proc, PROC_MONITOR_TRAP_FLAG);
 	case FEATURE_INTERRUPT_WINDOW: return may_be_one(caps.proc, PROC_INTERRUPT_WINDOW_EXITING);
 	case FEATURE_PREEMPTION_TIMER: return may_be_one(caps.pin, PIN_PREEMPTION_TIMER);
-	case FEATURE_EPT: return may_be_one(caps.proc2, PROC2_ENABLE_EPT);
+	case FEATURE_EPT: break; /* several capabilities, each with its own reason */
 	}
 	return false;
+}
+
+const struct vmx_caps *vmx_current_caps(void)
+{
+	return &caps;
 }
 
 const char *vmx_missing_feature(unsigned features)
@@ -104,6 +109,8 @@ const char *vmx_missing_feature(unsigned features)
 	for (unsigned i = 0; i < sizeof(feature_names) / sizeof(feature_names[0]); i++)
 		if ((features & feature_names[i].feature) && !has_feature(feature_names[i].feature))
 			return feature_names[i].lacking;
+	if (features & FEATURE_EPT)
+		return ept_missing_capability(caps.proc, caps.proc2, caps.ept_vpid);
 	return 0;
 }
 

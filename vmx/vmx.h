@@ -40,6 +40,9 @@ void vmx_launch_guest(void);
 /* The NMI controls of the spec's (X, V, B, W), checked against the capabilities. */
 bool vmx_nmi_controls_supported(bool virtual_nmis, bool nmi_window);
 
+/* The capabilities vmx_enable() read. */
+const struct vmx_caps *vmx_current_caps(void);
+
 /* Of `features` (enum vmx_feature, or'ed), the first this CPU lacks, named with the
  * capability bit that says so (a SKIP reason); 0 when it has them all. */
 const char *vmx_missing_feature(unsigned features);

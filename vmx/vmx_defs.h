@@ -84,6 +84,9 @@
 #define INTR_INFO_NMI_UNBLOCKED_BY_IRET (1u << 12)
 #define INTR_INFO_VALID                (1u << 31)
 
+/* Exit qualification of an EPT violation (27.2.1, Table 27-7). */
+#define EPT_QUAL_NMI_UNBLOCKED_BY_IRET (1u << 12)
+
 /* Guest interruptibility state (24.4.2, Table 24-3). */
 #define INTERRUPTIBILITY_STI           (1u << 0)
 #define INTERRUPTIBILITY_MOV_SS        (1u << 1)

@@ -41,4 +41,19 @@ static inline enum vmx_status vmwrite(uintptr_t field, uintptr_t value)
 	return vmx_status_from_flags(cf, zf);
 }
 
+/* INVEPT's 128-bit descriptor (SDM 30.3, INVEPT): the EPTP, then 64 reserved bits. */
+struct invept_descriptor {
+	uint64_t eptp, reserved;
+};
+
+/* The type goes in a general register of the mode's width (32 bits on i386, 64 on
+ * amd64): uintptr_t is that width in both builds. */
+static inline enum vmx_status invept(uintptr_t type, const struct invept_descriptor *d)
+{
+	uint8_t cf, zf;
+	__asm__ volatile("invept %2, %3; setc %0; setz %1"
+			 : "=qm"(cf), "=qm"(zf) : "m"(*d), "r"(type) : "cc", "memory");
+	return vmx_status_from_flags(cf, zf);
+}
+
 #endif

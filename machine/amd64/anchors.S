@@ -81,3 +81,22 @@ after_faulting_iret:
 	.section .fixups, "a"
 	.quad 13, faulting_iret, after_faulting_iret
 	.previous
+
+/*
+ * void execute_page_iret(void *frame): an IRET whose frame lies in the page the host can
+ * make not present in the EPT (vmx/ept.h), so that the IRET's own reads of the frame are
+ * what causes the EPT violation, saved at page_iret. The host writes the frame (RIP =
+ * after_page_iret, CS, RFLAGS, RSP, SS) and resumes the guest at page_iret once the page
+ * is mapped again; RBP restores the stack after it.
+ */
+	.global execute_page_iret, page_iret, after_page_iret
+execute_page_iret:
+	pushq %rbp
+	movq %rsp, %rbp
+	movq %rdi, %rsp
+page_iret:
+	iretq
+after_page_iret:
+	movq %rbp, %rsp
+	popq %rbp
+	ret

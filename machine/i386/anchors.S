@@ -53,3 +53,17 @@ after_faulting_iret:
 	.section .fixups, "a"
 	.long 13, faulting_iret, after_faulting_iret
 	.previous
+
+/* See machine/amd64/anchors.S. The frame is EIP, CS, EFLAGS: a return to the same
+ * privilege level pops no stack pointer, so ESP is left just above the frame. */
+	.global execute_page_iret, page_iret, after_page_iret
+execute_page_iret:
+	pushl %ebp
+	movl %esp, %ebp
+	movl 8(%ebp), %esp
+page_iret:
+	iretl
+after_page_iret:
+	movl %ebp, %esp
+	popl %ebp
+	ret
