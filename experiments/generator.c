@@ -94,8 +94,12 @@ static void maybe_send_stray_nmi(void)
 	if (sent || !run.active || options.stray_experiment != run.x->number)
 		return;
 	sent = true;
+	unsigned seen = obs_count();
 	apic_send_ipi(mailbox.target_apic_id, APIC_DM_NMI);
-	delay_us(1000); /* it lands before anything the generator counts */
+	/* It lands before anything the generator counts (bounded: a platform may lose it). */
+	uint64_t deadline = time_us() + READY_TIMEOUT_US;
+	while (obs_count() == seen && time_us() < deadline)
+		pause();
 }
 
 void generator_init(uint32_t generator_apic_id, uint32_t target_apic_id)
