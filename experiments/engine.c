@@ -21,6 +21,7 @@
 #include "machine/anchors.h"
 #include "machine/descriptors.h"
 #include "machine/layout.h"
+#include "machine/msr.h"
 #include "machine/trap.h"
 #include "vmx/ept.h"
 #include "vmx/exit.h"
@@ -74,10 +75,18 @@ static struct {
 	 * same experiment runs again, a bounded number of times. */
 	const struct experiment *again;
 	unsigned attempts;
+	bool smi_countable;            /* MSR_SMI_COUNT exists here */
+	uint64_t smis_at_start;
 	struct vmcs_snapshot snapshot; /* the VMCS when the current run of H steps began */
 } engine;
 
 static __attribute__((noreturn)) void finish_run(void);
+
+/* SMIs since reset (see smis_during_failure()); false where the MSR does not exist. */
+static bool smi_count(uint64_t *count)
+{
+	return rdmsr_safe(MSR_SMI_COUNT, count);
+}
 
 /* --- what can run here ---------------------------------------------------------------- */
 
@@ -294,6 +303,8 @@ static void finish_baseline(void)
 		printf("# note: an NMI was held pending when experiment %u began (left by the previous one)\n",
 		       run.x->number);
 	obs_clear();
+	if (engine.smi_countable)
+		smi_count(&engine.smis_at_start);
 	if (engine.vmx)
 		maybe_arm_storm();
 	engine.step_seen = run.progress;
@@ -320,12 +331,28 @@ static bool stray_nmi(char *why, unsigned len)
 	return true;
 }
 
+/*
+ * SMIs: an SMI stalls the experimenter for as long as firmware likes, and an IRET in the
+ * SMI handler unblocks NMIs (SDM Vol. 3C 34.8). MSR_SMI_COUNT shows they happened; a
+ * failure that coincides with one is the SMI's, not the platform's. Where the MSR does
+ * not exist (#GP, caught by the fix-up) SMIs cannot be seen, which start_run() says.
+ */
+static bool smis_during_failure(char *why, unsigned len)
+{
+	uint64_t now;
+	if (!run.failure.failed || !engine.smi_countable || !smi_count(&now) || now == engine.smis_at_start)
+		return false;
+	snprintf(why, len, "%llu SMIs during the failed run (MSR_SMI_COUNT)",
+		 (unsigned long long)(now - engine.smis_at_start));
+	return true;
+}
+
 /* A disturbed run is void: no verdict; the same experiment runs again, or, after
  * MAX_ATTEMPTS, it is reported as void. Returns true if this run was void. */
 static bool void_if_disturbed(const struct experiment *x)
 {
 	char why[160];
-	if (!stray_nmi(why, sizeof(why))) {
+	if (!stray_nmi(why, sizeof(why)) && !smis_during_failure(why, sizeof(why))) {
 		engine.again = 0;
 		engine.attempts = 0;
 		return false;
@@ -334,9 +361,9 @@ static bool void_if_disturbed(const struct experiment *x)
 	if (++engine.attempts < MAX_ATTEMPTS) {
 		engine.again = x;
 	} else {
-		results_record_skip(x, "void: every attempt was disturbed from outside (stray NMIs)");
+		results_record_skip(x, "void: every attempt was disturbed from outside (stray NMIs or SMIs)");
 		if (options.order == ORDER_SEQUENTIAL)
-			tap_skip(x, "void: every attempt was disturbed from outside (stray NMIs)");
+			tap_skip(x, "void: every attempt was disturbed from outside (stray NMIs or SMIs)");
 		engine.again = 0;
 		engine.attempts = 0;
 	}
@@ -833,6 +860,13 @@ static void start_run(void)
 		       unknown, catalogue[0].number, catalogue[catalogue_size - 1].number);
 		platform_exit(STATUS_FAIL);
 	}
+	uint64_t smis;
+	engine.smi_countable = smi_count(&smis);
+	if (engine.smi_countable)
+		printf("SMI: %llu so far (MSR_SMI_COUNT); a failure during an SMI is void and runs again\n",
+		       (unsigned long long)smis);
+	else
+		printf("SMI: not countable here (MSR_SMI_COUNT raises #GP): an SMI during an experiment cannot be seen\n");
 	tap_plan();
 	engine.start_tsc = rdtsc();
 }

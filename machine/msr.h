@@ -14,6 +14,7 @@
 #define MSR_AMD_PATCH_LEVEL 0x8b      /* AMD: microcode patch level (bits 31:0) */
 #define MSR_PLATFORM_INFO 0xce        /* Intel: bits 15:8 maximum non-turbo ratio */
 #define MSR_IA32_PAT 0x277
+#define MSR_SMI_COUNT 0x34            /* Intel: SMIs since reset (bits 31:0) */
 
 /* Returns false (and *value = 0) when RDMSR raised #GP. */
 bool rdmsr_safe(uint32_t msr, uint64_t *value);
