@@ -523,7 +523,6 @@ bool step_execute(unsigned index)
 			cli(); /* test only: nothing but the watchdog can end this */
 	if (options.fault_experiment == run.x->number && test_hook_here(index))
 		__asm__ volatile("ud2"); /* test only: an unexpected exception in a step */
-
 	char text[128];
 	step_describe(s, text, sizeof(text));
 	trace("    [%s] %s\n", s->ctx == IN_GUEST ? "G" : "H", text);
