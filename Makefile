@@ -105,7 +105,7 @@ bench: $(KERNELS)
 CATALOGUE_HOST_SOURCES := experiments/catalogue.c experiments/describe.c experiments/deviations.c \
 	experiments/judge.c tests/host_anchors.c lib/format.c
 UNIT_SOURCES := tests/unit_main.c $(wildcard tests/test_*.c) $(CATALOGUE_HOST_SOURCES) lib/cmdline.c \
-	vmx/controls.c experiments/options.c
+	vmx/controls.c experiments/options.c experiments/selection.c
 $(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h vmx/*.h machine/*.h experiments/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \

@@ -10,6 +10,7 @@
 #include "experiments/engine.h"
 #include "experiments/generator.h"
 #include "experiments/options.h"
+#include "experiments/selection.h"
 #include "experiments/selftest.h"
 #include "lib/apic.h"
 #include "lib/console.h"
@@ -54,6 +55,29 @@ static __attribute__((noreturn)) void fail_boot(const char *what, const char *wh
 	platform_exit(STATUS_FAIL);
 }
 
+/*
+ * The command line is read and checked whole before the console moves to the serial=
+ * port. A bad line is reported on the default port (COM1), where a user who mistyped an
+ * option looks, and on the serial= port too if one was read; a serial= port where no
+ * UART answers is reported on COM1. Returns whether the line is good; else why says what
+ * is wrong.
+ */
+static bool start_console(bool line_ok, char *why, unsigned len)
+{
+	uint16_t chosen = (uint16_t)options.serial_port;
+	uint32_t baud = (uint32_t)options.baud;
+	if (line_ok) {
+		console_init(chosen, baud);
+		if (console_has_uart() || chosen == COM1_PORT)
+			return true;
+		snprintf(why, len, "serial=%#x: no UART answers at that port (this message is on COM1)", chosen);
+	}
+	console_init(COM1_PORT, baud);
+	if (chosen != COM1_PORT)
+		console_also(chosen, baud);
+	return false;
+}
+
 void bsp_entry(void)
 {
 	struct cpu *bsp = &cpu_areas[0].cpu;
@@ -62,8 +86,9 @@ void bsp_entry(void)
 	bsp->index = 0;
 	bsp->role = ROLE_GENERATOR;
 	bool boot_ok = bootinfo_parse(boot_magic, boot_info, &boot);
-	bool options_ok = options_parse(boot.cmdline, option_error, sizeof(option_error));
-	console_init((uint16_t)options.serial_port, (uint32_t)options.baud);
+	bool options_ok = options_parse(boot.cmdline, option_error, sizeof(option_error)) &&
+			  selection_init(option_error, sizeof(option_error));
+	options_ok = start_console(options_ok, option_error, sizeof(option_error));
 	screen_init(boot.has_fb ? &boot.fb : 0);
 	platform_set_reboot_on_exit(options.reboot);
 
