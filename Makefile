@@ -29,7 +29,7 @@ LDFLAGS_KERNEL := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker.ld
 
 C_SOURCES := $(wildcard machine/*.c lib/*.c vmx/*.c guest/*.c experiments/*.c boot/*.c)
-COMMON_ASM := boot/multiboot.S boot/trampoline.S machine/gdt.S
+COMMON_ASM := boot/multiboot.S boot/trampoline.S boot/requirements.S machine/gdt.S
 arch_asm = $(COMMON_ASM) $(wildcard boot/$(1)/*.S machine/$(1)/*.S vmx/$(1)/*.S guest/$(1)/*.S)
 objects = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(C_SOURCES) $(call arch_asm,$(1))))
 
