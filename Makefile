@@ -12,6 +12,9 @@
 VERSION := 0.1.0
 ARCHES := amd64 i386
 BUILD := build
+# Plain `make` builds both kernels, whatever rule comes first below.
+.DEFAULT_GOAL := all
+
 
 GIT_REVISION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
@@ -70,6 +73,7 @@ $(BUILD)/$(1)/font8x16.o: $(FONT_C)
 
 $(BUILD)/$(1)/nmi-lab.elf: $(call objects,$(1)) $(BUILD)/$(1)/font8x16.o linker.ld
 	$$(call quiet,LD  ,$$@)$$(CC) $$(CFLAGS_$(1)) $$(LDFLAGS_KERNEL) -o $$@ $$(filter %.o,$$^) -lgcc
+	@mkdir -p $$(@D)
 endef
 $(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a))))
 
