@@ -4,17 +4,20 @@
 #   make iso        the bootable hybrid image (BIOS + UEFI, CD + USB): build/nmi-lab.iso
 #   make vmdk       the same as a VMware disk, with a .vmx (2 vCPUs, nested VT-x, serial to a file)
 #   make run        set-up, image, and a run on the best platform here, log on screen
-#   make test       host unit tests, then the emulator checks (Bochs and QEMU)
+#   make test       host unit tests, report and script tests, a short fuzz, a fresh clone's build,
+#                   then the emulator checks (Bochs and QEMU)
 #   make unit-test  only the host unit tests
 #   make bench      per-experiment and whole-suite timings under Bochs
+#   make soak       random order for SOAK_RUNS runs under Bochs, both builds: runs per second, verdicts
+#   make fuzz       libFuzzer on the command-line parsers, Hypothesis on the log parser (FUZZ_SECONDS each)
 #   make report     the result matrix (build/report/results.{md,html,json,junit.xml}) from make test's logs
+
+# Plain `make` builds both kernels, whatever rule comes first below.
+.DEFAULT_GOAL := all
 
 VERSION := 0.1.0
 ARCHES := amd64 i386
 BUILD := build
-# Plain `make` builds both kernels, whatever rule comes first below.
-.DEFAULT_GOAL := all
-
 
 GIT_REVISION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
@@ -47,7 +50,8 @@ $(FONT_C): scripts/psf2c
 
 ISO := $(BUILD)/nmi-lab.iso
 
-.PHONY: all iso vmdk run bench docs report test unit-test report-test emulator-test deps clean
+.PHONY: all iso vmdk run bench soak docs report test unit-test report-test emulator-test deps clean \
+	fuzz fuzz-test fresh-clone-test script-test
 all: $(KERNELS)
 
 # The revision goes into the banner; rewrite the stamp only when it changes.
@@ -69,11 +73,11 @@ $(BUILD)/$(1)/boot/banner.o: $(BUILD)/git-revision
 $(BUILD)/$(1)/boot/banner.o: KERNEL_CFLAGS += -DGIT_REVISION='"$$(shell cat $(BUILD)/git-revision)"'
 
 $(BUILD)/$(1)/font8x16.o: $(FONT_C)
+	@mkdir -p $$(@D)
 	$$(call quiet,CC  ,$(1)/font8x16.c)$$(CC) $$(KERNEL_CFLAGS) $$(CFLAGS_$(1)) -c $$< -o $$@
 
 $(BUILD)/$(1)/nmi-lab.elf: $(call objects,$(1)) $(BUILD)/$(1)/font8x16.o linker.ld
 	$$(call quiet,LD  ,$$@)$$(CC) $$(CFLAGS_$(1)) $$(LDFLAGS_KERNEL) -o $$@ $$(filter %.o,$$^) -lgcc
-	@mkdir -p $$(@D)
 endef
 $(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a))))
 
@@ -104,6 +108,11 @@ run: deps
 
 bench: $(KERNELS)
 	scripts/bench
+
+# make soak SOAK_RUNS=200000: a benchmark (prints, asserts nothing), not part of make test.
+SOAK_RUNS ?= 20000
+soak: $(KERNELS)
+	scripts/soak --runs $(SOAK_RUNS)
 
 # The catalogue's data and the judging code, as the host programs and tests link them.
 CATALOGUE_HOST_SOURCES := experiments/catalogue.c experiments/describe.c experiments/deviations.c \
@@ -137,9 +146,45 @@ emulator-test: $(KERNELS)
 report-test:
 	tests/report/run_tests.sh
 
+# Fuzzing (tests/fuzz/): libFuzzer with ASan and UBSan on lib/cmdline.c and on the kernel's
+# options with the selection checks; Hypothesis on scripts/report_lib/parse.py.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CMDLINE_SOURCES := tests/fuzz/fuzz_cmdline.c lib/cmdline.c lib/format.c
+FUZZ_OPTIONS_SOURCES := tests/fuzz/fuzz_options.c experiments/options.c experiments/selection.c lib/cmdline.c \
+	$(CATALOGUE_HOST_SOURCES)
+FUZZERS := $(BUILD)/fuzz/fuzz-cmdline $(BUILD)/fuzz/fuzz-options
+FUZZ_HEADERS := $(wildcard tests/fuzz/*.h experiments/*.h lib/*.h machine/*.h vmx/*.h)
+$(BUILD)/fuzz/fuzz-cmdline: $(FUZZ_CMDLINE_SOURCES) $(FUZZ_HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_CMDLINE_SOURCES)
+$(BUILD)/fuzz/fuzz-options: $(FUZZ_OPTIONS_SOURCES) $(FUZZ_HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_OPTIONS_SOURCES)
+
+# make fuzz FUZZ_SECONDS=3600 for a long session; make test runs 8 s of each.
+FUZZ_SECONDS ?= 300
+fuzz: $(FUZZERS)
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+fuzz-test: $(FUZZERS)
+	tests/fuzz/run.sh 8
+
+# A fresh clone's make, make iso and make vmdk, each on its own (make test's deps and
+# shared build/ would hide a missing directory or a wrong default goal).
+fresh-clone-test:
+	tests/fresh_clone.sh
+
+# The shell scripts: mkiso --default never refused at random, no pipe into grep -q/head.
+script-test:
+	tests/test_scripts.sh
+
 test: deps
 	$(MAKE) --no-print-directory unit-test
 	$(MAKE) --no-print-directory report-test
+	$(MAKE) --no-print-directory script-test
+	$(MAKE) --no-print-directory fuzz-test
+	$(MAKE) --no-print-directory fresh-clone-test
 	$(MAKE) --no-print-directory emulator-test
 
 # The result matrix (Markdown, HTML, JSON, JUnit) from the logs `make test` left.
