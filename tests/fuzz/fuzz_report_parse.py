@@ -25,8 +25,8 @@ for path in sorted(glob.glob(os.path.join(ROOT, "tests", "report", "data", "*.lo
     with open(path, "rb") as f:
         LOGS.append(f.read())
 
-# Pieces of the serial log format (docs: notes/log-format.md in the project's history,
-# README "Reading the output"), so that mutations reach the parser's deeper states.
+# Pieces of the serial log format (README "Reading the output", experiments/tap.c),
+# so that mutations reach the parser's deeper states.
 FRAGMENTS = [
     b"TAP version 13", b"1..38", b"1..0", b"1..99999999999999999999", b"ok 1 - t (5 us)",
     b"not ok 2 - t (7 us)", b"ok 3 - t # SKIP why", b"not ok 4 - t (1 us) # TODO known Bochs 2.7 deviation: x",
