@@ -5,11 +5,17 @@
 #   make vmdk       the same as a VMware disk, with a .vmx (2 vCPUs, nested VT-x, serial to a file);
 #                   make vmdk EFI=1: the .vmx boots it with UEFI (firmware = "efi")
 #   make run        set-up, image, and a run on the best platform here, log on screen
-#   make test       host unit tests, the report's tests, the emulator checks (Bochs and QEMU),
-#                   then the conformance of their logs with prove, tap-parser, YAML and JUnit
+#   make test       host unit tests, report and script tests, a short fuzz, a fresh clone's build,
+#                   the emulator checks (Bochs and QEMU), then the conformance of their logs with
+#                   prove, tap-parser, YAML and JUnit
 #   make unit-test  only the host unit tests
 #   make bench      per-experiment and whole-suite timings under Bochs
+#   make soak       random order for SOAK_RUNS runs under Bochs, both builds: runs per second, verdicts
+#   make fuzz       libFuzzer on the command-line parsers, Hypothesis on the log parser (FUZZ_SECONDS each)
 #   make report     the result matrix (build/report/results.{md,html,json,junit.xml}) from make test's logs
+
+# Plain `make` builds both kernels, whatever rule comes first below.
+.DEFAULT_GOAL := all
 
 VERSION := 0.1.0
 ARCHES := amd64 i386
@@ -31,7 +37,7 @@ LDFLAGS_KERNEL := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker.ld
 
 C_SOURCES := $(wildcard machine/*.c lib/*.c vmx/*.c guest/*.c experiments/*.c boot/*.c)
-COMMON_ASM := boot/multiboot.S boot/trampoline.S machine/gdt.S
+COMMON_ASM := boot/multiboot.S boot/trampoline.S boot/requirements.S machine/gdt.S
 arch_asm = $(COMMON_ASM) $(wildcard boot/$(1)/*.S machine/$(1)/*.S vmx/$(1)/*.S guest/$(1)/*.S)
 objects = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(C_SOURCES) $(call arch_asm,$(1))))
 
@@ -46,7 +52,8 @@ $(FONT_C): scripts/psf2c
 
 ISO := $(BUILD)/nmi-lab.iso
 
-.PHONY: all iso vmdk run bench docs report test unit-test report-test emulator-test conformance-test deps clean
+.PHONY: all iso vmdk run bench soak docs report test unit-test report-test emulator-test conformance-test \
+	deps clean fuzz fuzz-test fresh-clone-test script-test
 all: $(KERNELS)
 
 # The revision goes into the banner; rewrite the stamp only when it changes.
@@ -68,6 +75,7 @@ $(BUILD)/$(1)/boot/banner.o: $(BUILD)/git-revision
 $(BUILD)/$(1)/boot/banner.o: KERNEL_CFLAGS += -DGIT_REVISION='"$$(shell cat $(BUILD)/git-revision)"'
 
 $(BUILD)/$(1)/font8x16.o: $(FONT_C)
+	@mkdir -p $$(@D)
 	$$(call quiet,CC  ,$(1)/font8x16.c)$$(CC) $$(KERNEL_CFLAGS) $$(CFLAGS_$(1)) -c $$< -o $$@
 
 $(BUILD)/$(1)/nmi-lab.elf: $(call objects,$(1)) $(BUILD)/$(1)/font8x16.o linker.ld
@@ -108,12 +116,17 @@ run: deps
 bench: $(KERNELS)
 	scripts/bench
 
+# make soak SOAK_RUNS=200000: a benchmark (prints, asserts nothing), not part of make test.
+SOAK_RUNS ?= 20000
+soak: $(KERNELS)
+	scripts/soak --runs $(SOAK_RUNS)
+
 # The catalogue's data and the judging code, as the host programs and tests link them.
 CATALOGUE_HOST_SOURCES := experiments/catalogue.c experiments/describe.c experiments/deviations.c \
 	experiments/judge.c tests/host_anchors.c lib/format.c
 UNIT_SOURCES := tests/unit_main.c $(wildcard tests/test_*.c) $(CATALOGUE_HOST_SOURCES) lib/cmdline.c \
-	vmx/controls.c vmx/ept_map.c experiments/options.c boot/acpi.c boot/bootinfo.c boot/paging.c \
-	boot/topology.c lib/calibration.c
+	vmx/controls.c vmx/ept_map.c experiments/options.c experiments/selection.c boot/acpi.c boot/bootinfo.c \
+	boot/paging.c boot/topology.c lib/calibration.c
 $(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h vmx/*.h machine/*.h experiments/*.h boot/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
@@ -155,9 +168,45 @@ report-test:
 conformance-test:
 	tests/conformance/check_logs
 
+# Fuzzing (tests/fuzz/): libFuzzer with ASan and UBSan on lib/cmdline.c and on the kernel's
+# options with the selection checks; Hypothesis on scripts/report_lib/parse.py.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CMDLINE_SOURCES := tests/fuzz/fuzz_cmdline.c lib/cmdline.c lib/format.c
+FUZZ_OPTIONS_SOURCES := tests/fuzz/fuzz_options.c experiments/options.c experiments/selection.c lib/cmdline.c \
+	$(CATALOGUE_HOST_SOURCES)
+FUZZERS := $(BUILD)/fuzz/fuzz-cmdline $(BUILD)/fuzz/fuzz-options
+FUZZ_HEADERS := $(wildcard tests/fuzz/*.h experiments/*.h lib/*.h machine/*.h vmx/*.h)
+$(BUILD)/fuzz/fuzz-cmdline: $(FUZZ_CMDLINE_SOURCES) $(FUZZ_HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_CMDLINE_SOURCES)
+$(BUILD)/fuzz/fuzz-options: $(FUZZ_OPTIONS_SOURCES) $(FUZZ_HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_OPTIONS_SOURCES)
+
+# make fuzz FUZZ_SECONDS=3600 for a long session; make test runs 8 s of each.
+FUZZ_SECONDS ?= 300
+fuzz: $(FUZZERS)
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+fuzz-test: $(FUZZERS)
+	tests/fuzz/run.sh 8
+
+# A fresh clone's make, make iso and make vmdk, each on its own (make test's deps and
+# shared build/ would hide a missing directory or a wrong default goal).
+fresh-clone-test:
+	tests/fresh_clone.sh
+
+# The shell scripts: mkiso --default never refused at random, no pipe into grep -q/head.
+script-test:
+	tests/test_scripts.sh
+
 test: deps
 	$(MAKE) --no-print-directory unit-test
 	$(MAKE) --no-print-directory report-test
+	$(MAKE) --no-print-directory script-test
+	$(MAKE) --no-print-directory fuzz-test
+	$(MAKE) --no-print-directory fresh-clone-test
 	$(MAKE) --no-print-directory emulator-test
 	$(MAKE) --no-print-directory conformance-test
 

@@ -12,6 +12,7 @@
 #include "experiments/engine.h"
 #include "experiments/generator.h"
 #include "experiments/options.h"
+#include "experiments/selection.h"
 #include "experiments/selftest.h"
 #include "lib/apic.h"
 #include "lib/cmdline.h"
@@ -96,6 +97,32 @@ static void fail_no_second_cpu(void)
 	fail_boot("need two CPUs", why);
 }
 
+/*
+ * The command line is read and checked whole before the console moves to the serial=
+ * port. A bad line is reported on the default port (COM1), where a user who mistyped an
+ * option looks, and on the serial= port too if one was read; a serial= port where no
+ * UART answers is reported on COM1. Returns whether the line is good; else why says what
+ * is wrong.
+ */
+static bool start_console(bool line_ok, char *why, unsigned len)
+{
+	uint16_t chosen = serial.port;
+	uint32_t baud = serial.baud;
+	bool user_chose = cmdline_has_key(boot.cmdline, "serial");
+	if (line_ok) {
+		console_init(chosen, baud);
+		/* Only a port the user named is an error without a UART: with the default
+		 * or the SPCR's, the log is still on the screen (the banner says so). */
+		if (console_has_uart() || chosen == COM1_PORT || !user_chose)
+			return true;
+		snprintf(why, len, "serial=%#x: no UART answers at that port (this message is on COM1)", chosen);
+	}
+	console_init(COM1_PORT, baud);
+	if (chosen != COM1_PORT)
+		console_also(chosen, baud);
+	return false;
+}
+
 void bsp_entry(void)
 {
 	struct cpu *bsp = &cpu_areas[0].cpu;
@@ -110,11 +137,12 @@ void bsp_entry(void)
 	console_init(COM1_PORT, DEFAULT_BAUD);
 
 	bool boot_ok = bootinfo_parse(boot_magic, (const void *)(uintptr_t)boot_info, &boot);
-	bool options_ok = options_parse(boot.cmdline, option_error, sizeof(option_error));
+	bool options_ok = options_parse(boot.cmdline, option_error, sizeof(option_error)) &&
+			  selection_init(option_error, sizeof(option_error));
 	const char *acpi_why = 0;
 	bool acpi_ok = acpi_find(boot.rsdp, boot.rsdp_length, &acpi, &acpi_why);
 	choose_serial(&acpi.spcr);
-	console_init(serial.port, serial.baud);
+	options_ok = start_console(options_ok, option_error, sizeof(option_error));
 	framebuffer_start(&boot);
 	platform_set_reboot_on_exit(options.reboot);
 	platform_detect(acpi.oem_id);

@@ -5,20 +5,36 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-/* Every experiment: all bits but bit 0, which is no experiment. */
-#define ALL_EXPERIMENTS { ~1ull, ~0ull, ~0ull, ~0ull }
-_Static_assert(SELECTION_WORDS == 4, "ALL_EXPERIMENTS has one word per 64 experiment numbers");
+#define DEFAULT_SEED 1
+#define DEFAULT_ITERATIONS 2000
 
-struct options options = {
+/* seed and iterations stay 0 until given, so that options_parse can tell a seed given
+ * with order=seq (an error) from none. */
+static const struct options defaults = {
 	.serial_port = COM1_PORT,
 	.baud = DEFAULT_BAUD,
 	.timeout_ms = 0, /* chosen per platform: options_choose_defaults() */
 	.vmcall_rounds = 1000,
-	.experiments = { .selected = ALL_EXPERIMENTS },
 	.order = ORDER_SEQUENTIAL,
-	.seed = 1,
-	.iterations = 2000,
 };
+
+struct options options;
+
+static void set_bit(uint64_t *words, unsigned n)
+{
+	words[n / 64] |= 1ull << (n % 64);
+}
+
+static bool has_bit(const uint64_t *words, unsigned n)
+{
+	return n >= 1 && n <= MAX_EXPERIMENT && (words[n / 64] >> (n % 64) & 1);
+}
+
+static void set_all(uint64_t *words)
+{
+	for (unsigned n = 1; n <= MAX_EXPERIMENT; n++)
+		set_bit(words, n);
+}
 
 static bool parse_number(const char **p, unsigned *out)
 {
@@ -31,15 +47,14 @@ static bool parse_number(const char **p, unsigned *out)
 	return digits > 0;
 }
 
-/* One item: "N" or "N-M" added to the include set, or, preceded by '-', to the exclude
- * set; *excluded says which. */
-static bool parse_item(const char **p, uint64_t *include, uint64_t *exclude, bool *excluded, char *err,
-		       size_t errlen)
+/* One item: "N" or "N-M", optionally preceded by '-' for an exclusion: sets its bits in
+ * include or exclude. */
+static bool parse_item(const char **p, uint64_t *include, uint64_t *exclude, bool *excluded,
+		       char *err, size_t errlen)
 {
 	const char *start = *p;
 	unsigned lo, hi;
 	*excluded = **p == '-';
-	uint64_t *bits = *excluded ? exclude : include;
 	if (*excluded)
 		(*p)++;
 	if (!parse_number(p, &lo))
@@ -52,12 +67,13 @@ static bool parse_item(const char **p, uint64_t *include, uint64_t *exclude, boo
 	}
 	if (**p && **p != ',')
 		goto bad;
-	if (lo < 1 || hi > MAX_SELECTABLE || lo > hi) {
-		snprintf(err, errlen, "'%.*s' is not a range within 1..%d", (int)(*p - start), start, MAX_SELECTABLE);
+	if (lo < 1 || hi > MAX_EXPERIMENT || lo > hi) {
+		snprintf(err, errlen, "'%.*s' is not a range within 1..%d", (int)(*p - start), start,
+			 MAX_EXPERIMENT);
 		return false;
 	}
 	for (unsigned n = lo; n <= hi; n++)
-		bits[n / 64] |= 1ull << (n % 64);
+		set_bit(*excluded ? exclude : include, n);
 	return true;
 bad:
 	snprintf(err, errlen, "cannot read '%s' (examples: exp=17  exp=1-30,35  exp=-18,-19)", start);
@@ -66,7 +82,6 @@ bad:
 
 int parse_experiment_list(const char *value, void *dest, char *err, size_t errlen)
 {
-	static const uint64_t all[SELECTION_WORDS] = ALL_EXPERIMENTS;
 	uint64_t include[SELECTION_WORDS] = { 0 }, exclude[SELECTION_WORDS] = { 0 };
 	bool any_included = false;
 	const char *p = value;
@@ -75,35 +90,34 @@ int parse_experiment_list(const char *value, void *dest, char *err, size_t errle
 		return -1;
 	}
 	while (*p) {
-		bool is_exclusion;
-		if (!parse_item(&p, include, exclude, &is_exclusion, err, errlen))
+		bool excluded;
+		if (!parse_item(&p, include, exclude, &excluded, err, errlen))
 			return -1;
-		any_included |= !is_exclusion;
-		if (*p == ',')
-			p++;
+		any_included |= !excluded;
+		if (*p == ',' && !*++p) {
+			snprintf(err, errlen, "'%s' ends with ','; a number must follow it", value);
+			return -1;
+		}
 	}
 	/* Only exclusions: everything but those. */
 	struct experiment_selection *selection = dest;
-	for (unsigned w = 0; w < SELECTION_WORDS; w++) {
-		selection->selected[w] = (any_included ? include[w] : all[w]) & ~exclude[w];
-		selection->named[w] = include[w] | exclude[w];
+	if (!any_included)
+		set_all(include);
+	for (unsigned i = 0; i < SELECTION_WORDS; i++) {
+		selection->selected[i] = include[i] & ~exclude[i];
+		selection->named[i] = (any_included ? include[i] : 0) | exclude[i];
 	}
 	return 0;
 }
 
-static bool in_set(const uint64_t *set, unsigned n)
-{
-	return n <= MAX_SELECTABLE && (set[n / 64] >> (n % 64) & 1);
-}
-
 bool options_selects(unsigned n)
 {
-	return in_set(options.experiments.selected, n);
+	return has_bit(options.experiments.selected, n);
 }
 
 bool options_names(unsigned n)
 {
-	return in_set(options.experiments.named, n);
+	return has_bit(options.experiments.named, n);
 }
 
 static const struct option option_table[] = {
@@ -112,14 +126,15 @@ static const struct option option_table[] = {
 	{ .key = "order", .type = OPT_CHOICE, .dest = &options.order, .choices = "seq|random",
 	  .help = "run the selection in order, or in random order (default seq)" },
 	{ .key = "seed", .type = OPT_UINT, .dest = &options.seed, .min = 1, .max = UINT64_MAX,
-	  .help = "seed of the random order (default 1)" },
+	  .help = "seed of the random order (default 1; needs order=random)" },
 	{ .key = "iterations", .type = OPT_UINT, .dest = &options.iterations, .min = 1, .max = 10000000,
-	  .help = "experiments to run in random order (default 2000)" },
+	  .help = "experiments to run in random order (default 2000; needs order=random)" },
 	{ .key = "verbose", .type = OPT_FLAG, .dest = &options.verbose,
 	  .help = "step-by-step trace of every experiment" },
 	{ .key = "timeout", .type = OPT_UINT, .dest = &options.timeout_ms, .min = 1, .max = 600000,
 	  .help = "ms a wait may take before it is declared stuck (default 10; 250 under QEMU TCG)" },
-	{ .key = "serial", .type = OPT_UINT, .dest = &options.serial_port, .min = 1, .max = 0xffff,
+	/* The UART's eight registers must fit below 0x10000. */
+	{ .key = "serial", .type = OPT_UINT, .dest = &options.serial_port, .min = 1, .max = 0xfff8,
 	  .help = "I/O port of the 16550 UART (default 0x3f8, COM1)" },
 	{ .key = "baud", .type = OPT_UINT, .dest = &options.baud, .min = 50, .max = 115200,
 	  .help = "serial speed (default 115200)" },
@@ -129,19 +144,19 @@ static const struct option option_table[] = {
 	  .help = "reset the machine at the end instead of halting (hardware)" },
 	{ .key = "vmcalls", .type = OPT_UINT, .dest = &options.vmcall_rounds, .min = 1, .max = 100000000,
 	  .help = "VMCALL round trips in the self-test (default 1000)" },
-	{ .key = "break", .type = OPT_UINT, .dest = &options.break_experiment, .min = 1, .max = MAX_SELECTABLE,
+	{ .key = "break", .type = OPT_UINT, .dest = &options.break_experiment, .min = 1, .max = MAX_EXPERIMENT,
 	  .help = "test only: experiment N expects the wrong thing (shows failure reporting and recovery)" },
-	{ .key = "hang", .type = OPT_UINT, .dest = &options.hang_experiment, .min = 1, .max = MAX_SELECTABLE,
+	{ .key = "hang", .type = OPT_UINT, .dest = &options.hang_experiment, .min = 1, .max = MAX_EXPERIMENT,
 	  .help = "test only: experiment N hangs with interrupts off in its first guest step (shows the watchdog)" },
 	{ .key = "ready_delay", .type = OPT_UINT, .dest = &options.ready_delay_us, .min = 1, .max = 1000000,
 	  .help = "test only: us between a wait's \"send now\" and its HLT (shows that verdicts do not depend on it)" },
 	{ .key = "strict", .type = OPT_FLAG, .dest = &options.strict,
 	  .help = "known deviations count as failures (for a maintainer checking a fix)" },
-	{ .key = "storm", .type = OPT_UINT, .dest = &options.storm_experiment, .min = 1, .max = MAX_SELECTABLE,
-	  .help = "test only: experiment N's guest exits at every VM entry (shows that a storm ends with a verdict)" },
-	{ .key = "stray", .type = OPT_UINT, .dest = &options.stray_experiment, .min = 1, .max = MAX_SELECTABLE,
+	{ .key = "stray", .type = OPT_UINT, .dest = &options.stray_experiment, .min = 1, .max = MAX_EXPERIMENT,
 	  .help = "test only: an NMI nobody asked for arrives in experiment N (shows that it is caught, and the experiment run again)" },
-	{ .key = "fault", .type = OPT_UINT, .dest = &options.fault_experiment, .min = 1, .max = MAX_SELECTABLE,
+	{ .key = "storm", .type = OPT_UINT, .dest = &options.storm_experiment, .min = 1, .max = MAX_EXPERIMENT,
+	  .help = "test only: experiment N's guest exits at every VM entry (shows that a storm ends with a verdict)" },
+	{ .key = "fault", .type = OPT_UINT, .dest = &options.fault_experiment, .min = 1, .max = MAX_EXPERIMENT,
 	  .help = "test only: experiment N's first guest step raises #UD (shows that the run goes on)" },
 };
 
@@ -158,12 +173,35 @@ void options_choose_defaults(bool wall_clock_emulator)
 
 static char scratch[1024];
 
+/* seed= and iterations= mean something only in random order: with order=seq they would
+ * be ignored, so they are an error. */
+static bool choose_random_order_defaults(char *err, unsigned errlen)
+{
+	const char *given = options.seed ? "seed" : options.iterations ? "iterations" : 0;
+	if (options.order != ORDER_RANDOM && given) {
+		snprintf(err, errlen, "option '%s' applies only to order=random (the order is seq)", given);
+		return false;
+	}
+	if (!options.seed)
+		options.seed = DEFAULT_SEED;
+	if (!options.iterations)
+		options.iterations = DEFAULT_ITERATIONS;
+	return true;
+}
+
 bool options_parse(const char *cmdline, char *err, unsigned errlen)
 {
+	options = defaults;
+	set_all(options.experiments.selected);
+	if (errlen)
+		err[0] = 0;
+	if (!cmdline)
+		cmdline = "";
 	if (strlen(cmdline) >= sizeof(scratch)) {
 		snprintf(err, errlen, "command line longer than %u characters", (unsigned)sizeof(scratch) - 1);
 		return false;
 	}
 	return cmdline_parse(cmdline, option_table, sizeof(option_table) / sizeof(option_table[0]),
-			     scratch, sizeof(scratch), err, errlen) == 0;
+			     scratch, sizeof(scratch), err, errlen) == 0 &&
+	       choose_random_order_defaults(err, errlen);
 }

@@ -6,12 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum run_order { ORDER_SEQUENTIAL, ORDER_RANDOM };
+#include "experiments/experiment.h"
 
-/* Experiment numbers that can be selected: 1..MAX_SELECTABLE, the catalogue's range
- * (MAX_EXPERIMENT in experiments/experiment.h), as a set of 64-bit words. */
-#define MAX_SELECTABLE 255
-#define SELECTION_WORDS ((MAX_SELECTABLE + 64) / 64)
+/* A selection holds experiments 1..MAX_EXPERIMENT, one bit each (bit 0 is unused). */
+#define SELECTION_WORDS (MAX_EXPERIMENT / 64 + 1)
+
+enum run_order { ORDER_SEQUENTIAL, ORDER_RANDOM };
 
 struct options {
 	uint64_t serial_port;
@@ -22,30 +22,32 @@ struct options {
 	uint64_t timeout_ms;     /* bound on one wait */
 	uint64_t vmcall_rounds;  /* self-test: VMCALL round trips */
 	struct experiment_selection {
-		uint64_t selected[SELECTION_WORDS]; /* bit n of the set: experiment n is selected */
+		uint64_t selected[SELECTION_WORDS]; /* bit n: experiment n is selected */
 		uint64_t named[SELECTION_WORDS];    /* bit n: the user named n (not just "all but ...") */
 	} experiments;
 	unsigned order;          /* enum run_order */
-	uint64_t seed;
-	uint64_t iterations;     /* random order: experiments to run */
+	uint64_t seed;           /* random order only (an error with order=seq) */
+	uint64_t iterations;     /* random order only: experiments to run */
 	uint64_t break_experiment; /* test only: this experiment expects the wrong thing */
 	uint64_t hang_experiment;  /* test only: this experiment hangs (the watchdog's test) */
 	uint64_t fault_experiment; /* test only: this experiment's first step raises #UD */
 	uint64_t storm_experiment; /* test only: this experiment's guest exits at every VM entry */
 	uint64_t ready_delay_us;   /* test only: spin between a wait's "send now" and its HLT */
-	uint64_t stray_experiment; /* test only: an NMI nobody asked for arrives in this experiment */
 	bool strict;             /* known deviations count as failures */
+	uint64_t stray_experiment; /* test only: an NMI nobody asked for arrives in this experiment */
 };
 
 extern struct options options;
 
-/* Returns false with a message (naming the valid keys) in err. */
+/* Starts from the defaults and reads the whole line. Returns false with a message in err
+ * (for an unknown key, naming the valid keys). The checks that need the catalogue are
+ * selection_init()'s (experiments/selection.h). */
 bool options_parse(const char *cmdline, char *err, unsigned errlen);
 /* Fills in the defaults that depend on the platform (the wait bound). */
 void options_choose_defaults(bool wall_clock_emulator);
 
 /* Whether experiment n is selected, and whether the user named it (exp=17 or exp=-17;
- * not just "all"). */
+ * not just "all"). False for any n outside 1..MAX_EXPERIMENT. */
 bool options_selects(unsigned n);
 bool options_names(unsigned n);
 

@@ -1,6 +1,8 @@
 #include "experiments/selection.h"
 
 #include "experiments/options.h"
+#include "lib/printf.h"
+#include "lib/string.h"
 
 static struct {
 	const struct experiment *selected[MAX_EXPERIMENT + 1];
@@ -16,17 +18,53 @@ static unsigned first_unknown_number(void)
 	return 0;
 }
 
-unsigned selection_init(void)
+static const char *catalogue_range(void)
 {
+	static char range[24];
+	snprintf(range, sizeof(range), "%u-%u", catalogue[0].number, catalogue[catalogue_size - 1].number);
+	return range;
+}
+
+/* A test option (break=N ...) is only meaningful for an experiment that runs. */
+static bool check_test_option(const char *key, uint64_t n, char *err, size_t errlen)
+{
+	if (!n)
+		return true;
+	if (!experiment_numbered((unsigned)n))
+		snprintf(err, errlen, "%s=%u: the catalogue has no experiment %u (it has %s)", key,
+			 (unsigned)n, (unsigned)n, catalogue_range());
+	else if (!options_selects((unsigned)n))
+		snprintf(err, errlen, "%s=%u names experiment %u, which exp= does not select", key,
+			 (unsigned)n, (unsigned)n);
+	else
+		return true;
+	return false;
+}
+
+bool selection_init(char *err, size_t errlen)
+{
+	memset(&sel, 0, sizeof(sel));
 	unsigned unknown = first_unknown_number();
-	if (unknown)
-		return unknown;
+	if (unknown) {
+		snprintf(err, errlen, "exp= names experiment %u, which the catalogue does not have (it has %s)",
+			 unknown, catalogue_range());
+		return false;
+	}
 	for (unsigned i = 0; i < catalogue_size; i++)
 		if (options_selects(catalogue[i].number))
 			sel.selected[sel.count++] = &catalogue[i];
+	if (!sel.count) {
+		snprintf(err, errlen, "exp= leaves no experiment to run (the catalogue has %s)", catalogue_range());
+		return false;
+	}
+	if (!check_test_option("break", options.break_experiment, err, errlen) ||
+	    !check_test_option("hang", options.hang_experiment, err, errlen) ||
+	    !check_test_option("fault", options.fault_experiment, err, errlen) ||
+	    !check_test_option("storm", options.storm_experiment, err, errlen))
+		return false;
 	sel.runs_planned = options.order == ORDER_RANDOM ? (unsigned)options.iterations : sel.count;
 	sel.random_state = options.seed;
-	return 0;
+	return true;
 }
 
 unsigned selection_count(void) { return sel.count; }

@@ -5,9 +5,17 @@
 
 #include "experiments/experiment.h"
 
-/* Reads the options. Returns 0, or the first number exp= names that the catalogue does
- * not have (an error: nothing the user asked for is ignored). */
-unsigned selection_init(void);
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Builds the selection from the options (experiments/options.h) and checks it against the
+ * catalogue: every number exp= names exists, something is left to run, and break=, hang=,
+ * fault= and storm= name a selected experiment. Returns false with the problem in err
+ * (nothing the user asked for is ignored). The BSP calls it with the command line, before
+ * the console moves to the serial= port and before the experimenter starts.
+ */
+bool selection_init(char *err, size_t errlen);
 
 unsigned selection_count(void);
 /* The highest selected experiment number: TAP numbers are experiment numbers, so the plan

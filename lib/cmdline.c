@@ -13,6 +13,8 @@
 #include "lib/string.h"
 
 #define FLAG_VALUES "0/1/on/off/yes/no/true/false"
+/* Which options a line gave is one bit each (a key given twice is an error). */
+#define MAX_OPTIONS 64
 /* Only large ranges (addresses, masks) read better in hex; baud rates and timeouts don't. */
 #define HEX_RANGE_ABOVE 0xffffffu
 
@@ -328,6 +330,63 @@ static int apply_option(const struct option *opt, const char *value, char *err,
 	return fail(err, errlen, "option '%s' has an unknown type %d", opt->key, (int)opt->type);
 }
 
+/*
+ * The command line comes from a boot loader's prompt or config and may hold any byte;
+ * echoed raw into the log, a control byte would garble it (or the terminal showing it).
+ * Rewrites err with every byte outside printable ASCII as \xNN and a backslash as \\,
+ * truncating (never mid-escape) when the result does not fit.
+ */
+static void escape_unprintable(char *err, size_t errlen)
+{
+	char raw[512];
+	size_t used = 0;
+
+	if (errlen == 0)
+		return;
+	snprintf(raw, sizeof(raw), "%s", err);
+	for (const char *p = raw; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+		char escaped[5];
+		if (c == '\\')
+			snprintf(escaped, sizeof(escaped), "\\\\");
+		else if (c < 0x20 || c > 0x7e)
+			snprintf(escaped, sizeof(escaped), "\\x%02x", c);
+		else
+			snprintf(escaped, sizeof(escaped), "%c", c);
+		size_t n = strlen(escaped);
+		if (used + n > errlen - 1)
+			break;
+		memcpy(err + used, escaped, n);
+		used += n;
+	}
+	err[used] = '\0';
+}
+
+static int parse_tokens(const char *first, const struct option *opts, size_t nopts,
+			char *scratch, char *err, size_t errlen)
+{
+	struct scanner s = { .in = first, .out = scratch };
+	uint64_t given = 0;
+
+	while (*s.in != '\0') {
+		struct token t;
+		if (read_token(&s, &t, err, errlen) != 0)
+			return -1;
+		const struct option *opt = find_option(opts, nopts, t.key);
+		if (opt == NULL)
+			return report_unknown(opts, nopts, t.key, err, errlen);
+		uint64_t bit = 1ull << (opt - opts);
+		if (given & bit)
+			return fail(err, errlen, "option '%s' is given twice; give each option once",
+				    opt->key);
+		given |= bit;
+		if (apply_option(opt, t.value, err, errlen) != 0)
+			return -1;
+		s.in = skip_separators(s.in);
+	}
+	return 0;
+}
+
 int cmdline_parse(const char *cmdline, const struct option *opts, size_t nopts,
 		  char *scratch, size_t scratch_len, char *err, size_t errlen)
 {
@@ -345,19 +404,13 @@ int cmdline_parse(const char *cmdline, const struct option *opts, size_t nopts,
 			    "scratch buffer too small for the command line: need %zu bytes, have %zu",
 			    needed, scratch == NULL ? (size_t)0 : scratch_len);
 
-	struct scanner s = { .in = first, .out = scratch };
-	while (*s.in != '\0') {
-		struct token t;
-		if (read_token(&s, &t, err, errlen) != 0)
-			return -1;
-		const struct option *opt = find_option(opts, nopts, t.key);
-		if (opt == NULL)
-			return report_unknown(opts, nopts, t.key, err, errlen);
-		if (apply_option(opt, t.value, err, errlen) != 0)
-			return -1;
-		s.in = skip_separators(s.in);
-	}
-	return 0;
+	if (nopts > MAX_OPTIONS)
+		return fail(err, errlen, "%zu options in the table; the parser takes at most %d",
+			    nopts, MAX_OPTIONS);
+	if (parse_tokens(first, opts, nopts, scratch, err, errlen) == 0)
+		return 0;
+	escape_unprintable(err, errlen);
+	return -1;
 }
 
 /* The "<type>" part of a description line. */

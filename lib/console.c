@@ -25,29 +25,16 @@
 
 #define UART_SCRATCH 7
 
-static uint16_t uart_port = COM1_PORT;
-static bool uart_present;
-static bool uart_answers(uint16_t port);
+/* The UARTs that answered: the console's port, and the one console_also() added. */
+#define MAX_UARTS 2
+static uint16_t uart_ports[MAX_UARTS];
+static unsigned uart_count;
 static struct spinlock console_lock = SPINLOCK_INIT;
 /* The line being printed, for the screen's results view (lib/screen.c); longer lines
  * are cut. Under the console lock, like the UART. */
 static char line[256];
 static unsigned line_len;
 static volatile unsigned activity[MAX_CPUS];
-
-void console_init(uint16_t port, uint32_t baud)
-{
-	uint16_t divisor = (uint16_t)(baud ? UART_CLOCK / baud : 1);
-	uart_port = port;
-	outb(port + UART_IER, 0);           /* polled: no UART interrupts */
-	outb(port + UART_LCR, LCR_DLAB);
-	outb(port + UART_DATA, divisor & 0xff);
-	outb(port + UART_IER, divisor >> 8);
-	outb(port + UART_LCR, LCR_8N1);
-	outb(port + UART_FCR, 0x07);        /* enable and clear the FIFOs */
-	outb(port + UART_MCR, 0x03);        /* DTR, RTS */
-	uart_present = uart_answers(port);
-}
 
 /*
  * A laptop without a COM port has nothing at 0x3f8: reads return 0xff. Without this
@@ -63,17 +50,53 @@ static bool uart_answers(uint16_t port)
 	return inb(port + UART_SCRATCH) == 0x5a && inb(port + UART_LSR) != 0xff;
 }
 
-bool console_has_uart(void) { return uart_present; }
-
-static void uart_putc(char c)
+/* Programs the UART at port for baud, 8N1, polled; returns whether it answers. */
+static bool uart_init(uint16_t port, uint32_t baud)
 {
-	if (!uart_present)
-		return;
+	uint16_t divisor = (uint16_t)(baud ? UART_CLOCK / baud : 1);
+	outb(port + UART_IER, 0);           /* polled: no UART interrupts */
+	outb(port + UART_LCR, LCR_DLAB);
+	outb(port + UART_DATA, divisor & 0xff);
+	outb(port + UART_IER, divisor >> 8);
+	outb(port + UART_LCR, LCR_8N1);
+	outb(port + UART_FCR, 0x07);        /* enable and clear the FIFOs */
+	outb(port + UART_MCR, 0x03);        /* DTR, RTS */
+	return uart_answers(port);
+}
+
+void console_init(uint16_t port, uint32_t baud)
+{
+	uart_count = 0;
+	if (uart_init(port, baud))
+		uart_ports[uart_count++] = port;
+}
+
+bool console_has_uart(void) { return uart_count > 0; }
+
+bool console_also(uint16_t port, uint32_t baud)
+{
+	for (unsigned i = 0; i < uart_count; i++)
+		if (uart_ports[i] == port)
+			return true;
+	if (uart_count == MAX_UARTS || !uart_init(port, baud))
+		return false;
+	uart_ports[uart_count++] = port;
+	return true;
+}
+
+static void uart_putc(uint16_t port, char c)
+{
 	/* Bounded: a UART that stops draining must not hang the run. */
 	for (unsigned spins = 0; spins < 1000000; spins++)
-		if (inb(uart_port + UART_LSR) & LSR_THR_EMPTY)
+		if (inb(port + UART_LSR) & LSR_THR_EMPTY)
 			break;
-	outb(uart_port + UART_DATA, (uint8_t)c);
+	outb(port + UART_DATA, (uint8_t)c);
+}
+
+static void uarts_putc(char c)
+{
+	for (unsigned i = 0; i < uart_count; i++)
+		uart_putc(uart_ports[i], c);
 }
 
 /* The lock owner is the stack area, which identifies the CPU. */
@@ -115,8 +138,8 @@ void console_write(const char *s)
 		count_activity();
 	for (; *s; s++) {
 		if (*s == '\n')
-			uart_putc('\r');
-		uart_putc(*s);
+			uarts_putc('\r');
+		uarts_putc(*s);
 		line_putc(*s);
 	}
 	if (taken)
@@ -126,11 +149,10 @@ void console_write(const char *s)
 
 void console_drain(void)
 {
-	if (!uart_present)
-		return;
-	for (unsigned spins = 0; spins < 1000000; spins++)
-		if (inb(uart_port + UART_LSR) & LSR_TRANSMITTER_IDLE)
-			return;
+	for (unsigned i = 0; i < uart_count; i++)
+		for (unsigned spins = 0; spins < 1000000; spins++)
+			if (inb(uart_ports[i] + UART_LSR) & LSR_TRANSMITTER_IDLE)
+				break;
 }
 
 int vprintf(const char *fmt, va_list ap)

@@ -11,6 +11,9 @@
 void console_init(uint16_t port, uint32_t baud);
 /* Whether a UART answered at the port (else serial output is dropped, the screen stays). */
 bool console_has_uart(void);
+/* Sends the output to the UART at port too (for an error that must show on two ports);
+ * returns whether it answers. */
+bool console_also(uint16_t port, uint32_t baud);
 /* Writes a string ("\n" becomes "\r\n"); whole, under the console lock. Complete lines
  * that belong in the results view are also shown on the screen (lib/screen.h). */
 void console_write(const char *s);

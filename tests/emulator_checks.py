@@ -50,6 +50,9 @@ class Run:
     acpi_table: bytes = b""                    # an extra ACPI table for QEMU (--acpi-table)
     screen: list = field(default_factory=list)  # regexes for the text screen (QEMU BIOS)
     tsc_like: str = ""     # the banner's TSC frequency within 10 % of this run's
+    cpu: str = ""          # CPU model (run-bochs --cpu, run-qemu --cpu); "" for the default
+    com2: list = field(default_factory=list)   # QEMU only: a COM2 is offered, and these
+                                               # regexes must match some line of its log
 
 
 def read_table(name):
@@ -133,6 +136,10 @@ def boot(run):
     monitor = os.path.join(BUILD, run.name + ".monitor")
     if run.screen:
         cmd += ["--monitor", monitor]
+    if run.cpu:
+        cmd += ["--cpu", run.cpu]
+    if run.com2:
+        cmd += ["--com2", com2_log(run)]
     cmd += ["--quiet", "--timeout", str(run.timeout), "--log", log, iso]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     screen = watch_text_screen(monitor, proc) if run.screen else []
@@ -186,6 +193,10 @@ def banner_tsc_khz(log):
     return None
 
 
+def com2_log(run):
+    return os.path.join(BUILD, run.name + ".com2.log")
+
+
 def check(run, status, log):
     """Yields (passed, description) for every assertion about one run."""
     yield status == run.status, f"exit status {status} (expected {run.status})"
@@ -195,6 +206,10 @@ def check(run, status, log):
         yield any(re.search(pattern, l) for l in log), f"log has /{pattern}/"
     for pattern in run.screen:
         yield any(re.search(pattern, l) for l in screen), f"screen showed /{pattern}/"
+    if run.com2:
+        com2 = read_log(com2_log(run))
+        for pattern in run.com2:
+            yield any(re.search(pattern, l) for l in com2), f"COM2 log has /{pattern}/"
     found = verdicts_in(log)
     numbers = [int(m.group(2)) for m in map(TAP_LINE.match, log) if m]
     yield numbers == list(range(1, len(numbers) + 1)), f"TAP numbers run 1..{len(numbers)} in order"
@@ -278,7 +293,7 @@ RUNS = [
         lines=[r'^  observed: "exception 6, #UD invalid opcode \(error code 0\), in the guest at rip']),
     # An experiment number the catalogue lacks is an error too.
     Run("qemu-unknown-experiment", "qemu-bios", "amd64", "exp=29,250", status=1, timeout=60,
-        lines=[r"^Bail out! exp= names experiment 250, which the catalogue does not have"]),
+        lines=[r"^Bail out! bad command line: exp= names experiment 250, which the catalogue does not have"]),
     # One CPU is not enough: said clearly, with an error status.
     Run("qemu-one-cpu", "qemu-bios", "amd64", status=1, timeout=60, smp=1,
         lines=[r"^Bail out! need two CPUs: ACPI lists only one"]),
@@ -356,6 +371,57 @@ RUNS = [
         qemu=["--serial-com2"],
         screen=[r"^Serial: no UART at 0x3f8 \(the default, COM1\): the log is only on this scree",
                 r"^nmi-lab .*, amd64 build"]),
+    # Issue 12: nothing silently ignored (each is an error that names the problem), errors
+    # on the port the user reads, never-run experiments reported as such, old CPUs.
+    Run("qemu-option-twice", "qemu-bios", "amd64", "exp=29 exp=31", status=1, timeout=60,
+        lines=[r"^Bail out! bad command line: option 'exp' is given twice; give each option once$",
+               r"^EXIT: STATUS=1$"]),
+    Run("qemu-seed-sequential", "qemu-bios", "amd64", "exp=29 seed=5", status=1, timeout=60,
+        lines=[r"^Bail out! bad command line: option 'seed' applies only to order=random "
+               r"\(the order is seq\)$"]),
+    Run("qemu-break-unselected", "qemu-bios", "amd64", "exp=29 break=31", status=1, timeout=60,
+        lines=[r"^Bail out! bad command line: break=31 names experiment 31, which exp= does not select$"]),
+    Run("qemu-trailing-comma", "qemu-bios", "i386", "exp=29,", status=1, timeout=60,
+        lines=[r"^Bail out! bad command line: option 'exp': '29,' ends with ','; a number must follow it$"]),
+    # An empty selection is an error, not a run of nothing that exits 77.
+    Run("qemu-empty-selection", "qemu-bios", "amd64", f"exp=-1-{CATALOGUE[-1]}", status=1, timeout=60,
+        lines=[rf"^Bail out! bad command line: exp= leaves no experiment to run "
+               rf"\(the catalogue has {CATALOGUE[0]}-{CATALOGUE[-1]}\)$"]),
+    Run("qemu-empty-selection-2", "qemu-bios", "amd64", "exp=29,-29", status=1, timeout=60,
+        lines=[r"^Bail out! bad command line: exp= leaves no experiment to run"]),
+    # serial=: a port outside the I/O space, and one where no UART answers (this QEMU has
+    # no COM2), are said on COM1.
+    Run("qemu-serial-out-of-range", "qemu-bios", "amd64", "serial=0xffff", status=1, timeout=60,
+        lines=[r"^Bail out! bad command line: option 'serial': 0xffff is out of range 0x1..0xfff8$"]),
+    Run("qemu-serial-missing", "qemu-bios", "amd64", "exp=29 serial=0x2f8", status=1, timeout=60,
+        lines=[r"^Bail out! bad command line: serial=0x2f8: no UART answers at that port"]),
+    # A bad option after serial= is reported on COM1 and on the chosen COM2.
+    Run("qemu-bad-option-com2", "qemu-bios", "amd64", "serial=0x2f8 colour=blue", status=1, timeout=60,
+        lines=[r"^Bail out! bad command line: unknown option 'colour'", r"^EXIT: STATUS=1$"],
+        com2=[r"^Bail out! bad command line: unknown option 'colour'", r"^EXIT: STATUS=1$"]),
+    # Control bytes from the command line are escaped in the message (QEMU's -kernel passes
+    # any bytes; GRUB's menu would not).
+    Run("qemu-multiboot1-control-bytes", "qemu-multiboot1", "i386", "exp=29 col\x1b[2Jour=1",
+        status=1, timeout=60,
+        lines=[r"^Bail out! bad command line: unknown option 'col\\x1b\[2Jour'; valid options: exp, "]),
+    # Random order: an experiment the draw never picked is a SKIP "not run", and SUMMARY
+    # counts it as skipped (here 29 is never drawn with seed 1).
+    Run("qemu-random-not-run", "qemu-bios", "amd64", "exp=29,31 order=random iterations=1",
+        status=77, timeout=60, only={29: "skip", 31: "known"},
+        lines=[r"^ok 29 - .* # SKIP not run: ",
+               r"^SUMMARY: 2 tests, 0 unexpected failures, 1 known failures, 1 skipped"]),
+    # The amd64 build on a CPU without long mode (Bochs's Core Duo): a message naming the
+    # i386 entry and an error status, not a triple fault; and without PAE under QEMU.
+    Run("bochs-amd64-no-long-mode", "bochs", "amd64", cpu="core_duo_t2400_yonah", status=1,
+        timeout=120, lines=[r"^Bail out! this CPU has no long mode \(CPUID.80000001H:EDX\[29\] = 0\): "
+                            r"the amd64 build cannot run on it; boot the i386 build \(GRUB menu entry id 'i386'",
+                            r"^EXIT: STATUS=1$"]),
+    # ... where the i386 build, which the message names, runs (that CPU lacks virtual NMIs).
+    Run("bochs-i386-core-duo", "bochs", "i386", "exp=1,12,29", cpu="core_duo_t2400_yonah",
+        only={1: "pass", 12: "skip", 29: "pass"},
+        lines=[r"^VMX: VMXON ok", r"^ok 12 - .* # SKIP this CPU lacks a needed control"]),
+    Run("qemu-amd64-no-pae", "qemu-bios", "amd64", cpu="qemu64,-pae", status=1, timeout=60,
+        lines=[r"^Bail out! this CPU has no PAE \(CPUID.01H:EDX\[6\] = 0\)", r"^EXIT: STATUS=1$"]),
 ]
 
 

@@ -5,6 +5,7 @@
  * (boot/paging.c), with tables from spare_page_tables. The guest shares these page
  * tables (same CR3).
  */
+#include "boot/requirements.h"
 #include "machine/layout.h"
 
 #define CR0_PE      (1 << 0)
@@ -24,6 +25,8 @@ _start:
 	movl %eax, boot_magic
 	movl %ebx, boot_info
 	movl $(cpu_areas + CPU_AREA_SIZE), %esp
+	movl $requirements, %esi
+	call check_requirements
 	call build_page_tables
 	movl $bsp_entry, %edi
 	jmp enter_long_mode
@@ -92,6 +95,17 @@ enter_long_mode:
 2:	cli
 	hlt
 	jmp 2b
+
+/* What this file relies on; the AP is the same CPU, so the BSP checks for both. Long mode
+ * first: without it the others do not matter, and the i386 build is the way out. */
+	.section .rodata
+	.balign 4
+requirements:
+	REQUIRE 0x80000001, REG_EDX, 29, "this CPU has no long mode (CPUID.80000001H:EDX[29] = 0): the amd64 build cannot run on it; boot the i386 build (GRUB menu entry id 'i386', 'NMI experiments - i386 (full suite)')"
+	REQUIRE 1, REG_EDX, 6, "this CPU has no PAE (CPUID.01H:EDX[6] = 0), which the amd64 build's page tables need"
+	REQUIRE 1, REG_EDX, 5, "this CPU has no RDMSR/WRMSR (CPUID.01H:EDX[5] = 0), which the switch to long mode needs"
+	REQUIRE 1, REG_EDX, 4, "this CPU has no time-stamp counter (CPUID.01H:EDX[4] = 0), which every measurement needs"
+	END_REQUIREMENTS
 
 	.data
 	.balign 4

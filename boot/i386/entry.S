@@ -6,6 +6,7 @@
  * entries in a window of this directory later, from C (boot/paging.c): 32-bit paging
  * needs no further tables for that.
  */
+#include "boot/requirements.h"
 #include "machine/layout.h"
 
 #define CR0_PE      (1 << 0)
@@ -22,6 +23,8 @@ _start:
 	movl %eax, boot_magic
 	movl %ebx, boot_info
 	movl $(cpu_areas + CPU_AREA_SIZE), %esp
+	movl $requirements, %esi
+	call check_requirements
 	call build_page_tables
 	movl $bsp_entry, %edi
 	jmp enable_paging
@@ -69,6 +72,17 @@ enable_paging:
 2:	cli
 	hlt
 	jmp 2b
+
+/* What this file (4 MiB pages) and the C code built for i686 (CMOV, MSRs, the TSC) rely
+ * on; the AP is the same CPU, so the BSP checks for both. */
+	.section .rodata
+	.balign 4
+requirements:
+	REQUIRE 1, REG_EDX, 3, "this CPU has no 4 MiB pages (PSE, CPUID.01H:EDX[3] = 0), which the i386 build's page tables need"
+	REQUIRE 1, REG_EDX, 15, "this CPU has no CMOV (CPUID.01H:EDX[15] = 0): the i386 build needs an i686 (Pentium Pro or later)"
+	REQUIRE 1, REG_EDX, 5, "this CPU has no RDMSR/WRMSR (CPUID.01H:EDX[5] = 0), which the APIC set-up needs"
+	REQUIRE 1, REG_EDX, 4, "this CPU has no time-stamp counter (CPUID.01H:EDX[4] = 0), which every measurement needs"
+	END_REQUIREMENTS
 
 	.data
 	.balign 4
