@@ -1,6 +1,7 @@
 #include "boot/framebuffer.h"
 
 #include "boot/paging.h"
+#include "lib/printf.h"
 #include "lib/screen.h"
 #include "machine/arch.h"
 #include "machine/msr.h"
@@ -78,13 +79,11 @@ static bool map(const struct boot_info *b, uintptr_t *base, const char **note)
 
 void framebuffer_start(const struct boot_info *b)
 {
-	if (!b->has_fb) {
-		screen_init(0, 0, 0);
-		return;
-	}
+	char report[192];
 	uintptr_t base = 0;
 	const char *note = "";
-	if (!map(b, &base, &note))
+	if (b->has_fb && !map(b, &base, &note))
 		base = 0;
-	screen_init(&b->fb, base, note);
+	screen_init(b->has_fb ? &b->fb : 0, base, note, report, sizeof(report));
+	printf("%s\n", report);
 }

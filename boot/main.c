@@ -14,6 +14,7 @@
 #include "experiments/options.h"
 #include "experiments/selection.h"
 #include "experiments/selftest.h"
+#include "experiments/watchdog.h"
 #include "lib/apic.h"
 #include "lib/cmdline.h"
 #include "lib/console.h"
@@ -179,7 +180,8 @@ void bsp_entry(void)
 	const char *why;
 	if (!smp_start_ap(&boot, experimenter.apic_id, ap, &why))
 		fail_boot("cannot start the second CPU", why);
-	generator_main();
+	watchdog_init(experimenter.apic_id);
+	generator_main(watchdog_poll);
 }
 
 /* RAM is what the loader's memory map calls available; the EPT maps it WB, the rest UC. */

@@ -1,12 +1,8 @@
 #include "experiments/generator.h"
 
-#include "experiments/engine.h"
 #include "experiments/options.h"
 #include "experiments/run.h"
 #include "lib/apic.h"
-#include "lib/console.h"
-#include "lib/platform.h"
-#include "lib/printf.h"
 #include "lib/timer.h"
 #include "machine/anchors.h"
 #include "machine/layout.h"
@@ -75,14 +71,11 @@ bool generator_wait_idle(uint64_t timeout_us)
 	return true;
 }
 
-static volatile uint32_t nmis_sent;
-
-uint32_t generator_nmis_sent(void) { return nmis_sent; }
-
 static void send(enum gen_event e)
 {
 	uint32_t icr = e == GEN_NMI ? APIC_DM_NMI : (APIC_DM_FIXED | VEC_GENERATOR);
-	nmis_sent += e == GEN_NMI;
+	if (e == GEN_NMI)
+		obs_nmi_sent(); /* before the IPI: the NMI cannot arrive uncounted */
 	apic_send_ipi(mailbox.target_apic_id, icr);
 }
 
@@ -109,75 +102,16 @@ void generator_init(uint32_t generator_apic_id, uint32_t target_apic_id)
 	__sync_synchronize();
 }
 
-/*
- * The watchdog: while idle, the generator looks at the experimenter's heartbeat (steps
- * and VM exits). A step can legitimately take one bounded wait plus the sends, so no
- * progress for ten wait bounds (plus time to print a failure at a slow baud rate) means
- * the experimenter is stuck where no timer reaches it: an endless loop with interrupts
- * off, a VM entry that never completes.
- *
- * First an INIT: in VMX non-root operation it is a VM exit (SDM 25.2), which the engine
- * turns into a timeout verdict for the step and recovers from. If the experimenter is
- * stuck in VMX root, INIT stays blocked; after another bound the run ends with a
- * "Bail out!" that says where it was stuck, rather than hang.
- *
- * Printing counts as progress: one console write can take long (a scroll redraws the
- * whole framebuffer; a slow baud rate), and while the experimenter writes it is not stuck.
- */
-#define WATCHDOG_PERIOD_US 20000
-#define EXPERIMENTER_CPU 1  /* its index (boot/main.c) */
+/* How often the idle generator looks up from its HLT (the watchdog's period). */
+#define IDLE_PERIOD_US 20000
 
-static void describe_stuck(char *buf, unsigned len)
-{
-	if (run.active) {
-		char text[96];
-		step_describe(&run.x->steps[run.step], text, sizeof(text));
-		snprintf(buf, len, "in experiment %u, step %u (%s)", run.x->number, run.step + 1, text);
-	} else {
-		snprintf(buf, len, "during the %s", run.phase);
-	}
-}
-
-static void watchdog_poll(void)
-{
-	static unsigned last_progress;
-	static uint64_t last_change_us;
-	static bool init_sent;
-	uint64_t now = time_us();
-	uint64_t bound_us = options.timeout_ms * 1000 * 10 + 2000000;
-	/* Steps, not VM exits: a storm is no progress; printing is (a slow screen). */
-	unsigned printing = console_activity(EXPERIMENTER_CPU);  /* odd while it writes */
-	unsigned beat = run.progress + printing;
-	if (!run.phase || platform_exiting() || beat != last_progress || (printing & 1)) {
-		last_progress = beat;
-		last_change_us = now;
-		init_sent = false;
-		return;
-	}
-	if (now - last_change_us < (init_sent ? 2 * bound_us : bound_us))
-		return;
-	char where[160];
-	describe_stuck(where, sizeof(where));
-	unsigned long long ms = (now - last_change_us) / 1000;
-	if (!init_sent && run.active) {
-		init_sent = true;
-		run.watchdog_ms = (unsigned)ms;
-		printf("# watchdog: no progress for %llu ms %s: sending INIT to end it\n", ms, where);
-		apic_send_ipi(mailbox.target_apic_id, APIC_DM_INIT);
-		return;
-	}
-	char reason[240];
-	snprintf(reason, sizeof(reason), "watchdog: no progress for %llu ms %s", ms, where);
-	engine_bail_out(reason);
-}
-
-void generator_main(void)
+void generator_main(void (*while_idle)(void))
 {
 	for (;;) {
 		cli();
 		if (mailbox.completed == mailbox.requested) {
-			watchdog_poll();
-			timer_arm_us(WATCHDOG_PERIOD_US);
+			while_idle();
+			timer_arm_us(IDLE_PERIOD_US);
 			sti_hlt();
 			continue;
 		}

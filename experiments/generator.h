@@ -16,8 +16,8 @@ enum gen_event { GEN_NMI, GEN_INTR };
 
 /* BSP, before the experimenter starts: who sends and who receives. */
 void generator_init(uint32_t generator_apic_id, uint32_t target_apic_id);
-/* BSP: serves requests forever. */
-__attribute__((noreturn)) void generator_main(void);
+/* BSP: serves requests forever; while_idle runs between batches (the watchdog). */
+__attribute__((noreturn)) void generator_main(void (*while_idle)(void));
 
 /* Experimenter: queues a batch and wakes the generator; returns at once. The first event
  * follows "send now" by a few microseconds, or by first_delay_us. */
@@ -30,8 +30,6 @@ void generator_send_later(const enum gen_event *events, unsigned count, uint64_t
  * usually finds the experimenter halted; one that lands before the HLT counts as having
  * woken it. Option ready_delay=US (test only) stretches the time before the HLT. */
 void generator_halt_ready(void);
-/* How many NMIs the generator has sent, ever (the experimenter tells stray ones apart). */
-uint32_t generator_nmis_sent(void);
 /* Experimenter: true once every event of the last batch has been sent (bounded wait). */
 bool generator_wait_idle(uint64_t timeout_us);
 

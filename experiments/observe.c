@@ -1,7 +1,5 @@
 #include "experiments/observe.h"
 
-#include "experiments/generator.h"
-
 #include "lib/string.h"
 #include "lib/timer.h"
 #include "machine/cpu.h"
@@ -24,7 +22,7 @@ static struct {
  * arrives when the count is already even was sent by someone else.
  */
 static volatile int nmi_arrivals;
-static uint32_t nmis_sent_at_clear;
+static volatile uint32_t nmis_sent, nmis_sent_at_clear;
 static struct observation first_stray;
 static volatile bool stray_seen;
 
@@ -36,13 +34,14 @@ static bool is_nmi_arrival(const struct observation *o)
 static void count_nmi_arrival(const struct observation *o)
 {
 	int arrived = __sync_add_and_fetch(&nmi_arrivals, 1);
-	if (arrived > (int)(generator_nmis_sent() - nmis_sent_at_clear) && !stray_seen) {
+	if (arrived > (int)(nmis_sent - nmis_sent_at_clear) && !stray_seen) {
 		first_stray = *o;
 		stray_seen = true;
 	}
 }
 
 void obs_nmi_injected(void) { __sync_fetch_and_sub(&nmi_arrivals, 1); }
+void obs_nmi_sent(void) { __sync_fetch_and_add(&nmis_sent, 1); }
 
 const struct observation *obs_stray_nmi(void) { return stray_seen ? &first_stray : 0; }
 
@@ -66,7 +65,7 @@ void obs_clear(void)
 	log.count = 0;
 	nmi_arrivals = 0;
 	stray_seen = false;
-	nmis_sent_at_clear = generator_nmis_sent();
+	nmis_sent_at_clear = nmis_sent;
 }
 
 unsigned obs_count(void)

@@ -85,6 +85,8 @@ void obs_clear(void);
  * inject: each injection is counted with obs_nmi_injected()), or 0. */
 const struct observation *obs_stray_nmi(void);
 void obs_nmi_injected(void);
+/* The generator, just before it sends an NMI. */
+void obs_nmi_sent(void);
 unsigned obs_count(void);
 const struct observation *obs_at(unsigned i);
 /* The observations from index `mark` on, and how many there are. */

@@ -253,11 +253,11 @@ static enum mode setup(const struct framebuffer *fb, uintptr_t base, const char 
 	return PIXELS;
 }
 
-void screen_init(const struct framebuffer *fb, uintptr_t base, const char *mapping)
+void screen_init(const struct framebuffer *fb, uintptr_t base, const char *mapping, char *report, unsigned len)
 {
 	const char *why = "smaller than one character";
 	if (!fb) {
-		printf("screen: off: the boot loader described no display\n");
+		snprintf(report, len, "screen: off: the boot loader described no display");
 		return;
 	}
 	enum mode mode = OFF;
@@ -266,16 +266,16 @@ void screen_init(const struct framebuffer *fb, uintptr_t base, const char *mappi
 	else
 		mode = setup(fb, base, &why);
 	if (mode == OFF || scr.rows == 0 || scr.cols == 0) {
-		printf("screen: off: cannot use the framebuffer at %#llx (%ux%u, %u bpp, type %u): %s\n",
-		       (unsigned long long)fb->addr, fb->width, fb->height, fb->bpp, fb->type, why);
+		snprintf(report, len, "screen: off: cannot use the framebuffer at %#llx (%ux%u, %u bpp, type %u): %s",
+			 (unsigned long long)fb->addr, fb->width, fb->height, fb->bpp, fb->type, why);
 		return;
 	}
 	if (mode == TEXT)
-		printf("screen: %ux%u text at %#llx\n", scr.cols, scr.rows, (unsigned long long)fb->addr);
+		snprintf(report, len, "screen: %ux%u text at %#llx", scr.cols, scr.rows, (unsigned long long)fb->addr);
 	else
-		printf("screen: %ux%u, %u bpp at %#llx, mapped at %#lx, %s: %ux%u characters\n",
-		       fb->width, fb->height, fb->bpp, (unsigned long long)fb->addr,
-		       (unsigned long)base, mapping, scr.cols, scr.rows);
+		snprintf(report, len, "screen: %ux%u, %u bpp at %#llx, mapped at %#lx, %s: %ux%u characters",
+			 fb->width, fb->height, fb->bpp, (unsigned long long)fb->addr, (unsigned long)base, mapping,
+			 scr.cols, scr.rows);
 	if (mode == PIXELS) {
 		for (uint32_t y = 0; y < scr.height; y++)
 			for (uint32_t x = 0; x < scr.width; x++)

@@ -23,10 +23,10 @@ struct framebuffer {
 /*
  * Takes the display the loader described (0: none), mapped at `base` (boot/framebuffer.c)
  * with `mapping` saying how ("write-combining"); base 0 means it could not be mapped and
- * `mapping` says why. Prints on serial what the screen shows, or why it stays off. Until
- * then the screen is off and screen_write_line does nothing.
+ * `mapping` says why. Writes into report what the screen shows, or why it stays off (the
+ * caller prints it). Until then the screen is off and screen_write_line does nothing.
  */
-void screen_init(const struct framebuffer *fb, uintptr_t base, const char *mapping);
+void screen_init(const struct framebuffer *fb, uintptr_t base, const char *mapping, char *report, unsigned len);
 /* Whether a line (no '\n') belongs in the results view. */
 bool screen_line_wanted(const char *line);
 /* Shows one line (no '\n'), cut at the screen's width; scrolls when the screen is full.
