@@ -35,8 +35,8 @@
 #define SDM_NMI_EXITING "SDM 25.2 (NMI exiting: NMIs cause VM exits) / 25.3 (IRET and NMI blocking)"
 #define SDM_VIRTUAL_NMIS "SDM 25.3 + 24.4.2 Table 24-3 (virtual NMIs: bit 3 is virtual-NMI blocking)"
 #define SDM_BLOCKING_BIT "SDM 24.4.2 Table 24-3 (interruptibility state, blocking by NMI)"
-#define SDM_ENTRY_BLOCKING "SDM 26.6.1 (blocking after VM entry) / 27.3.4, 27.5 (NMI blocking saved and set by VM exits)"
-#define SDM_INJECTION "SDM 26.6.1.2 (VM entries and event injection; NMI injection and blocking)"
+#define SDM_ENTRY_BLOCKING "SDM 26.6.1 (interruptibility state: blocking after VM entry) / 27.1 (an NMI that causes a VM exit blocks NMIs once the exit completes) / 27.3.4 (saving non-register state)"
+#define SDM_INJECTION "SDM 26.5.1.1 (details of vectored-event injection: an injected NMI blocks NMIs, or sets virtual-NMI blocking) / 26.6.1 (interruptibility state after VM entry)"
 #define SDM_NMI_WINDOW "SDM 25.2 (other causes of VM exits) / 26.6.6 (NMI-window exiting after VM entry)"
 #define SDM_IRET_FAULT "SDM 6.7.1 + 25.3 + 27.1/27.2.2 (IRET unblocks NMIs even if it faults; bit 12)"
 /*
