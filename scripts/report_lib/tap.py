@@ -16,16 +16,14 @@ that the document stays well formed.
 
 import re
 
-from .parse import _BANNER, clean_lines
+from .parse import _BANNER, _TAP_VERSION, _YAML_END, clean_lines
 
-_TAP_VERSION = re.compile(r"^TAP version \d+$")
 _PLAN = re.compile(r"^1\.\.\d+(?:\s*#.*)?$")
 _RESULT = re.compile(r"^(?:not ok|ok)\b")
 _BAIL_OUT = re.compile(r"^Bail out!")
 _COMMENT = re.compile(r"^#")
 _INDENTED_COMMENT = re.compile(r"^\s+#")
 _YAML_START = re.compile(r"^(?P<indent>\s+)---$")
-_YAML_END = re.compile(r"^\s+\.\.\.$")
 _KERNEL_FACT = re.compile(r"^(?:SUMMARY|EXIT|FATAL): ")
 _INDENTED = re.compile(r"^\s+\S")
 
