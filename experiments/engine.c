@@ -316,6 +316,17 @@ static void finish_baseline(void)
 
 static bool restore_baseline(void);
 
+/* After a failed or void run: the baseline back, or the run cannot go on. */
+static void restore_or_bail_out(const struct experiment *x, const char *phase)
+{
+	run.phase = phase;
+	if (restore_baseline())
+		return;
+	char reason[96];
+	snprintf(reason, sizeof(reason), "cannot restore the baseline after experiment %u", x->number);
+	engine_bail_out(reason);
+}
+
 /*
  * More NMIs arrived than the generator sent (and the experiment injected): firmware, a
  * BMC, an NMI button or a nested hypervisor sent one. Says where they hit; true if so.
@@ -367,12 +378,7 @@ static bool void_if_disturbed(const struct experiment *x)
 		engine.again = 0;
 		engine.attempts = 0;
 	}
-	run.phase = "recovery after a void run";
-	if (!restore_baseline()) {
-		char reason[96];
-		snprintf(reason, sizeof(reason), "cannot restore the baseline after experiment %u", x->number);
-		engine_bail_out(reason);
-	}
+	restore_or_bail_out(x, "recovery after a void run");
 	return true;
 }
 
@@ -393,12 +399,7 @@ static void end_experiment(void)
 		tap_random_failure(selection_runs_done(), x);
 	if (!run.failure.failed)
 		return;
-	run.phase = "recovery after a failed experiment";
-	if (!restore_baseline()) {
-		char reason[96];
-		snprintf(reason, sizeof(reason), "cannot restore the baseline after experiment %u", x->number);
-		engine_bail_out(reason);
-	}
+	restore_or_bail_out(x, "recovery after a failed experiment");
 }
 
 /* --- recovery ----------------------------------------------------------------------- */

@@ -3,20 +3,13 @@
 experiment of the catalogue exactly once, with a known verdict, and nothing else: a new
 experiment without a row, or a row for one that does not exist, fails here."""
 import glob
-import json
 import os
-import re
 import sys
+
+from catalogue import catalogue_numbers  # tests/catalogue.py, beside this script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VERDICTS = {"pass", "fail", "known", "skip"}
-
-
-def catalogue_numbers():
-    """The experiments the catalogue has, from docs/catalogue.json (generated from it, and
-    checked up to date by make unit-test)."""
-    with open(os.path.join(ROOT, "docs", "catalogue.json")) as f:
-        return [x["number"] for x in json.load(f)["experiments"]]
 
 
 def check_table(path, catalogue):

@@ -5,7 +5,6 @@ expected table for that platform, the exit status, failure reporting with recove
 random order, and the watchdog. Prints one line per check and, last, "N passed, M failed".
 """
 import concurrent.futures
-import json
 import os
 import re
 import socket
@@ -15,18 +14,13 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from catalogue import catalogue_numbers  # tests/catalogue.py, beside this script
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build", "test")
 KERNELS = {a: os.path.join(ROOT, "build", a, "nmi-lab.elf") for a in ("amd64", "i386")}
 
 TAP_LINE = re.compile(r"^(ok|not ok) (\d+) - (.*?)(?: # (TODO|SKIP)\b(.*))?$")
-
-
-def catalogue_numbers():
-    """The experiments the catalogue has, from docs/catalogue.json (generated from it, and
-    checked up to date by make unit-test)."""
-    with open(os.path.join(ROOT, "docs", "catalogue.json")) as f:
-        return [x["number"] for x in json.load(f)["experiments"]]
 
 
 CATALOGUE = catalogue_numbers()
