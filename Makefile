@@ -36,7 +36,7 @@ CFLAGS_i386 := -m32 -march=i686
 LDFLAGS_KERNEL := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker.ld
 
-C_SOURCES := $(wildcard machine/*.c lib/*.c vmx/*.c guest/*.c experiments/*.c boot/*.c)
+C_SOURCES := $(wildcard machine/*.c lib/*.c model/*.c vmx/*.c guest/*.c experiments/*.c boot/*.c)
 COMMON_ASM := boot/multiboot.S boot/trampoline.S boot/requirements.S machine/gdt.S
 arch_asm = $(COMMON_ASM) $(wildcard boot/$(1)/*.S machine/$(1)/*.S vmx/$(1)/*.S guest/$(1)/*.S)
 objects = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(C_SOURCES) $(call arch_asm,$(1))))
@@ -122,12 +122,12 @@ soak: $(KERNELS)
 	scripts/soak --runs $(SOAK_RUNS)
 
 # The catalogue's data and the judging code, as the host programs and tests link them.
-CATALOGUE_HOST_SOURCES := experiments/catalogue.c experiments/describe.c experiments/deviations.c \
-	experiments/judge.c tests/host_anchors.c lib/format.c
+CATALOGUE_HOST_SOURCES := experiments/catalogue.c experiments/describe.c experiments/deviations.c model/vmx.c model/event.c \
+	experiments/judge.c experiments/anchors.c tests/host_anchors.c lib/format.c
 UNIT_SOURCES := tests/unit_main.c $(wildcard tests/test_*.c) $(CATALOGUE_HOST_SOURCES) lib/cmdline.c \
 	vmx/controls.c vmx/ept_map.c experiments/options.c experiments/selection.c boot/acpi.c boot/bootinfo.c \
 	boot/paging.c boot/topology.c lib/calibration.c
-$(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h vmx/*.h machine/*.h experiments/*.h boot/*.h)
+$(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h model/*.h vmx/*.h machine/*.h experiments/*.h boot/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
 		-fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(UNIT_SOURCES)
@@ -143,7 +143,7 @@ unit-test: $(BUILD)/host/unit-tests $(BUILD)/host/catalogue-md $(BUILD)/host/cat
 # docs/experiments.md (for people) and docs/catalogue.json (for scripts/report and other
 # programs) are generated from the catalogue, so they cannot drift from it.
 CATALOGUE_DOC_SOURCES := $(CATALOGUE_HOST_SOURCES) tests/catalogue_common.c
-CATALOGUE_DOC_HEADERS := $(wildcard experiments/*.h lib/*.h machine/*.h vmx/*.h guest/*.h tests/catalogue_common.h)
+CATALOGUE_DOC_HEADERS := $(wildcard model/*.h experiments/*.h lib/*.h machine/*.h vmx/*.h guest/*.h tests/catalogue_common.h)
 HOST_DOC_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf
 $(BUILD)/host/catalogue-md: tests/catalogue_md.c $(CATALOGUE_DOC_SOURCES) $(CATALOGUE_DOC_HEADERS)
 	@mkdir -p $(@D)
@@ -177,7 +177,7 @@ FUZZ_CMDLINE_SOURCES := tests/fuzz/fuzz_cmdline.c lib/cmdline.c lib/format.c
 FUZZ_OPTIONS_SOURCES := tests/fuzz/fuzz_options.c experiments/options.c experiments/selection.c lib/cmdline.c \
 	$(CATALOGUE_HOST_SOURCES)
 FUZZERS := $(BUILD)/fuzz/fuzz-cmdline $(BUILD)/fuzz/fuzz-options
-FUZZ_HEADERS := $(wildcard tests/fuzz/*.h experiments/*.h lib/*.h machine/*.h vmx/*.h)
+FUZZ_HEADERS := $(wildcard tests/fuzz/*.h model/*.h experiments/*.h lib/*.h machine/*.h vmx/*.h)
 $(BUILD)/fuzz/fuzz-cmdline: $(FUZZ_CMDLINE_SOURCES) $(FUZZ_HEADERS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_CMDLINE_SOURCES)

@@ -6,6 +6,7 @@
  * emulator that disagrees goes into experiments/deviations.c, never in here.
  */
 #include "experiments/experiment.h"
+#include "experiments/notation.h"
 
 #include "machine/layout.h"
 
@@ -290,7 +291,7 @@ const struct experiment catalogue[] = {
 	  .rule = SDM_NMI_WINDOW, .basis = BASIS_SILICON,
 	  STEPS(H(SET(1, 1, 0, 1)),
 		G(SINCE_ENTRY(EXPECT(EXIT_NMIW))),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H_TAKES_NMI_THEN_INTR,
 		H(SET(0, 0, 0, 0))) },
 
@@ -298,7 +299,7 @@ const struct experiment catalogue[] = {
 	  .rule = SDM_NMI_WINDOW, .basis = BASIS_SILICON,
 	  STEPS(H(SET(1, 1, 1, 1)),
 		G(SINCE_ENTRY(EXPECT_NONE())),
-		H(CHECK(1, 1, 1, 1)),
+		H(CHECK_XVBW(1, 1, 1, 1)),
 		H_TAKES_NMI_THEN_INTR,
 		H(SET(0, 0, 0, 0))) },
 
@@ -307,7 +308,7 @@ const struct experiment catalogue[] = {
 	  STEPS(H(SET(1, 1, 1, 1)),
 		G(SINCE_ENTRY(EXPECT_NONE())),
 		G(IRET(EXPECT(EXIT_NMIW))),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H_TAKES_NMI_THEN_INTR,
 		H(SET(0, 0, 0, 0))) },
 
@@ -316,7 +317,7 @@ const struct experiment catalogue[] = {
 	  STEPS(H_BLOCKED_ONE_NMI_PENDING,
 		H(SET(1, 1, 0, 1)),
 		G(SINCE_ENTRY(EXPECT_PAIR(EV_AT(NMI_H, AT_HOST_EXIT_ENTRY), EV_AT(EXIT_NMIW, AT_AFTER_VMCALL)))),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(IRET(EXPECT_NONE())),
 		H(SET(0, 0, 0, 0))) },
 
@@ -326,7 +327,7 @@ const struct experiment catalogue[] = {
 		H(INJECT_NMI()),
 		G(SINCE_ENTRY(EXPECT(NMI_G))),
 		G(IRET(EXPECT(EXIT_NMIW))),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H_TAKES_NMI_THEN_INTR,
 		H(SET(0, 0, 0, 0))) },
 
@@ -336,7 +337,7 @@ const struct experiment catalogue[] = {
 		H(SET(1, 1, 0, 0)),
 		H(INJECT_NMI()),
 		G(SINCE_ENTRY(EXPECT_PAIR(EV_AT_G_HANDLER(EXIT_NMI, VEC_NMI), EV_AT(NMI_G, AT_AFTER_VMCALL)))),
-		H(CHECK(1, 1, 1, 0)),
+		H(CHECK_XVBW(1, 1, 1, 0)),
 		H(IRET(EXPECT_NONE())),
 		H(SET(0, 0, 0, 0))) },
 
@@ -346,7 +347,7 @@ const struct experiment catalogue[] = {
 		H(SET(0, 0, 0, 0)),
 		G(SINCE_ENTRY(EXPECT(NMI_G))),
 		G(IRET(EXPECT_NONE())),
-		H(CHECK(0, 0, 0, 0)),
+		H(CHECK_XVBW(0, 0, 0, 0)),
 		H(IRET(EXPECT_NONE()))) },
 
 	{ .number = 28, .title = "H blocked, two NMIs sent while blocked; VM entry with (1,0,0,0): one exit, one NMI lost",
@@ -355,7 +356,7 @@ const struct experiment catalogue[] = {
 		H(SET(1, 0, 0, 0)),
 		G(SINCE_ENTRY(EXPECT(EXIT_NMI))),
 		G(IRET(EXPECT_NONE())),
-		H(CHECK(1, 0, 0, 0)),
+		H(CHECK_XVBW(1, 0, 0, 0)),
 		H(IRET(EXPECT_NONE())),
 		H(SET(0, 0, 0, 0))) },
 
@@ -373,7 +374,7 @@ const struct experiment catalogue[] = {
 		H(SET(1, 1, 0, 0)),
 		G(SINCE_ENTRY(EXPECT(EXIT_NMI))),
 		G(IRET(EXPECT_NONE())),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(IRET(EXPECT_NONE())),
 		H(SET(0, 0, 0, 0))) },
 
@@ -429,7 +430,7 @@ const struct experiment catalogue[] = {
 	  STEPS(H(SET(1, 1, 1, 1)),
 		G(SINCE_ENTRY(EXPECT_NONE())),
 		G(FIRET(EXPECT_ONE(EV_AT_G_HANDLER(EXIT_NMIW, VEC_GP)))),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(SET(0, 0, 0, 0))) },
 
 	{ .number = 37, .title = "(1,0,1,0), G blocked with one NMI pending: a faulting IRET changes nothing; H's IRET releases the NMI",
@@ -460,7 +461,7 @@ const struct experiment catalogue[] = {
 		H(VMENTRY(EXPECT_ONE(EV_VMFAIL(7)))),
 		H(SET(1, 1, 0, 0)),
 		G(SINCE_ENTRY(EXPECT_NONE())),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(SET(0, 0, 0, 0))) },
 
 	{ .number = 40, .title = "set(1,0,0,1): NMI-window exiting without virtual NMIs is refused (VMfailValid 7); (1,1,0,1) next to it exits for the window",
@@ -469,7 +470,7 @@ const struct experiment catalogue[] = {
 		H(VMENTRY(EXPECT_ONE(EV_VMFAIL(7)))),
 		H(SET(1, 1, 0, 1)),
 		G(SINCE_ENTRY(EXPECT(EXIT_NMIW))),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(SET(0, 0, 0, 0))) },
 
 	{ .number = 41, .title = "inject(NMI) with vector 0x21 is refused (VMfailValid 7); vector 2 next to it is delivered",
@@ -539,7 +540,7 @@ const struct experiment catalogue[] = {
 		H(SHADOW(MOV_SS)),
 		G(SINCE_ENTRY(EXPECT_ONE(EV_AT(EXIT_NMIW, AT_AFTER_VMCALL_NEXT)))),
 		H(CHECK_SAVED_SHADOW(EXIT_NMIW, 0)),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(SET(0, 0, 0, 0))) },
 
 	{ .number = 48, .title = "(1,1,0,1) + blocking by STI at VM entry: whether the NMI-window exit waits one instruction is the processor's choice (measured)",
@@ -547,7 +548,7 @@ const struct experiment catalogue[] = {
 	  STEPS(H(SET(1, 1, 0, 1)),
 		H(SHADOW(STI)),
 		G(SINCE_ENTRY(EXPECT_EITHER(EV_AT(EXIT_NMIW, AT_AFTER_VMCALL), EV_AT(EXIT_NMIW, AT_AFTER_VMCALL_NEXT)))),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(SET(0, 0, 0, 0))) },
 
 	{ .number = 49, .title = "H blocked with one NMI pending; (0,0,0,0) + blocking by MOV-SS: NMI@G one instruction after VM entry",
@@ -576,7 +577,7 @@ const struct experiment catalogue[] = {
 		H(INJECT_INTR(INJECTED)),
 		G(SINCE_ENTRY(EXPECT_ONE(EV_AT_G_HANDLER(EXIT_NMIW, INJECTED)))),
 		H(CHECK_IDTV(EXIT_NMIW, 0)),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(SET(0, 0, 0, 0))) },
 
 	{ .number = 52, .title = "(1,1,0,1) + inject(#DB): the NMI-window exit follows the injected exception: EXIT_NMIW at G's #DB handler",
@@ -585,7 +586,7 @@ const struct experiment catalogue[] = {
 		H(INJECT_EXC(VEC_DB)),
 		G(SINCE_ENTRY(EXPECT_ONE(EV_AT_G_HANDLER(EXIT_NMIW, VEC_DB)))),
 		H(CHECK_IDTV(EXIT_NMIW, 0)),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(SET(0, 0, 0, 0))) },
 
 	{ .number = 53, .title = "(1,1,0,1), VM entry into HLT: the NMI-window exit wakes G at once, at the entry's rip",
@@ -595,7 +596,7 @@ const struct experiment catalogue[] = {
 		G(SINCE_ENTRY(EXPECT(EXIT_NMIW))),
 		H(CHECK_IDTV(EXIT_NMIW, 0)),
 		H(MEASURE(EXIT_NMIW, ACTIVITY, "silicon reported HLT (1) in kvm-unit-tests' 2019 review")),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(SET(0, 0, 0, 0))) },
 
 	{ .number = 54, .title = "(1,1,0,1), VM entry into HLT injecting INTR 0x21: the entry is vectoring, G active: EXIT_NMIW at G's handler 0x21",
@@ -605,7 +606,7 @@ const struct experiment catalogue[] = {
 		H(INJECT_INTR(INJECTED)),
 		G(SINCE_ENTRY(EXPECT_ONE(EV_AT_G_HANDLER(EXIT_NMIW, INJECTED)))),
 		H(CHECK_ACTIVITY(EXIT_NMIW, 0)),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(SET(0, 0, 0, 0))) },
 
 	{ .number = 55, .title = "(0,0,0,0), VM entry into HLT: an NMI sent after the entry wakes G: NMI@G at the entry's rip",
@@ -737,7 +738,7 @@ const struct experiment catalogue[] = {
 		G(EIRET(EXPECT_PAIR(EV(EXIT_EPT), EV_AT(EXIT_NMIW, AT_AFTER_PAGE_IRET)))),
 		H(CHECK_QUAL(EXIT_EPT, EPT_QUAL_MASK, EPT_QUAL_FRAME_READ | EPT_QUAL_BIT12)),
 		H(CHECK_SAVED_B(EXIT_EPT, 0)),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(EPT(0)),
 		H(SET(0, 0, 0, 0))) },
 
@@ -749,7 +750,7 @@ const struct experiment catalogue[] = {
 		G(SINCE_ENTRY(EXPECT_NONE())),
 		G(EIRET(EXPECT_PAIR(EV(EXIT_EPT), EV_AT(EXIT_NMIW, AT_PAGE_IRET)))),
 		H(CHECK_SAVED_B(EXIT_EPT, 0)),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(EPT(0)),
 		H(SET(0, 0, 0, 0))) },
 
@@ -773,7 +774,7 @@ const struct experiment catalogue[] = {
 	  STEPS(H(SET(1, 1, 0, 1)),
 		H(PREEMPT_TIMER(0)),
 		G(SINCE_ENTRY(EXPECT_PAIR(EV_AT(EXIT_PREEMPT, AT_AFTER_VMCALL), EV_AT(EXIT_NMIW, AT_AFTER_VMCALL)))),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(SET(0, 0, 0, 0))) },
 
 	{ .number = 67, .title = "(1,1,0,0) + inject(NMI) + preemption timer 0: the timer exit follows the injection, at G's NMI handler",
@@ -808,7 +809,7 @@ const struct experiment catalogue[] = {
 		H(INTR_WINDOW(1)),
 		H(GUEST_IF(1)),
 		G(SINCE_ENTRY(EXPECT_PAIR(EV_AT(EXIT_NMIW, AT_AFTER_VMCALL), EV_AT(EXIT_INTRW, AT_AFTER_VMCALL)))),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(SET(0, 0, 0, 0))) },
 
 	{ .number = 71, .title = "H blocked with one NMI pending; (1,0,0,0) + interrupt-window exiting: EXIT_NMI comes before the interrupt-window exit",
@@ -851,7 +852,7 @@ const struct experiment catalogue[] = {
 		H(INJECT_EXC_ERR(VEC_GP, 0)),
 		G(SINCE_ENTRY(EXPECT_ONE(EV_AT_G_HANDLER(EXIT_NMIW, VEC_GP)))),
 		H(CHECK_IDTV(EXIT_NMIW, 0)),
-		H(CHECK(1, 1, 0, 0)),
+		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(SET(0, 0, 0, 0))) },
 };
 

@@ -6,7 +6,10 @@
  */
 #include "experiments/engine.h"
 
+#include "experiments/anchors.h"
+#include "experiments/deviations.h"
 #include "experiments/generator.h"
+#include "experiments/judge.h"
 #include "experiments/guest_runner.h"
 #include "experiments/options.h"
 #include "experiments/results.h"
@@ -147,12 +150,15 @@ void engine_bail_out(const char *reason)
 	/* The experiment it stopped in failed; its verdict comes before the bail-out. */
 	if (run.active) {
 		run.active = false;
-		run_fail("the experiment to finish", reason, 0);
-		enum deviation_verdict how;
-		uint64_t us = tsc_to_us(rdtsc() - engine.run_start_tsc);
-		enum verdict v = results_record(run.x, us, &run.failure, &how);
+		run_fail("the experiment to finish", reason);
+		struct judgement j;
+		judge_conclude(&j);
+		struct run_result r;
+		results_judge(run.x, &run.failure, &j, &r);
+		r.us = tsc_to_us(rdtsc() - engine.run_start_tsc);
+		results_record(run.x, &r);
 		if (options.order == ORDER_SEQUENTIAL)
-			tap_result(run.x, us, v, how);
+			tap_result(run.x, &r, (const char (*)[DIAG_LEN])run.measured, run.nmeasured);
 	}
 	printf("Bail out! %s\n", reason);
 	unsigned not_run = selection_runs_planned() - selection_runs_done();
@@ -231,7 +237,7 @@ static void restore_snapshot(const struct vmcs_snapshot *v)
 /* Everything an experiment may have set for the guest, back to the baseline. */
 static void set_baseline_controls(void)
 {
-	static const struct xvbw clean = XVBW(0, 0, 0, 0);
+	static const struct xvbw clean = { 0 };
 	nmi_controls_write(&clean);
 	vmcs_clear_bits(PIN_BASED_CONTROLS, has_preemption_timer() ? PIN_PREEMPTION_TIMER : 0);
 	vmcs_clear_bits(PROC_BASED_CONTROLS, PROC_INTERRUPT_WINDOW_EXITING |
@@ -262,16 +268,18 @@ static void set_baseline_controls(void)
  */
 static void begin_experiment(const struct experiment *x)
 {
-	static const struct xvbw virtual_nmis_only = XVBW(1, 1, 0, 0);
+	static const struct xvbw virtual_nmis_only = { .nmi_exiting = 1, .virtual_nmis = 1 };
 	memset(&run.failure, 0, sizeof(run.failure));
-	run.broken = false;
+	run.judge_failed = false;
 	run.nmeasured = 0;
 	run.vmentry_pending = 0;
 	run.stop_host_steps = false;
 	run.handoff_done = false;
 	run.ept_response = EPT_RESPONSE_NONE;
 	run.x = x;
-	run.entry_mark = 0;
+	const char *why;
+	if (!judge_begin(x, engine.vmx, platform_quirks(platform()->kind), options.break_experiment == x->number, &why))
+		run_fail("the model to predict this experiment", why);
 	if (options.verbose)
 		printf("Experiment: %u\n", x->number);
 	run.phase = "baseline before an experiment";
@@ -287,7 +295,7 @@ static void begin_experiment(const struct experiment *x)
  * exit at once for the NMI window; the engine must end that with a verdict. */
 static void maybe_arm_storm(void)
 {
-	static const struct xvbw window_open = XVBW(1, 1, 0, 1);
+	static const struct xvbw window_open = { .nmi_exiting = 1, .virtual_nmis = 1, .nmi_window = 1 };
 	engine.storm_armed = options.storm_experiment == run.x->number && vmx_nmi_controls_supported(true, true);
 	if (engine.storm_armed)
 		nmi_controls_write(&window_open);
@@ -303,6 +311,7 @@ static void finish_baseline(void)
 		printf("# note: an NMI was held pending when experiment %u began (left by the previous one)\n",
 		       run.x->number);
 	obs_clear();
+	obs_set_window(0);
 	if (engine.smi_countable)
 		smi_count(&engine.smis_at_start);
 	if (engine.vmx)
@@ -348,10 +357,10 @@ static bool stray_nmi(char *why, unsigned len)
  * failure that coincides with one is the SMI's, not the platform's. Where the MSR does
  * not exist (#GP, caught by the fix-up) SMIs cannot be seen, which start_run() says.
  */
-static bool smis_during_failure(char *why, unsigned len)
+static bool smis_during_failure(bool failed, char *why, unsigned len)
 {
 	uint64_t now;
-	if (!run.failure.failed || !engine.smi_countable || !smi_count(&now) || now == engine.smis_at_start)
+	if (!failed || !engine.smi_countable || !smi_count(&now) || now == engine.smis_at_start)
 		return false;
 	snprintf(why, len, "%llu SMIs during the failed run (MSR_SMI_COUNT)",
 		 (unsigned long long)(now - engine.smis_at_start));
@@ -360,10 +369,10 @@ static bool smis_during_failure(char *why, unsigned len)
 
 /* A disturbed run is void: no verdict; the same experiment runs again, or, after
  * MAX_ATTEMPTS, it is reported as void. Returns true if this run was void. */
-static bool void_if_disturbed(const struct experiment *x)
+static bool void_if_disturbed(const struct experiment *x, bool failed)
 {
 	char why[160];
-	if (!stray_nmi(why, sizeof(why)) && !smis_during_failure(why, sizeof(why))) {
+	if (!stray_nmi(why, sizeof(why)) && !smis_during_failure(failed, why, sizeof(why))) {
 		engine.again = 0;
 		engine.attempts = 0;
 		return false;
@@ -383,23 +392,38 @@ static bool void_if_disturbed(const struct experiment *x)
 }
 
 /* Judges the experiment that just ended; on a failure, restores the baseline. */
+/* The steps ran to the end: the end window (the guest's last VMCALL), and nothing late. */
+static void judge_the_end(const struct experiment *x)
+{
+	if (run.failure.failed)
+		return;
+	obs_set_window(x->nsteps);
+	if (!judge_window(x->nsteps, obs_at(0), obs_count()) || !judge_late(obs_at(0), obs_count()))
+		run.judge_failed = true;
+}
+
 static void end_experiment(void)
 {
 	const struct experiment *x = run.x;
 	uint64_t us = tsc_to_us(rdtsc() - engine.run_start_tsc);
 	run.active = false;
 	engine.storm_armed = false;
-	if (void_if_disturbed(x))
+	judge_the_end(x);
+	struct judgement j;
+	judge_conclude(&j);
+	static const struct failure none;
+	struct run_result r;
+	results_judge(x, run.failure.failed && !run.judge_failed ? &run.failure : &none, &j, &r);
+	r.us = us;
+	if (void_if_disturbed(x, r.verdict != VERDICT_PASS))
 		return;
-	enum deviation_verdict how;
-	enum verdict v = results_record(x, us, &run.failure, &how);
+	results_record(x, &r);
 	if (options.order == ORDER_SEQUENTIAL)
-		tap_result(x, us, v, how);
-	else if (v == VERDICT_FAIL)
-		tap_random_failure(selection_runs_done(), x);
-	if (!run.failure.failed)
-		return;
-	restore_or_bail_out(x, "recovery after a failed experiment");
+		tap_result(x, &r, (const char (*)[DIAG_LEN])run.measured, run.nmeasured);
+	else if (r.verdict == VERDICT_FAIL)
+		tap_random_failure(selection_runs_done(), x, &r);
+	if (r.verdict != VERDICT_PASS)
+		restore_or_bail_out(x, "recovery after a failed experiment");
 }
 
 /* --- recovery ----------------------------------------------------------------------- */
@@ -443,12 +467,13 @@ static bool restore_baseline(void)
 static void record_exit(enum obs_source s, const struct vm_exit *e)
 {
 	struct observation o = {
-		.source = s, .rip = e->guest_rip, .interruption_info = e->interruption_info,
-		.interruption_error = e->interruption_error, .interruptibility = e->interruptibility,
-		.activity_state = e->activity_state, .instruction_length = e->instruction_length,
-		.idt_vectoring_info = e->idt_vectoring_info, .idt_vectoring_error = (uint32_t)vmcs_read(IDT_VECTORING_ERROR_CODE),
-		.qualification = e->qualification, .guest_physical = e->guest_physical,
-		.in_halt_window = e->in_halt_window,
+		.source = s, .rip = e->guest_rip, .in_halt_window = e->in_halt_window,
+		.rec = { .reason = e->reason, .info = e->interruption_info, .error = e->interruption_error,
+			 .idt_vectoring = e->idt_vectoring_info,
+			 .idt_vectoring_error = (uint32_t)vmcs_read(IDT_VECTORING_ERROR_CODE),
+			 .interruptibility = e->interruptibility, .activity = e->activity_state,
+			 .length = e->instruction_length, .qualification = e->qualification,
+			 .guest_physical = e->guest_physical },
 	};
 	obs_record(&o);
 	char where[64];
@@ -481,7 +506,7 @@ static unsigned run_host_steps(unsigned first)
 	trace("  Leave host\n");
 	if (run.failure.failed)
 		return x->nsteps;
-	run.entry_mark = obs_count();
+	obs_set_window(i); /* what follows the VM entry is the next step's (or the VMENTRY's) */
 	return i;
 }
 
@@ -510,7 +535,7 @@ static void hypercall_from_guest(struct gprs *r)
 	default: {
 		char observed[DIAG_LEN];
 		snprintf(observed, sizeof(observed), "unknown hypercall %lu", (unsigned long)r->rax);
-		run_fail("a known hypercall", observed, 0);
+		run_fail("a known hypercall", observed);
 	}
 	}
 }
@@ -523,7 +548,7 @@ static uint32_t interruption_type(const struct vm_exit *e)
 /* An exit nobody asked for, or a storm, fails the experiment and starts the next one. */
 static void abort_experiment(const char *expected, const char *observed)
 {
-	run_fail(expected, observed, 0);
+	run_fail(expected, observed);
 	end_experiment();
 	start_next_or_finish();
 }
@@ -705,16 +730,17 @@ static void entry_failed(const struct vm_exit *e, struct gprs *r)
 {
 	struct observation o = {
 		.source = e->vmfail ? OBS_ENTRY_VMFAIL : OBS_ENTRY_BAD_GUEST, .rip = e->guest_rip,
-		.detail = e->vmfail ? e->instruction_error : (uint32_t)e->qualification,
-		.entry_info = (uint32_t)vmcs_read(ENTRY_INTERRUPTION_INFO),
-		.interruptibility = e->interruptibility, .activity_state = e->activity_state,
+		.rec = { .reason = e->vmfail ? 0 : e->reason, .detail = e->vmfail ? e->instruction_error : 0,
+			 .qualification = e->vmfail ? 0 : e->qualification,
+			 .entry_info = (uint32_t)vmcs_read(ENTRY_INTERRUPTION_INFO),
+			 .interruptibility = e->interruptibility, .activity = e->activity_state },
 	};
 	if (++engine.failed_entries > MAX_FAILED_ENTRIES_IN_A_ROW)
 		engine_bail_out("VM entry keeps failing after the VMCS was restored: this platform refuses "
 				"the engine's baseline guest state");
 	if (run.active && run.vmentry_pending) {
 		obs_record(&o);
-		trace("      VM entry failed: %s (%u)\n", obs_source_name(o.source), o.detail);
+		trace("      VM entry failed: %s\n", obs_source_name(o.source));
 		restore_snapshot(&engine.snapshot);
 		r->rax = run_host_steps(run.vmentry_pending - 1);
 		return;
@@ -743,8 +769,10 @@ static bool hand_off_at_exit(enum obs_source s)
 	    step->expected[0].source != s)
 		return false;
 	run.handoff_done = true;
-	run.handoff_end = obs_count();
-	run.guest_resume_step = run_host_steps(run.step + 1);
+	unsigned index = run.step;
+	run.guest_resume_step = run_host_steps(index + 1);
+	run.step = index;
+	obs_set_window(index); /* back in the G step's window */
 	return true;
 }
 
@@ -762,6 +790,8 @@ static bool engine_exit(const struct vm_exit *e, struct gprs *r)
 		return true;
 	switch (e->basic_reason) {
 	case EXIT_REASON_VMCALL:
+		if (run.active)
+			record_exit(OBS_EXIT_VMCALL, e);
 		vmexit_skip_instruction(e); /* first: the hypercall may restart the guest */
 		hypercall_from_guest(r);
 		return true;
@@ -806,7 +836,7 @@ static void fail_with_exception(const struct trap_frame *f)
 	snprintf(observed, sizeof(observed), "exception %lu, %s (error code %#lx), in the %s at rip %#lx",
 		 (unsigned long)f->vector, exception_name((unsigned)f->vector), (unsigned long)f->error_code,
 		 f->context == CTX_GUEST ? "guest" : "host", (unsigned long)f->rip);
-	run_fail("no exception", observed, 0);
+	run_fail("no exception", observed);
 }
 
 /* Where a host step that faulted resumes: the engine's checkpoint. */
@@ -887,6 +917,7 @@ void engine_run_without_vmx(const char *reason)
 	while ((x = engine.again ? engine.again : next_runnable())) {
 		begin_experiment(x);
 		run_host_steps(0);
+		obs_set_window(x->nsteps);
 		end_experiment();
 	}
 	finish_run();

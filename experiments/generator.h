@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum gen_event { GEN_NMI, GEN_INTR };
+#include "model/step.h"
 
 #define GEN_MAX_EVENTS 8
 

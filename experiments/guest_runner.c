@@ -15,8 +15,7 @@ void guest_experiment_main(void)
 	unsigned i = 0;
 	while (i < x->nsteps && !run.failure.failed) {
 		if (x->steps[i].ctx == IN_HOST) {
-			/* Events that hit from here on are "since entry" for the host. */
-			run.entry_mark = obs_count();
+			obs_set_window(i); /* the VMCALL's exit is the first H step's */
 			i = (unsigned)hypercall(HC_HOST_STEPS, i);
 			continue;
 		}
@@ -29,6 +28,7 @@ void guest_experiment_main(void)
 
 void guest_end_experiment(void)
 {
+	obs_set_window(run.x->nsteps); /* the end: the last VMCALL */
 	hypercall(HC_EXPERIMENT_DONE, 0);
 	for (;;)
 		wait_halted(); /* not reached: the host restarts the guest for the next one */

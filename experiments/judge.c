@@ -2,77 +2,23 @@
 
 #include <stdarg.h>
 
-#include "guest/hypercall.h"
+#include "experiments/anchors.h"
 #include "lib/printf.h"
-#include "machine/anchors.h"
-#include "machine/layout.h"
-#include "machine/trap.h"
 
-/* --- anchors -------------------------------------------------------------------- */
-
-/* The named anchors: where each is, and what the diagnostics call it. */
-static const struct {
-	enum anchor anchor;
-	const char *at;
-	const char *name;
-} named[] = {
-	{ AT_AFTER_HLT, after_hlt, "after HLT" },
-	{ AT_AFTER_IRET, after_iret, "after IRET" },
-	{ AT_AFTER_VMCALL, after_vmcall, "after VMCALL" },
-	{ AT_AFTER_VMCALL_NEXT, after_vmcall_next, "one instruction after VMCALL" },
-	{ AT_HOST_EXIT_ENTRY, vmexit_entry, "host VM-exit entry" },
-	{ AT_FIRET, faulting_iret, "the faulting IRET" },
-	{ AT_AFTER_FIRET, after_faulting_iret, "after the faulting IRET" },
-	{ AT_PAGE_IRET, page_iret, "the IRET from the EPT frame page" },
-	{ AT_AFTER_PAGE_IRET, after_page_iret, "after the IRET from the EPT frame page" },
+struct candidate {
+	struct prediction p;
+	bool platform;        /* the platform's quirks applied */
+	unsigned choices;
+	bool alive;
+	struct divergence why;
 };
-#define NAMED_COUNT (sizeof(named) / sizeof(named[0]))
 
-static enum anchor natural_anchor(const struct step *s, const struct expected_event *e)
-{
-	const struct step_op_properties *p = &step_ops[s->op];
-	if (obs_is_fault_exit(e->source))
-		return p->fault;
-	return s->ctx == IN_GUEST ? p->in_guest : p->in_host;
-}
-
-uintptr_t anchor_address(const struct step *s, const struct expected_event *e)
-{
-	enum anchor a = e->anchor == AT_STEP ? natural_anchor(s, e) : e->anchor;
-	if (a == AT_G_HANDLER)
-		return guest_handler_address(e->vector);
-	if (a == AT_H_HANDLER)
-		return host_handler_address(e->vector);
-	for (unsigned i = 0; i < NAMED_COUNT; i++)
-		if (named[i].anchor == a)
-			return (uintptr_t)named[i].at;
-	return 0;
-}
-
-static bool in_stub_table(uintptr_t rip, uintptr_t (*handler)(unsigned), unsigned *vector)
-{
-	uintptr_t base = handler(0);
-	if (rip < base || rip >= handler(255) + ISR_STUB_SIZE || (rip - base) % ISR_STUB_SIZE)
-		return false;
-	*vector = (unsigned)((rip - base) / ISR_STUB_SIZE);
-	return true;
-}
-
-struct expected_event anchor_of(enum obs_source source, uintptr_t rip)
-{
-	struct expected_event e = { .source = source, .anchor = AT_ELSEWHERE };
-	unsigned vector;
-	for (unsigned i = 0; i < NAMED_COUNT; i++)
-		if (rip == (uintptr_t)named[i].at)
-			e.anchor = named[i].anchor;
-	if (e.anchor == AT_ELSEWHERE && in_stub_table(rip, guest_handler_address, &vector))
-		e.anchor = AT_G_HANDLER, e.vector = (uint8_t)vector;
-	else if (e.anchor == AT_ELSEWHERE && in_stub_table(rip, host_handler_address, &vector))
-		e.anchor = AT_H_HANDLER, e.vector = (uint8_t)vector;
-	return e;
-}
-
-/* --- describing -------------------------------------------------------------------- */
+static struct {
+	const struct experiment *x;
+	unsigned ncandidates;
+	struct candidate c[JUDGE_MAX_CANDIDATES];
+	unsigned judged[MODEL_MAX_STEPS + 1];  /* observations each window had when judged */
+} judge;
 
 /* snprintf that appends at *n and never runs past len. */
 static void append(char *buf, unsigned len, int *n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -86,38 +32,94 @@ static void append(char *buf, unsigned len, int *n, const char *fmt, ...)
 	va_end(ap);
 }
 
-const char *describe_rip(uintptr_t rip, char *buf, unsigned len)
+/* --- the candidates ----------------------------------------------------------------- */
+
+/* Every combination of the choices the prediction consulted, for one set of quirks. */
+static void add_candidates(const struct experiment *x, struct model_config c, bool platform)
 {
-	struct expected_event e = anchor_of(OBS_NONE, rip);
-	int n = 0;
-	append(buf, len, &n, "%#lx", (unsigned long)rip);
-	if (e.anchor == AT_G_HANDLER || e.anchor == AT_H_HANDLER)
-		append(buf, len, &n, " (%s handler %#x entry)", e.anchor == AT_G_HANDLER ? "guest" : "host",
-		       e.vector);
-	for (unsigned i = 0; i < NAMED_COUNT; i++)
-		if (named[i].anchor == e.anchor)
-			append(buf, len, &n, " (%s)", named[i].name);
-	return buf;
+	c.choices = 0;
+	struct candidate *first = &judge.c[judge.ncandidates];
+	model_predict(x, &c, &first->p);
+	unsigned consulted = first->p.choices_consulted;
+	for (unsigned choices = 0; choices < 1u << MODEL_CHOICE_COUNT; choices++) {
+		if ((choices & ~consulted) || judge.ncandidates == JUDGE_MAX_CANDIDATES)
+			continue;
+		struct candidate *k = &judge.c[judge.ncandidates++];
+		c.choices = choices;
+		if (choices)
+			model_predict(x, &c, &k->p);
+		k->platform = platform;
+		k->choices = choices;
+		k->alive = true;
+		k->why.found = false;
+	}
 }
 
-/* "EXIT_NMI at 0x... (after HLT) [info 0x80000202, ...]". Returns the length. */
-static int describe_observation(const struct observation *o, char *buf, unsigned len)
+/* break=N: a wrong first prediction, the same in every candidate. */
+static void break_prediction(struct prediction *p)
+{
+	if (p->count)
+		p->items[0].source = p->items[0].source == OBS_TIMEOUT ? OBS_NMI_G : OBS_TIMEOUT;
+	else
+		for (unsigned i = 0; i < MODEL_MAX_STEPS; i++)
+			if (p->values[i].present) {
+				p->values[i].value ^= p->values[i].mask & -p->values[i].mask;
+				return;
+			}
+}
+
+bool judge_begin(const struct experiment *x, bool vmx, unsigned platform_quirks, bool broken, const char **why)
+{
+	judge.x = x;
+	judge.ncandidates = 0;
+	for (unsigned i = 0; i <= MODEL_MAX_STEPS; i++)
+		judge.judged[i] = 0;
+	add_candidates(x, (struct model_config){ .vmx = vmx }, false);
+	unsigned sdm = judge.ncandidates;
+	if (platform_quirks)
+		add_candidates(x, (struct model_config){ .vmx = vmx, .quirks = platform_quirks }, true);
+	for (unsigned i = 0; i < judge.ncandidates; i++) {
+		if (judge.c[i].p.unsupported && i < sdm) {
+			*why = judge.c[i].p.unsupported;
+			return false;
+		}
+		judge.c[i].alive = !judge.c[i].p.unsupported;
+		if (broken)
+			break_prediction(&judge.c[i].p);
+	}
+	return true;
+}
+
+/* --- describing ------------------------------------------------------------------------ */
+
+static void describe_place(enum anchor a, uint8_t vector, char *buf, unsigned len)
+{
+	char where[64];
+	uintptr_t address = anchor_address(a, vector);
+	if (address)
+		describe_rip(address, where, sizeof(where));
+	else
+		snprintf(where, sizeof(where), "%s", anchor_name(a));
+	snprintf(buf, len, "%s", where);
+}
+
+int describe_observation(const struct observation *o, char *buf, unsigned len)
 {
 	char where[64];
 	int n = 0;
+	const struct exit_record *r = &o->rec;
 	append(buf, len, &n, "%s at %s", obs_source_name(o->source), describe_rip(o->rip, where, sizeof(where)));
 	if (o->source == OBS_ENTRY_VMFAIL)
-		append(buf, len, &n, " [VM-instruction error %u]", o->detail);
+		append(buf, len, &n, " [VM-instruction error %u]", r->detail);
 	else if (o->source == OBS_ENTRY_BAD_GUEST)
-		append(buf, len, &n, " [qualification %u, entry info %#x, interruptibility %#x]", o->detail,
-		       o->entry_info, o->interruptibility);
+		append(buf, len, &n, " [qualification %llu, entry info %#x, interruptibility %#x]",
+		       (unsigned long long)r->qualification, r->entry_info, r->interruptibility);
 	else if (o->source == OBS_EXIT_EPT)
 		append(buf, len, &n, " [qualification %#llx, interruptibility %#x, idt-vectoring %#x]",
-		       (unsigned long long)o->qualification, o->interruptibility, o->idt_vectoring_info);
+		       (unsigned long long)r->qualification, r->interruptibility, r->idt_vectoring);
 	else if (obs_is_exit(o->source))
 		append(buf, len, &n, " [info %#x, interruptibility %#x, activity %u, length %u, idt-vectoring %#x]",
-		       o->interruption_info, o->interruptibility, o->activity_state, o->instruction_length,
-		       o->idt_vectoring_info);
+		       r->info, r->interruptibility, r->activity, r->length, r->idt_vectoring);
 	if (o->in_halt_window)
 		append(buf, len, &n, " (it hit before the HLT)");
 	return n;
@@ -138,151 +140,268 @@ void describe_events(const struct observation *obs, unsigned n, char *buf, unsig
 		snprintf(buf, len, "none");
 }
 
-void describe_expected(const struct step *s, char *buf, unsigned len)
+static void describe_predicted(const struct predicted *p, char *buf, unsigned len, int *n)
+{
+	char where[72];
+	describe_place(p->anchor, p->vector, where, sizeof(where));
+	append(buf, len, n, "%s at %s", obs_source_name(p->source), where);
+}
+
+/* The events a prediction has in window `step`, or "none". */
+static void describe_predicted_events(const struct prediction *p, unsigned step, char *buf, unsigned len)
 {
 	int n = 0;
 	buf[0] = 0;
-	for (unsigned i = 0; i < s->nexpected; i++) {
-		char where[64];
-		const struct expected_event *e = &s->expected[i];
-		append(buf, len, &n, "%s%s at %s", i ? ", then " : "", obs_source_name(e->source),
-		       describe_rip(anchor_address(s, e), where, sizeof(where)));
+	for (unsigned i = 0; i < p->count; i++) {
+		if (p->items[i].step != step || !obs_is_event(p->items[i].source))
+			continue;
+		append(buf, len, &n, "%s", n ? ", " : "");
+		describe_predicted(&p->items[i], buf, len, &n);
 	}
 	if (!n)
 		snprintf(buf, len, "none");
 }
 
-/* --- matching ----------------------------------------------------------------------- */
-
-static bool event_is(const struct step *s, const struct expected_event *e, const struct observation *o)
+/* The observations tagged with window `step`, copied out in order. */
+static unsigned window_of(unsigned step, const struct observation *log, unsigned count,
+			  const struct observation **out, unsigned max)
 {
-	return o->source == e->source && o->rip == anchor_address(s, e) && (!e->has_detail || o->detail == e->detail);
+	unsigned n = 0;
+	for (unsigned i = 0; i < count && n < max; i++)
+		if (log[i].window == step)
+			out[n++] = &log[i];
+	return n;
 }
 
-/* EXPECT_EITHER: exactly one event, one of the two; *which says which (0 or 1). */
-static bool either_matches(const struct step *s, const struct observation *obs, unsigned n, unsigned *which)
+static void describe_observed_events(const struct observation **obs, unsigned n, char *buf, unsigned len)
 {
-	const struct observation *only = 0;
+	int used = 0;
+	buf[0] = 0;
 	for (unsigned i = 0; i < n; i++) {
-		if (!obs_is_event(obs[i].source))
+		if (!obs_is_event(obs[i]->source))
 			continue;
-		if (only)
-			return false;
-		only = &obs[i];
+		append(buf, len, &used, "%s", used ? ", " : "");
+		if (used < (int)len)
+			used += describe_observation(obs[i], buf + used, len - used);
 	}
-	for (unsigned k = 0; only && k < s->nexpected; k++)
-		if (event_is(s, &s->expected[k], only)) {
-			*which = k;
-			return true;
+	if (!used)
+		snprintf(buf, len, "none");
+}
+
+/* --- comparing ---------------------------------------------------------------------------- */
+
+static bool same_place(const struct observation *o, const struct predicted *p)
+{
+	uint8_t vector;
+	enum anchor a = anchor_of(o->rip, &vector);
+	if (a != p->anchor)
+		return false;
+	if (a == AT_G_HANDLER || a == AT_H_HANDLER)
+		return vector == p->vector;
+	return o->source != OBS_EXC_G || o->vector == p->vector;
+}
+
+/*
+ * Whether the window agrees with candidate k; if not, what differs, in its divergence.
+ * Events are listed whole (expected and observed); when the events agree, the first
+ * observation that differs is named with the field and the bits that differ.
+ */
+static bool window_agrees(struct candidate *k, unsigned step, const struct observation **obs, unsigned n)
+{
+	const struct prediction *p = &k->p;
+	unsigned oi = 0;
+	enum obs_field field = FIELD_COUNT;
+	const struct observation *bad = 0;
+	const struct predicted *want = 0;
+	bool missing = false;
+	for (unsigned pi = 0; pi < p->count && !bad && !missing; pi++) {
+		const struct predicted *q = &p->items[pi];
+		if (q->step != step)
+			continue;
+		if (oi == n) {
+			missing = true, want = q;
+			break;
 		}
+		const struct observation *o = obs[oi++];
+		if (o->source != q->source || !same_place(o, q))
+			bad = o, want = q;
+		else if ((obs_is_exit(o->source) || obs_is_entry_failure(o->source)) && !record_agrees(&o->rec, q, &field))
+			bad = o, want = q;
+	}
+	if (!bad && !missing && oi == n)
+		return true;
+	struct divergence *d = &k->why;
+	d->found = true;
+	d->step = step;
+	if (field != FIELD_COUNT && bad) {
+		int m = 0;
+		describe_predicted(want, d->expected, DIAG_LEN, &m);
+		uint64_t mask = record_field(&want->mask, field);
+		append(d->expected, DIAG_LEN, &m, " with %s & %#llx = %#llx", obs_field_name(field),
+		       (unsigned long long)mask, (unsigned long long)(record_field(&want->rec, field) & mask));
+		m = describe_observation(bad, d->observed, DIAG_LEN);
+		append(d->observed, DIAG_LEN, &m, ": %s %#llx", obs_field_name(field),
+		       (unsigned long long)record_field(&bad->rec, field));
+		return false;
+	}
+	describe_predicted_events(p, step, d->expected, DIAG_LEN);
+	describe_observed_events(obs, n, d->observed, DIAG_LEN);
+	/* The events agree: the difference is in an observation that is not an event. */
+	if (bad && !obs_is_event(bad->source) && !obs_is_event(want->source)) {
+		int m = 0;
+		describe_predicted(want, d->expected, DIAG_LEN, &m);
+		describe_observation(bad, d->observed, DIAG_LEN);
+	} else if (missing && !obs_is_event(want->source)) {
+		int m = 0;
+		describe_predicted(want, d->expected, DIAG_LEN, &m);
+		snprintf(d->observed, DIAG_LEN, "no %s", obs_source_name(want->source));
+	} else if (!bad && !missing && oi < n && !obs_is_event(obs[oi]->source)) {
+		snprintf(d->expected, DIAG_LEN, "no %s", obs_source_name(obs[oi]->source));
+		describe_observation(obs[oi], d->observed, DIAG_LEN);
+	}
 	return false;
 }
 
-bool events_match(const struct step *s, const struct observation *obs, unsigned n)
+static bool any_alive(void)
 {
-	unsigned matched = 0, which;
-	if (s->either)
-		return either_matches(s, obs, n, &which);
-	for (unsigned i = 0; i < n; i++) {
-		if (!obs_is_event(obs[i].source))
+	for (unsigned i = 0; i < judge.ncandidates; i++)
+		if (judge.c[i].alive)
+			return true;
+	return false;
+}
+
+bool judge_window(unsigned step, const struct observation *log, unsigned count)
+{
+	const struct observation *obs[OBS_LOG_SIZE];
+	unsigned n = window_of(step, log, count, obs, OBS_LOG_SIZE);
+	if (step <= MODEL_MAX_STEPS)
+		judge.judged[step] = n;
+	for (unsigned i = 0; i < judge.ncandidates; i++)
+		if (judge.c[i].alive && !window_agrees(&judge.c[i], step, obs, n))
+			judge.c[i].alive = false;
+	return any_alive();
+}
+
+bool judge_value(unsigned step, bool absent, uint64_t value, void (*describe)(uint64_t v, char *buf, unsigned len))
+{
+	for (unsigned i = 0; i < judge.ncandidates; i++) {
+		struct candidate *k = &judge.c[i];
+		const struct predicted_value *v = step < MODEL_MAX_STEPS ? &k->p.values[step] : 0;
+		if (!k->alive || !v || !v->present)
 			continue;
-		if (matched == s->nexpected)
-			return false; /* one more than expected */
-		if (!event_is(s, &s->expected[matched++], &obs[i]))
-			return false;
-	}
-	return matched == s->nexpected;
-}
-
-/* --- outcomes ------------------------------------------------------------------------ */
-
-struct outcome outcome_of_events(const struct observation *obs, unsigned n)
-{
-	struct outcome o = { .is_value = false };
-	for (unsigned i = 0; i < n; i++) {
-		if (!obs_is_event(obs[i].source))
+		if (absent == v->absent && (absent || (value & v->mask) == (v->value & v->mask)))
 			continue;
-		if (o.nevents == MAX_OUTCOME_EVENTS) {
-			o.more = true;
-			break;
+		k->alive = false;
+		k->why.found = true;
+		k->why.step = step;
+		if (v->absent)
+			snprintf(k->why.expected, DIAG_LEN, "no such exit to read");
+		else
+			describe(v->value, k->why.expected, DIAG_LEN);
+		if (absent)
+			snprintf(k->why.observed, DIAG_LEN, "no such exit was recorded");
+		else
+			describe(value & (v->absent ? ~0ull : v->mask), k->why.observed, DIAG_LEN);
+	}
+	return any_alive();
+}
+
+bool judge_late(const struct observation *log, unsigned count)
+{
+	unsigned per_window[MODEL_MAX_STEPS + 1] = { 0 };
+	for (unsigned i = 0; i < count; i++)
+		if (log[i].window <= MODEL_MAX_STEPS)
+			per_window[log[i].window]++;
+	for (unsigned s = 0; s <= judge.x->nsteps && s <= MODEL_MAX_STEPS; s++) {
+		if (per_window[s] == judge.judged[s])
+			continue;
+		for (unsigned i = 0; i < judge.ncandidates; i++) {
+			struct candidate *k = &judge.c[i];
+			if (!k->alive)
+				continue;
+			k->alive = false;
+			k->why.found = true;
+			k->why.step = s;
+			snprintf(k->why.expected, DIAG_LEN, "%u observations in this step's window", judge.judged[s]);
+			snprintf(k->why.observed, DIAG_LEN, "%u more after it was judged", per_window[s] - judge.judged[s]);
 		}
-		struct expected_event e = anchor_of(obs[i].source, obs[i].rip);
-		if (obs_is_entry_failure(obs[i].source))
-			e.has_detail = true, e.detail = obs[i].detail;
-		o.events[o.nevents++] = e;
 	}
-	return o;
+	return any_alive();
 }
 
-struct outcome outcome_of_value(int value)
+/* Of the candidates of one kind, the one that lasted (alive, or failing latest). */
+static const struct candidate *best(bool platform)
 {
-	return (struct outcome){ .is_value = true, .value = value };
-}
-
-int xvbw_digits(const struct xvbw *c)
-{
-	return c->nmi_exiting * 1000 + c->virtual_nmis * 100 + c->blocking * 10 + c->nmi_window;
-}
-
-static bool same_event(const struct expected_event *a, const struct expected_event *b)
-{
-	bool has_vector = a->anchor == AT_G_HANDLER || a->anchor == AT_H_HANDLER;
-	return a->source == b->source && a->anchor == b->anchor && (!has_vector || a->vector == b->vector) &&
-	       a->has_detail == b->has_detail && (!a->has_detail || a->detail == b->detail);
-}
-
-bool outcome_equal(const struct outcome *a, const struct outcome *b)
-{
-	if (a->is_value != b->is_value)
-		return false;
-	if (a->is_value)
-		return a->value == b->value;
-	if (a->nevents != b->nevents || a->more || b->more)
-		return false;
-	for (unsigned i = 0; i < a->nevents; i++)
-		if (!same_event(&a->events[i], &b->events[i]))
-			return false;
-	return true;
-}
-
-static void describe_anchor(const struct expected_event *e, char *buf, unsigned len, int *n)
-{
-	if (e->anchor == AT_G_HANDLER || e->anchor == AT_H_HANDLER) {
-		append(buf, len, n, " at %s's handler %#x", e->anchor == AT_G_HANDLER ? "G" : "H", e->vector);
-		return;
+	const struct candidate *b = 0;
+	for (unsigned i = 0; i < judge.ncandidates; i++) {
+		const struct candidate *k = &judge.c[i];
+		if (k->platform != platform)
+			continue;
+		if (!b || (k->alive && !b->alive) || (!k->alive && !b->alive && k->why.step > b->why.step))
+			b = k;
 	}
-	for (unsigned i = 0; i < NAMED_COUNT; i++)
-		if (named[i].anchor == e->anchor) {
-			append(buf, len, n, " %s", named[i].name);
-			return;
+	return b;
+}
+
+/* A choice the run settled: every SDM candidate left took it one way, some that dropped
+ * out the other. */
+static void settle_choices(struct judgement *j)
+{
+	for (unsigned bit = 1; bit < 1u << MODEL_CHOICE_COUNT; bit <<= 1) {
+		unsigned alive_with = 0, alive_without = 0, consulted = 0;
+		for (unsigned i = 0; i < judge.ncandidates; i++) {
+			const struct candidate *k = &judge.c[i];
+			if (k->platform)
+				continue;
+			consulted |= k->p.choices_consulted;
+			if (k->alive && (k->choices & bit))
+				alive_with++;
+			else if (k->alive)
+				alive_without++;
 		}
-	append(buf, len, n, " %s", e->anchor == AT_STEP ? "at the step's place" : "at an unnamed rip");
+		if (!(consulted & bit) || (alive_with && alive_without) || !(alive_with + alive_without))
+			continue;
+		j->choices_settled |= bit;
+		j->choices_taken |= alive_with ? bit : 0;
+	}
 }
 
-static void describe_value(int value, const struct step *s, char *buf, unsigned len)
+/* Whether the platform's model predicts something else than an SDM candidate that held
+ * (same choices): its deviations were expected here and did not show. */
+static bool deviation_expected(void)
 {
-	if (s && s->op == OP_CHECK_CONTROLS)
-		snprintf(buf, len, "(%d,%d,%d,%d)", value / 1000, value / 100 % 10, value / 10 % 10, value % 10);
-	else
-		snprintf(buf, len, "%s=%d", s && s->op == OP_CHECK_BIT12 ? "bit12" : "B", value);
+	for (unsigned k = 0; k < judge.ncandidates; k++) {
+		if (judge.c[k].platform || !judge.c[k].alive)
+			continue;
+		for (unsigned i = 0; i < judge.ncandidates; i++)
+			if (judge.c[i].platform && judge.c[i].choices == judge.c[k].choices &&
+			    model_predictions_differ(&judge.c[i].p, &judge.c[k].p))
+				return true;
+	}
+	return false;
 }
 
-void describe_outcome(const struct outcome *o, const struct step *s, char *buf, unsigned len)
+void judge_conclude(struct judgement *j)
 {
-	int n = 0;
-	if (o->is_value) {
-		describe_value(o->value, s, buf, len);
-		return;
+	*j = (struct judgement){ .deviation_expected = deviation_expected() };
+	const struct candidate *sdm = best(false), *platform = best(true);
+	j->sdm_holds = sdm && sdm->alive;
+	if (sdm)
+		j->sdm = sdm->why;
+	if (platform) {
+		j->platform_holds = !j->sdm_holds && platform->alive;
+		j->platform = platform->why;
+		j->quirks = platform->p.quirks_fired;
 	}
-	buf[0] = 0;
-	for (unsigned i = 0; i < o->nevents; i++) {
-		append(buf, len, &n, "%s%s", i ? ", " : "", obs_source_name(o->events[i].source));
-		if (o->events[i].has_detail)
-			append(buf, len, &n, "(%u)", o->events[i].detail);
-		describe_anchor(&o->events[i], buf, len, &n);
-	}
-	if (o->more)
-		append(buf, len, &n, ", ...");
-	if (!n)
-		snprintf(buf, len, "none");
+	settle_choices(j);
+}
+
+enum anchor expected_anchor(const struct step *s, const struct expected_event *e)
+{
+	const struct step_op_properties *p = &step_ops[s->op];
+	if (e->anchor != AT_STEP)
+		return e->anchor;
+	if (obs_is_fault_exit(e->source))
+		return p->fault;
+	return s->ctx == IN_GUEST ? p->in_guest : p->in_host;
 }

@@ -1,8 +1,20 @@
 /*
- * Judging: where the catalogue's anchors are, what a rip is called, whether what was
- * observed is what a step expects, and what a step saw in the catalogue's own
- * vocabulary (the form known deviations are written in). Pure functions over
- * observations, so the host unit tests can feed them made-up ones.
+ * Judging: every observation against the model's prediction, in full.
+ *
+ * Each step's judgement window holds the observations recorded while it was open
+ * (observe.h stamps each with its window); the windows partition the run, so every
+ * observation is judged by exactly one step -- or, after the last step, by the end of
+ * the experiment. A window agrees with a prediction when the same observations came, in
+ * the same order, each at the predicted place, each exit's record equal on every bit the
+ * SDM defines (model/vmx.h).
+ *
+ * The judge holds candidates: the model as the SDM states it, once per combination of
+ * the choices the SDM leaves to the processor, and -- on a platform with known
+ * deviations -- the same with the platform's quirks applied. A candidate that disagrees
+ * with a window drops out; the experiment goes on while one is left. It passes when an
+ * SDM candidate lasts to the end, is the platform's known deviation when only a quirked
+ * one does, and fails otherwise. Pure functions over observations and predictions, so
+ * the host unit tests drive them.
  */
 #ifndef EXPERIMENTS_JUDGE_H
 #define EXPERIMENTS_JUDGE_H
@@ -12,38 +24,54 @@
 
 #include "experiments/experiment.h"
 #include "experiments/observe.h"
+#include "model/vmx.h"
 
-/* What a step saw: the events it judged, each with its anchor, or the value it read. */
-#define MAX_OUTCOME_EVENTS 4
-struct outcome {
-	bool is_value;
-	int value;        /* a bit, or the controls as four digits: (1,1,1,0) is 1110 */
-	uint8_t nevents;
-	bool more;        /* more events than MAX_OUTCOME_EVENTS */
-	struct expected_event events[MAX_OUTCOME_EVENTS];
+#define DIAG_LEN 320
+#define JUDGE_MAX_CANDIDATES 8
+
+/* Where a candidate first disagreed with what was observed. */
+struct divergence {
+	bool found;
+	unsigned step;             /* the window: a step index, or nsteps for the end */
+	char expected[DIAG_LEN];
+	char observed[DIAG_LEN];
 };
 
-/* The address an expected event must hit. */
-uintptr_t anchor_address(const struct step *s, const struct expected_event *e);
-/* The anchor (and vector) of an observed rip; AT_ELSEWHERE if it has no name. */
-struct expected_event anchor_of(enum obs_source source, uintptr_t rip);
+/* What the judge concluded about one experiment run. */
+struct judgement {
+	bool sdm_holds;            /* an SDM candidate agreed with everything */
+	bool platform_holds;       /* else: a candidate with the platform's quirks did */
+	unsigned quirks;           /* the quirks that made the difference there */
+	struct divergence sdm;     /* how the SDM model (the candidate that lasted longest) diverged */
+	struct divergence platform;/* how the platform's model diverged, if it did */
+	/* Choices the SDM leaves open that this run settled (enum model_choice): which way. */
+	unsigned choices_settled, choices_taken;
+	bool deviation_expected;   /* the platform's model predicts something else here */
+};
 
-/* "0x208dbe (after HLT)", "0x20a060 (guest handler 0x21 entry)", or hex. Returns buf. */
-const char *describe_rip(uintptr_t rip, char *buf, unsigned len);
+/*
+ * Starts judging a run of x: the candidates, predicted now. `platform_quirks` 0: none.
+ * `broken` (option break=N): every candidate's first prediction is made wrong on
+ * purpose. Returns false, with the model's reason, when the model cannot predict x.
+ */
+bool judge_begin(const struct experiment *x, bool vmx, unsigned platform_quirks, bool broken, const char **why);
+/* Judges window `step` (a step index, or nsteps for the end) on the log. Returns false
+ * when no candidate is left. */
+bool judge_window(unsigned step, const struct observation *log, unsigned count);
+/* Judges what a value step read (absent: the exit it reads did not happen); describe
+ * says a value as the step's notation does. */
+bool judge_value(unsigned step, bool absent, uint64_t value, void (*describe)(uint64_t v, char *buf, unsigned len));
+/* After the end window: every window judged saw all of its observations. */
+bool judge_late(const struct observation *log, unsigned count);
+void judge_conclude(struct judgement *j);
+
+/* The step's events as the catalogue writes them resolve to these places (AT_STEP is the
+ * step's natural place: experiments/experiment.h). */
+enum anchor expected_anchor(const struct step *s, const struct expected_event *e);
+
+/* "EXIT_NMI at 0x20fce8 (after HLT) [info 0x80000202, ...]": an observation. Returns the length. */
+int describe_observation(const struct observation *o, char *buf, unsigned len);
 /* The events among obs[0..n), or "none". */
 void describe_events(const struct observation *obs, unsigned n, char *buf, unsigned len);
-/* What step s expects, with addresses, or "none". */
-void describe_expected(const struct step *s, char *buf, unsigned len);
-
-/* Whether the events among obs[0..n) are exactly those step s expects, in order (or,
- * for EXPECT_EITHER, exactly one event that is one of the two). */
-bool events_match(const struct step *s, const struct observation *obs, unsigned n);
-
-struct outcome outcome_of_events(const struct observation *obs, unsigned n);
-struct outcome outcome_of_value(int value);
-int xvbw_digits(const struct xvbw *c);
-bool outcome_equal(const struct outcome *a, const struct outcome *b);
-/* Symbolic: "none", "timeout after HLT", "B=1", "EXIT_NMIW after VMCALL". */
-void describe_outcome(const struct outcome *o, const struct step *s, char *buf, unsigned len);
 
 #endif

@@ -11,6 +11,7 @@ static struct {
 	volatile unsigned count;
 	struct observation entries[OBS_LOG_SIZE];
 	volatile bool timeout_armed;
+	volatile unsigned window;
 } log;
 
 /* Handlers on one CPU append; they may nest (an NMI inside an interrupt handler), so
@@ -50,8 +51,15 @@ void obs_record(const struct observation *o)
 	if (is_nmi_arrival(o))
 		count_nmi_arrival(o);
 	unsigned i = __sync_fetch_and_add(&log.count, 1);
-	if (i < OBS_LOG_SIZE)
+	if (i < OBS_LOG_SIZE) {
 		log.entries[i] = *o;
+		log.entries[i].window = (uint8_t)log.window;
+	}
+}
+
+void obs_set_window(unsigned step)
+{
+	log.window = step;
 }
 
 static void obs_record_simple(enum obs_source s, uintptr_t rip)

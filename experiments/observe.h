@@ -9,77 +9,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum obs_source {
-	OBS_NONE,
-	OBS_NMI_G,     /* NMI delivered through the guest IDT */
-	OBS_INTR_G,    /* the generator's interrupt through the guest IDT */
-	OBS_NMI_H,     /* NMI delivered through the host IDT */
-	OBS_INTR_H,    /* the generator's interrupt through the host IDT */
-	OBS_EXIT_NMI,  /* VM exit, basic reason 0, interruption type NMI */
-	OBS_EXIT_NMIW, /* VM exit, basic reason 8 (NMI window) */
-	OBS_EXIT_GP,   /* VM exit, basic reason 0, hardware exception 13 */
-	OBS_GP_G,      /* #GP through the guest IDT (a faulting IRET) */
-	OBS_GP_H,      /* #GP through the host IDT */
-	OBS_TIMEOUT,   /* the wait's timer fired: nothing ended the wait in time */
-	OBS_EXIT_NP,   /* VM exit, basic reason 0, hardware exception 11 (#NP) */
-	OBS_EXIT_INTRW,   /* VM exit, basic reason 7 (interrupt window) */
-	OBS_EXIT_MTF,     /* VM exit, basic reason 37 (monitor trap flag) */
-	OBS_EXIT_PREEMPT, /* VM exit, basic reason 52 (VMX-preemption timer expired) */
-	OBS_EXIT_EPT,     /* VM exit, basic reason 48 (EPT violation) */
-	OBS_ENTRY_VMFAIL,    /* VM entry failed with VMfailValid: .detail = VM-instruction error */
-	OBS_ENTRY_BAD_GUEST, /* VM entry failed on guest state (exit reason 33 with bit 31):
-				.detail = exit qualification */
-	OBS_EXC_G,     /* another exception through the guest IDT with a fix-up (an injected
-			  one), .vector: recorded, not an event */
-	OBS_SOURCE_COUNT
-};
+#include "model/event.h"
 
 struct observation {
 	enum obs_source source;
 	uintptr_t rip;
-	/* VM exits and failed VM entries only: what the VMCS said. */
-	uint32_t interruption_info, interruption_error, interruptibility, activity_state, instruction_length;
-	uint32_t idt_vectoring_info, idt_vectoring_error;
-	uint32_t entry_info;      /* failed entries: the VM-entry interruption information left */
-	uint32_t detail;          /* ENTRY_VMFAIL: the VM-instruction error; ENTRY_BAD_GUEST: the
-				     exit qualification */
-	uint64_t qualification;   /* the exit qualification */
-	uint64_t guest_physical;  /* EPT exits */
-	uint8_t vector;           /* EXC_G */
+	uint8_t vector;           /* EXC_G: the exception */
 	bool in_halt_window;      /* it hit before the wait's HLT: counted at after_hlt */
+	uint8_t window;           /* the judgement window open when it was recorded (obs_set_window) */
+	struct exit_record rec;   /* VM exits and failed VM entries: what the VMCS said */
 };
 
-/* A field of an exit's observation, for check(...) and measure(...) steps. */
-enum obs_field {
-	FIELD_INFO,             /* exit interruption information */
-	FIELD_ERROR,            /* exit interruption error code */
-	FIELD_IDT_VECTORING,    /* IDT-vectoring information */
-	FIELD_INTERRUPTIBILITY, /* guest interruptibility state saved */
-	FIELD_ACTIVITY,         /* guest activity state saved */
-	FIELD_LENGTH,           /* VM-exit instruction length */
-	FIELD_QUALIFICATION,    /* exit qualification */
-	FIELD_ENTRY_INFO,       /* failed entry: VM-entry interruption information left */
-	FIELD_DETAIL,           /* failed entry: error number or qualification */
-	FIELD_GUEST_PHYSICAL,   /* EPT exits: guest-physical address */
-	FIELD_COUNT
-};
-uint64_t obs_field_value(const struct observation *o, enum obs_field f);
-const char *obs_field_name(enum obs_field f);
+#define OBS_LOG_SIZE 128
 
-#define OBS_LOG_SIZE 32
-
-const char *obs_source_name(enum obs_source s);
-/* Observations that count as events (ending waits, failing "none"); #GP deliveries are
- * recorded for diagnostics and fix-ups, not as events. */
-bool obs_is_event(enum obs_source s);
-/* VM exits, whose VMCS state the observation carries. */
-bool obs_is_exit(enum obs_source s);
-/* VM entries that failed (VMfailValid, or invalid guest state). */
-bool obs_is_entry_failure(enum obs_source s);
-/* VM exits caused by a fault: they save the faulting instruction's rip. */
-bool obs_is_fault_exit(enum obs_source s);
-
+/* Appends o, stamped with the window open now. */
 void obs_record(const struct observation *o);
+/* The step whose judgement window is open (experiments/judge.h); nsteps: the end. */
+void obs_set_window(unsigned step);
 void obs_clear(void);
 /* The first NMI since obs_clear() that the generator did not send (nor the experiment
  * inject: each injection is counted with obs_nmi_injected()), or 0. */

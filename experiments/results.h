@@ -1,7 +1,7 @@
 /*
- * Verdicts: each run of an experiment judged against the platform's known deviations,
- * tallied per experiment, and the run's summary. The TAP output (experiments/tap.c)
- * prints what this decides.
+ * Verdicts: each run of an experiment judged (experiments/judge.h) against the SDM's
+ * model and the platform's known deviations, tallied per experiment, and the run's
+ * summary. The TAP output (experiments/tap.c) prints what this decides.
  */
 #ifndef EXPERIMENTS_RESULTS_H
 #define EXPERIMENTS_RESULTS_H
@@ -11,13 +11,26 @@
 
 #include "experiments/deviations.h"
 #include "experiments/experiment.h"
+#include "experiments/judge.h"
 #include "experiments/run.h"
 
 enum verdict {
 	VERDICT_PASS,
 	VERDICT_FAIL,      /* an unexpected failure */
-	VERDICT_KNOWN,     /* the platform's known deviation, matched by its signature */
-	VERDICT_REPORTED,  /* a failure where others reported a deviation without a signature */
+	VERDICT_KNOWN,     /* the platform's known deviation: its model predicted every observation */
+	VERDICT_REPORTED,  /* a failure where others reported a deviation this project never reproduced */
+};
+
+/* One run of one experiment, as judged. */
+struct run_result {
+	enum verdict verdict;
+	uint64_t us;
+	/* Not a pass: where the SDM's model (or the engine) first disagreed. */
+	struct failure failure;
+	unsigned quirks;           /* KNOWN: the platform's deviations that explain it */
+	bool deviation_expected;   /* the platform's model predicts something else here */
+	char remark[DIAG_LEN];     /* FAIL on a platform with deviations: how its model diverged too */
+	unsigned choices_settled, choices_taken; /* the SDM's choices this run settled (measured) */
 };
 
 /* One experiment's runs (one in catalogue order; any number in random order). */
@@ -26,27 +39,31 @@ struct tally {
 	uint64_t total_us;
 	bool skipped;              /* unsupported here; why */
 	const char *skip_reason;
-	struct failure first_failure;      /* the first failure of any kind */
-	enum deviation_verdict first_deviation;
+	struct run_result first_failure;   /* the first run that did not pass */
+	bool deviation_expected;
 };
 
 struct summary {
 	unsigned tests, unexpected, known, skipped, not_shown, not_run;
 };
 
-/* Judges one run: its failure (if any) against the platform's deviation. With strict,
- * a known or reported deviation is a failure like any other. */
-enum verdict results_record(const struct experiment *x, uint64_t us, const struct failure *f,
-			    enum deviation_verdict *how);
+/*
+ * The verdict of one run: `engine_failure` is set when the engine stopped it (an
+ * exception, a storm, the watchdog, a step it could not execute); otherwise the judge's
+ * conclusion decides. With strict, known and reported deviations are failures.
+ */
+void results_judge(const struct experiment *x, const struct failure *engine_failure, const struct judgement *j,
+		   struct run_result *r);
+void results_record(const struct experiment *x, const struct run_result *r);
 void results_record_skip(const struct experiment *x, const char *why);
 const struct tally *results_of(const struct experiment *x);
-/* The deviation this platform has for x, or 0. */
-const struct deviation *results_deviation(const struct experiment *x);
 
 /* The experiment's overall verdict over its runs; inconsistent when it both passed and
  * failed, or failed in different ways. */
 enum verdict results_overall(const struct experiment *x, bool *inconsistent);
 
 struct summary results_summary(void);
+/* The quirks seen in known failures so far (for the legend at the end). */
+unsigned results_quirks_seen(void);
 
 #endif

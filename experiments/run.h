@@ -11,36 +11,36 @@
 #include "experiments/experiment.h"
 #include "experiments/judge.h"
 
-#define DIAG_LEN 240
 #define MAX_MEASUREMENTS 4
 
+/* Why an experiment run stops: the judge found no candidate left (its divergence from
+ * the SDM's model), or the engine could not go on (an exception, a storm, the watchdog). */
 struct failure {
 	bool failed;
 	unsigned step;             /* index into the experiment's steps */
 	char expected[DIAG_LEN];
 	char observed[DIAG_LEN];
-	/* What the step saw, in the catalogue's vocabulary, when a step's judgement failed;
-	 * absent for failures of another kind (an exception, a storm, the watchdog). Known
-	 * deviations are matched against it. */
-	bool has_outcome;
-	struct outcome outcome;
 };
 
 struct run_state {
 	const struct experiment *x;
-	/* Where "since entry" starts: set by the guest just before its VMCALL and by the
-	 * host just before it resumes the guest. */
-	volatile unsigned entry_mark;
 	volatile unsigned step;      /* the step being executed (watchdog, diagnostics) */
 	volatile unsigned progress;  /* bumped when a step starts: the watchdog's heartbeat */
 	volatile bool active;        /* an experiment is running */
 	const char *volatile phase;  /* what the experimenter is doing, while the watchdog watches */
 	volatile unsigned watchdog_ms; /* set when the watchdog sent an INIT to end a stuck step */
-	bool broken;                 /* option break=N: the wrong expectation was used */
-	/* VMENTRY: the step (index + 1) whose VM entry is under way, where its events start,
-	 * and the interpreter's signal to the engine to stop the run of H steps there. */
-	unsigned vmentry_pending, vmentry_mark;
-	bool stop_host_steps;
+	bool judge_failed;           /* the judge found no candidate left (experiments/judge.h) */
+	/* VMENTRY: the step (index + 1) whose VM entry is under way, and the interpreter's
+	 * signal to the engine to stop the run of H steps there (not judged yet). */
+	unsigned vmentry_pending;
+	bool stop_host_steps, not_judged;
+	/* What a value step read, judged by step_execute. */
+	struct {
+		bool present;
+		bool absent;              /* the exit it reads was not recorded */
+		uint64_t value;
+		void (*describe)(uint64_t v, char *buf, unsigned len);
+	} read;
 	/* HOST_AT_EXIT: the H steps ran inside that exit, which was observation number
 	 * handoff_end - 1; the guest goes on with step guest_resume_step. */
 	volatile bool handoff_done;
@@ -58,9 +58,8 @@ extern struct run_state run;
  * and returns false. */
 bool step_execute(unsigned index);
 
-/* Records the experiment's failure at the current step; the first one wins. `outcome`
- * is what the step saw, or 0 for a failure that is not a step's judgement. */
-void run_fail(const char *expected, const char *observed, const struct outcome *outcome);
+/* Records the experiment's failure at the current step; the first one wins. */
+void run_fail(const char *expected, const char *observed);
 
 /* Host only: writes the spec's (X, V, B, W) into the VMCS. */
 void nmi_controls_write(const struct xvbw *c);

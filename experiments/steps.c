@@ -5,6 +5,8 @@
  */
 #include <stdarg.h>
 
+#include "experiments/anchors.h"
+#include "experiments/generator.h"
 #include "experiments/judge.h"
 #include "experiments/options.h"
 #include "experiments/run.h"
@@ -33,7 +35,7 @@ void trace(const char *fmt, ...)
 	va_end(ap);
 }
 
-void run_fail(const char *expected, const char *observed, const struct outcome *outcome)
+void run_fail(const char *expected, const char *observed)
 {
 	if (run.failure.failed)
 		return;
@@ -41,18 +43,80 @@ void run_fail(const char *expected, const char *observed, const struct outcome *
 	run.failure.step = run.step;
 	snprintf(run.failure.expected, DIAG_LEN, "%s", expected);
 	snprintf(run.failure.observed, DIAG_LEN, "%s", observed);
-	run.failure.has_outcome = outcome != 0;
-	if (outcome)
-		run.failure.outcome = *outcome;
 }
 
-/* The one place a check's outcome is traced and, if wrong, recorded. */
-static bool judge(bool ok, const char *expected, const char *observed, const struct outcome *outcome)
+/* A failure the judge found: its divergence from the SDM's model is the diagnostic. */
+static void fail_from_judge(void)
 {
-	trace("      observed: %s\n", observed);
+	run.judge_failed = true;
+	struct judgement j;
+	judge_conclude(&j);
+	unsigned step = run.step;
+	run.step = j.sdm.found && j.sdm.step < run.x->nsteps ? j.sdm.step : step;
+	run_fail(j.sdm.expected, j.sdm.observed);
+	run.step = step;
+}
+
+/* The one place a step's window is judged against the model. */
+static bool judge_step(unsigned index)
+{
+	bool ok = judge_window(index, obs_at(0), obs_count());
+	if (options.verbose) {
+		char observed[DIAG_LEN];
+		unsigned n;
+		const struct observation *obs = obs_since(0, &n);
+		struct observation mine[8];
+		unsigned k = 0;
+		for (unsigned i = 0; i < n && k < 8; i++)
+			if (obs[i].window == index)
+				mine[k++] = obs[i];
+		describe_events(mine, k, observed, sizeof(observed));
+		trace("      observed: %s%s\n", observed, ok ? "" : " (the model disagrees)");
+	}
 	if (!ok)
-		run_fail(expected, observed, outcome);
+		fail_from_judge();
 	return ok;
+}
+
+/* A value step: what it read (read_value), judged, then its window. */
+static bool judge_read(unsigned index)
+{
+	char seen[96];
+	if (run.read.absent)
+		snprintf(seen, sizeof(seen), "no such exit was recorded");
+	else
+		run.read.describe(run.read.value, seen, sizeof(seen));
+	trace("      read: %s\n", seen);
+	if (!judge_value(index, run.read.absent, run.read.value, run.read.describe)) {
+		fail_from_judge();
+		return false;
+	}
+	return judge_step(index);
+}
+
+static void read_value(uint64_t value, void (*describe)(uint64_t v, char *buf, unsigned len))
+{
+	run.read.present = true;
+	run.read.absent = false;
+	run.read.value = value;
+	run.read.describe = describe;
+}
+
+/* A value step whose exit did not happen: judged like a value (a deviation's model may
+ * predict just that). */
+static void read_nothing(void (*describe)(uint64_t v, char *buf, unsigned len))
+{
+	read_value(0, describe);
+	run.read.absent = true;
+}
+
+/* Whether an event (not an exception with a fix-up, not a VMCALL) was recorded since mark. */
+static bool event_seen_since(unsigned mark)
+{
+	for (unsigned i = mark; i < obs_count(); i++)
+		if (obs_is_event(obs_at(i)->source))
+			return true;
+	return false;
 }
 
 static void add_measurement(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -65,31 +129,6 @@ static void add_measurement(const char *fmt, ...)
 	vsnprintf(run.measured[run.nmeasured++], DIAG_LEN, fmt, ap);
 	va_end(ap);
 	trace("      measured: %s\n", run.measured[run.nmeasured - 1]);
-}
-
-static bool check_events(const struct step *s, unsigned mark)
-{
-	char expected[DIAG_LEN], observed[DIAG_LEN];
-	unsigned n;
-	const struct observation *obs = obs_since(mark, &n);
-	/* A step whose H steps ran inside its exit is judged on what came up to that exit. */
-	if (s->host_at_exit && run.handoff_done && run.handoff_end >= mark)
-		n = run.handoff_end - mark;
-	describe_events(obs, n, observed, sizeof(observed));
-	describe_expected(s, expected, sizeof(expected));
-	struct outcome seen = outcome_of_events(obs, n);
-	bool ok = judge(events_match(s, obs, n), expected, observed, &seen);
-	if (ok && s->either)
-		add_measurement("step %u: %s", run.step + 1, observed);
-	return ok;
-}
-
-static bool event_seen_since(unsigned mark)
-{
-	for (unsigned i = mark; i < obs_count(); i++)
-		if (obs_is_event(obs_at(i)->source))
-			return true;
-	return false;
 }
 
 /* --- the steps -------------------------------------------------------------------- */
@@ -113,30 +152,34 @@ static bool do_wait(const struct step *s)
 		wait_halted();
 	obs_disarm_timeout();
 	if (!generator_wait_idle(GENERATOR_IDLE_TIMEOUT_US)) {
-		run_fail("the generator to finish sending", "the generator CPU did not finish within 100 ms", 0);
+		char observed[64];
+		snprintf(observed, sizeof(observed), "the generator CPU did not finish within %u ms",
+			 GENERATOR_IDLE_TIMEOUT_US / 1000);
+		run_fail("the generator to finish sending", observed);
 		return false;
 	}
-	return check_events(s, mark);
+	return true;
 }
 
 static bool do_iret(const struct step *s)
 {
-	unsigned mark = obs_count();
+	(void)s;
 	execute_iret();
-	return check_events(s, mark);
+	return true;
 }
 
 static bool do_faulting_iret(const struct step *s)
 {
-	unsigned mark = obs_count();
+	(void)s;
 	execute_faulting_iret();
-	return check_events(s, mark);
+	return true;
 }
 
 static bool do_since_entry(const struct step *s)
 {
+	(void)s;
 	obs_disarm_timeout(); /* ENTER_HLT's bound, if one was armed */
-	return check_events(s, run.entry_mark);
+	return true;
 }
 
 void nmi_controls_write(const struct xvbw *c)
@@ -167,44 +210,49 @@ static bool do_set(const struct step *s)
 	return true;
 }
 
+static void describe_controls(uint64_t v, char *buf, unsigned len)
+{
+	snprintf(buf, len, "(%u,%u,%u,%u)", (unsigned)(v / 1000), (unsigned)(v / 100 % 10), (unsigned)(v / 10 % 10),
+		 (unsigned)(v % 10));
+}
+
 static bool do_check_controls(const struct step *s)
 {
+	(void)s;
 	struct xvbw now = read_nmi_controls();
-	const struct xvbw *want = &s->controls;
-	char expected[32], observed[32];
-	snprintf(expected, sizeof(expected), "(%d,%d,%d,%d)", want->nmi_exiting, want->virtual_nmis,
-		 want->blocking, want->nmi_window);
-	snprintf(observed, sizeof(observed), "(%d,%d,%d,%d)", now.nmi_exiting, now.virtual_nmis,
-		 now.blocking, now.nmi_window);
-	struct outcome seen = outcome_of_value(xvbw_digits(&now));
-	return judge(xvbw_digits(&now) == xvbw_digits(want), expected, observed, &seen);
+	read_value((uint64_t)(now.nmi_exiting * 1000 + now.virtual_nmis * 100 + now.blocking * 10 + now.nmi_window),
+		   describe_controls);
+	return true;
+}
+
+static void describe_b(uint64_t v, char *buf, unsigned len)
+{
+	snprintf(buf, len, "B=%u", (unsigned)v);
 }
 
 static bool do_check_b(const struct step *s)
 {
-	uint64_t interruptibility = vmcs_read(GUEST_INTERRUPTIBILITY);
-	int b = (interruptibility & INTERRUPTIBILITY_NMI) != 0;
-	char expected[32], observed[64];
-	snprintf(expected, sizeof(expected), "B=%d", s->value);
-	snprintf(observed, sizeof(observed), "B=%d (interruptibility %#llx)", b,
-		 (unsigned long long)interruptibility);
-	struct outcome seen = outcome_of_value(b);
-	return judge(b == s->value, expected, observed, &seen);
+	(void)s;
+	read_value((vmcs_read(GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_NMI) != 0, describe_b);
+	return true;
+}
+
+static void describe_bit12(uint64_t v, char *buf, unsigned len)
+{
+	snprintf(buf, len, "bit12=%u", (unsigned)v);
 }
 
 /* Bit 12 of the VM-exit interruption information: "NMI unblocking due to IRET"
  * (SDM 27.2.2). */
 static bool do_check_bit12(const struct step *s)
 {
+	(void)s;
 	const struct observation *o = obs_last(OBS_EXIT_GP);
-	char expected[48], observed[80];
-	snprintf(expected, sizeof(expected), "bit12=%d at the EXIT_GP", s->value);
 	if (!o)
-		return judge(false, expected, "no EXIT_GP was recorded", 0);
-	int bit = (o->interruption_info & INTR_INFO_NMI_UNBLOCKED_BY_IRET) != 0;
-	snprintf(observed, sizeof(observed), "bit12=%d (interruption info %#x)", bit, o->interruption_info);
-	struct outcome seen = outcome_of_value(bit);
-	return judge(bit == s->value, expected, observed, &seen);
+		read_nothing(describe_bit12);
+	else
+		read_value((o->rec.info & INTR_INFO_NMI_UNBLOCKED_BY_IRET) != 0, describe_bit12);
+	return true;
 }
 
 static bool do_inject(const struct step *s)
@@ -250,7 +298,7 @@ static bool do_measure_exit(const struct step *s)
 		add_measurement("no %s was recorded", obs_source_name(s->exit));
 	else
 		add_measurement("the %s saved activity state %u and instruction length %u (%s)",
-				obs_source_name(s->exit), o->activity_state, o->instruction_length, s->reference);
+				obs_source_name(s->exit), o->rec.activity, o->rec.length, s->reference);
 	return true;
 }
 
@@ -259,14 +307,15 @@ static bool do_measure_exit(const struct step *s)
  * the guest's next VMCALL) judges what it brought. */
 static bool do_vmentry(const struct step *s)
 {
+	(void)s;
 	if (run.vmentry_pending != run.step + 1) {
 		run.vmentry_pending = run.step + 1;
-		run.vmentry_mark = obs_count();
 		run.stop_host_steps = true;
+		run.not_judged = true;
 		return true;
 	}
 	run.vmentry_pending = 0;
-	return check_events(s, run.vmentry_mark);
+	return true;
 }
 
 /* SDM 24.4.2 Table 24-3: bit 0 blocking by STI, bit 1 blocking by MOV-SS; 26.3.1.5:
@@ -339,19 +388,20 @@ static bool do_reinject(const struct step *s)
 	const struct observation *o = obs_last(s->exit);
 	char expected[64], observed[96];
 	snprintf(expected, sizeof(expected), "valid IDT-vectoring info at the %s", obs_source_name(s->exit));
-	if (!o || !(o->idt_vectoring_info & INTR_INFO_VALID)) {
+	if (!o || !(o->rec.idt_vectoring & INTR_INFO_VALID)) {
 		if (o)
-			snprintf(observed, sizeof(observed), "IDT-vectoring info %#x (not valid)", o->idt_vectoring_info);
+			snprintf(observed, sizeof(observed), "IDT-vectoring info %#x (not valid)", o->rec.idt_vectoring);
 		else
 			snprintf(observed, sizeof(observed), "no %s was recorded", obs_source_name(s->exit));
-		return judge(false, expected, observed, 0);
+		run_fail(expected, observed);
+		return false;
 	}
-	uint32_t info = o->idt_vectoring_info & ~0x7ffff000u;
+	uint32_t info = o->rec.idt_vectoring & ~0x7ffff000u;
 	uint32_t type = info & INTR_INFO_TYPE_MASK;
 	if (info & INTR_INFO_ERROR_CODE_VALID)
-		vmcs_write(ENTRY_EXCEPTION_ERROR_CODE, o->idt_vectoring_error);
+		vmcs_write(ENTRY_EXCEPTION_ERROR_CODE, o->rec.idt_vectoring_error);
 	if (type >= INTR_TYPE_SOFTWARE_INTERRUPT)
-		vmcs_write(ENTRY_INSTRUCTION_LENGTH, o->instruction_length);
+		vmcs_write(ENTRY_INSTRUCTION_LENGTH, o->rec.length);
 	if (type == INTR_TYPE_NMI && (vmcs_read(PIN_BASED_CONTROLS) & PIN_VIRTUAL_NMIS))
 		vmcs_clear_bits(GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI);
 	if (type == INTR_TYPE_EXTERNAL)
@@ -362,22 +412,23 @@ static bool do_reinject(const struct step *s)
 	return true;
 }
 
+static const struct step *describing; /* the CHECK_EXIT step being read, for its describer */
+
+static void describe_field(uint64_t v, char *buf, unsigned len)
+{
+	snprintf(buf, len, "%s & %#x = %#llx at the %s", obs_field_name(describing->field), describing->mask,
+		 (unsigned long long)v, obs_source_name(describing->exit));
+}
+
 static bool do_check_exit(const struct step *s)
 {
 	const struct observation *o = obs_last(s->exit);
-	char expected[96], observed[128];
-	snprintf(expected, sizeof(expected), "%s & %#x = %#x at the %s", obs_field_name(s->field), s->mask, s->bits,
-		 obs_source_name(s->exit));
-	if (!o) {
-		snprintf(observed, sizeof(observed), "no %s was recorded", obs_source_name(s->exit));
-		return judge(false, expected, observed, 0);
-	}
-	uint64_t raw = obs_field_value(o, s->field);
-	uint32_t value = (uint32_t)raw & s->mask;
-	snprintf(observed, sizeof(observed), "%s & %#x = %#x (%s %#llx)", obs_field_name(s->field), s->mask, value,
-		 obs_field_name(s->field), (unsigned long long)raw);
-	struct outcome seen = outcome_of_value((int)value);
-	return judge(value == s->bits, expected, observed, &seen);
+	describing = s;
+	if (!o)
+		read_nothing(describe_field);
+	else
+		read_value(record_field(&o->rec, s->field) & s->mask, describe_field);
+	return true;
 }
 
 static bool do_measure(const struct step *s)
@@ -387,7 +438,7 @@ static bool do_measure(const struct step *s)
 		add_measurement("no %s was recorded", obs_source_name(s->exit));
 	else
 		add_measurement("the %s saved %s %#llx (%s)", obs_source_name(s->exit), obs_field_name(s->field),
-				(unsigned long long)obs_field_value(o, s->field), s->reference);
+				(unsigned long long)record_field(&o->rec, s->field), s->reference);
 	return true;
 }
 
@@ -427,9 +478,10 @@ static void write_page_iret_frame(void)
 
 static bool invept_succeeded(enum vmx_status status)
 {
-	const char *observed = status == VMX_OK ? "INVEPT succeeded"
-			       : status == VMX_FAIL_INVALID ? "INVEPT failed: VMfailInvalid" : "INVEPT failed: VMfailValid";
-	return judge(status == VMX_OK, "INVEPT to succeed", observed, 0);
+	if (status == VMX_OK)
+		return true;
+	run_fail("INVEPT to succeed", status == VMX_FAIL_INVALID ? "INVEPT failed: VMfailInvalid" : "INVEPT failed: VMfailValid");
+	return false;
 }
 
 /* The host writes the frame (EPT does not apply to its own accesses), then makes the page
@@ -443,9 +495,9 @@ static bool do_ept_arm_iret(const struct step *s)
 
 static bool do_page_iret(const struct step *s)
 {
-	unsigned mark = obs_count();
+	(void)s;
 	execute_page_iret(page_iret_frame());
-	return check_events(s, mark);
+	return true;
 }
 
 /* Indexed by enum step_op; what each op is otherwise is in step_ops[] (describe.c). */
@@ -477,30 +529,6 @@ static bool (*const execute[OP_COUNT])(const struct step *s) = {
 	[OP_EIRET] = do_page_iret,
 };
 
-/*
- * Option "break=N" (test only): the first expectation of experiment N is turned into a
- * wrong one, to show that a failure is reported with its diagnostic and that recovery
- * lets the next experiment pass. The catalogue itself is never touched.
- */
-static const struct step *maybe_broken(const struct step *s, struct step *copy)
-{
-	if (options.break_experiment != run.x->number || run.broken || step_ops[s->op].judges == JUDGES_NOTHING)
-		return s;
-	run.broken = true;
-	*copy = *s;
-	if (s->op == OP_CHECK_CONTROLS)
-		copy->controls.nmi_exiting = !copy->controls.nmi_exiting;
-	else if (step_ops[s->op].judges == JUDGES_VALUE)
-		copy->value = !copy->value;
-	else if (copy->nexpected) {
-		copy->expected[0].source = OBS_TIMEOUT;
-	} else {
-		copy->nexpected = 1, copy->expected[0] = (struct expected_event)EV(TIMEOUT);
-	}
-	trace("      (break=%u: this expectation is deliberately wrong)\n", run.x->number);
-	return copy;
-}
-
 /* Options "hang=N" and "fault=N" (test only) act in the first guest step, or in the
  * first step of a host-only experiment. */
 static bool test_hook_here(unsigned index)
@@ -514,10 +542,10 @@ static bool test_hook_here(unsigned index)
 
 bool step_execute(unsigned index)
 {
-	struct step broken;
-	const struct step *s = maybe_broken(&run.x->steps[index], &broken);
+	const struct step *s = &run.x->steps[index];
 	run.step = index;
 	run.progress++;
+	obs_set_window(index);
 	if (options.hang_experiment == run.x->number && test_hook_here(index))
 		for (;;)
 			cli(); /* test only: nothing but the watchdog can end this */
@@ -527,8 +555,16 @@ bool step_execute(unsigned index)
 	step_describe(s, text, sizeof(text));
 	trace("    [%s] %s\n", s->ctx == IN_GUEST ? "G" : "H", text);
 	if (s->op >= OP_COUNT || !execute[s->op]) {
-		run_fail("a known step", "an unknown step operation", 0);
+		run_fail("a known step", "an unknown step operation");
 		return false;
 	}
-	return execute[s->op](s);
+	run.read.present = false;
+	run.not_judged = false;
+	if (!execute[s->op](s))
+		return false;
+	if (run.not_judged)
+		return true; /* VMENTRY: its entry happens now, it is judged when reached again */
+	if (run.read.present)
+		return judge_read(index);
+	return judge_step(index);
 }

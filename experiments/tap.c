@@ -2,6 +2,7 @@
 
 #include "experiments/options.h"
 #include "experiments/selection.h"
+#include "lib/platform.h"
 #include "lib/printf.h"
 
 /* A TAP description: '#' would start a directive and '\' escapes, so both are escaped. */
@@ -61,70 +62,73 @@ static void print_test_line(bool ok, const struct experiment *x)
 	print_description(x->title);
 }
 
-/* What the failure block says about the platform's known deviation, or 0. */
-static const char *deviation_remark(const struct deviation *d, enum deviation_verdict how, char *buf, unsigned len)
+/* "entry-keeps-nmi-blocking, nmi-exit-saves-blocking" */
+static void print_quirks(unsigned quirks)
 {
-	if (!d)
-		return 0;
-	if (options.strict && (how == DEVIATION_MATCHES || how == DEVIATION_REPORTED)) {
-		snprintf(buf, len, "%s %s deviation (strict: counted as a failure)",
-			 how == DEVIATION_MATCHES ? "known" : "reported", d->platform_name);
-		return buf;
+	bool first = true;
+	for (unsigned q = 1; q && q < 1u << MODEL_QUIRK_COUNT; q <<= 1)
+		if (quirks & q) {
+			printf("%s%s", first ? "" : ", ", model_quirk_name((enum model_quirk)q));
+			first = false;
+		}
+}
+
+static void print_directive(const struct experiment *x, const struct run_result *r)
+{
+	const char *name = deviation_platform_name(platform()->kind);
+	if (r->verdict == VERDICT_KNOWN) {
+		printf(" # TODO known %s deviation [", name);
+		print_quirks(r->quirks);
+		printf("]");
+	} else if (r->verdict == VERDICT_REPORTED) {
+		const struct reported_deviation *d = reported_deviation_for(platform()->kind, x->number);
+		printf(" # TODO reported for %s (not reproduced here): %s", d->platform_name, d->note);
 	}
-	if (how != DEVIATION_DIFFERS)
-		return 0;
-	char signature[200];
-	deviation_describe_signature(d, signature, sizeof(signature));
-	snprintf(buf, len, "known %s deviation differs: %s", d->platform_name, signature);
-	return buf;
-}
-
-static void print_failure(const struct experiment *x, const struct failure *f, const char *remark)
-{
-	char step[200];
-	step_describe_numbered(x, f->step, step, sizeof(step));
-	printf("  ---\n");
-	print_yaml("step", step);
-	print_yaml("expected", f->expected);
-	print_yaml("observed", f->observed);
-	print_yaml("rule", x->rule);
-	if (x->basis == BASIS_SDM)
-		printf("  basis: \"SDM-derived: not yet confirmed on silicon\"\n");
-	if (remark)
-		print_yaml("deviation", remark);
-	printf("  ...\n");
-}
-
-static void print_directive(enum verdict v, const struct deviation *d)
-{
-	if (v == VERDICT_KNOWN)
-		printf(" # TODO known %s deviation: %s", d->platform_name, d->note);
-	else if (v == VERDICT_REPORTED)
-		printf(" # TODO reported for %s (signature not confirmed): %s", d->platform_name, d->note);
 	printf("\n");
 }
 
-static void print_notes(const struct experiment *x, const struct deviation *d, enum verdict v)
+static void print_failure(const struct experiment *x, const struct run_result *r)
 {
-	if (run.broken)
-		printf("  # break=%u: one expectation of this experiment was deliberately wrong (test only)\n",
-		       x->number);
-	else if (d && v == VERDICT_PASS)
-		printf("  # note: the known %s deviation did not show (fixed?): %s\n", d->platform_name, d->note);
-	for (unsigned i = 0; i < run.nmeasured; i++)
-		printf("  # measured: %s\n", run.measured[i]);
+	char step[200];
+	step_describe_numbered(x, r->failure.step, step, sizeof(step));
+	printf("  ---\n");
+	print_yaml("step", step);
+	print_yaml("expected", r->failure.expected);
+	print_yaml("observed", r->failure.observed);
+	print_yaml("rule", x->rule);
+	if (x->basis == BASIS_SDM)
+		printf("  basis: \"SDM-derived: not yet confirmed on silicon\"\n");
+	if (options.strict && r->quirks) {
+		printf("  deviation: \"known %s deviation [", deviation_platform_name(platform()->kind));
+		print_quirks(r->quirks);
+		printf("] (strict: counted as a failure)\"\n");
+	} else if (r->remark[0]) {
+		print_yaml("deviation", r->remark);
+	}
+	printf("  ...\n");
 }
 
-void tap_result(const struct experiment *x, uint64_t us, enum verdict v, enum deviation_verdict how)
+/* What the SDM leaves to the processor and this run settled. */
+static void print_choices(const struct run_result *r)
 {
-	const struct deviation *d = results_deviation(x);
-	char remark[320];
-	print_test_line(v == VERDICT_PASS, x);
-	printf(" (%llu us)", (unsigned long long)us);
-	print_directive(v, d);
-	if (v != VERDICT_PASS)
-		print_failure(x, &run.failure, deviation_remark(d, how, remark, sizeof(remark)));
-	print_notes(x, d, v);
+	for (unsigned c = 1; c < 1u << MODEL_CHOICE_COUNT; c <<= 1)
+		if (r->choices_settled & c)
+			printf("  # measured: %s\n", model_choice_name((enum model_choice)c, (r->choices_taken & c) != 0));
+}
+
+void tap_result(const struct experiment *x, const struct run_result *r, const char (*measured)[DIAG_LEN],
+		unsigned nmeasured)
+{
+	print_test_line(r->verdict == VERDICT_PASS, x);
+	printf(" (%llu us)", (unsigned long long)r->us);
+	print_directive(x, r);
+	if (r->verdict != VERDICT_PASS)
+		print_failure(x, r);
+	if (options.break_experiment == x->number)
+		printf("  # break=%u: the model's first prediction was deliberately wrong (test only)\n", x->number);
+	print_choices(r);
+	for (unsigned i = 0; i < nmeasured; i++)
+		printf("  # measured: %s\n", measured[i]);
 }
 
 void tap_skip(const struct experiment *x, const char *why)
@@ -133,19 +137,17 @@ void tap_skip(const struct experiment *x, const char *why)
 	printf(" # SKIP %s\n", why);
 }
 
-void tap_random_failure(unsigned run_index, const struct experiment *x)
+void tap_random_failure(unsigned run_index, const struct experiment *x, const struct run_result *r)
 {
 	char step[200];
-	step_describe_numbered(x, run.failure.step, step, sizeof(step));
-	printf("# run %u: experiment %u failed at step %s: expected %s; observed %s\n", run_index, x->number,
-	       step, run.failure.expected, run.failure.observed);
+	step_describe_numbered(x, r->failure.step, step, sizeof(step));
+	printf("# run %u: experiment %u failed at step %s: expected %s; observed %s\n", run_index, x->number, step,
+	       r->failure.expected, r->failure.observed);
 }
 
 static void print_random_result(const struct experiment *x)
 {
 	const struct tally *t = results_of(x);
-	const struct deviation *d = results_deviation(x);
-	char remark[320];
 	bool inconsistent;
 	enum verdict v = results_overall(x, &inconsistent);
 	print_test_line(v == VERDICT_PASS, x);
@@ -155,11 +157,9 @@ static void print_random_result(const struct experiment *x)
 		printf("\n  # inconsistent: the verdict depends on what ran before (%u passed, %u unexpected, "
 		       "%u known, %u reported)\n", t->passed, t->failed, t->known, t->reported);
 	else
-		print_directive(v, d);
+		print_directive(x, &t->first_failure);
 	if (v != VERDICT_PASS)
-		print_failure(x, &t->first_failure, deviation_remark(d, t->first_deviation, remark, sizeof(remark)));
-	else if (d)
-		printf("  # note: the known %s deviation did not show (fixed?): %s\n", d->platform_name, d->note);
+		print_failure(x, &t->first_failure);
 }
 
 void tap_random_results(void)
@@ -176,8 +176,45 @@ void tap_random_results(void)
 	}
 }
 
+/* Each known deviation that explained a failure, once: what the platform does, and why
+ * we know. */
+static void print_deviation_legend(void)
+{
+	unsigned seen = results_quirks_seen();
+	for (unsigned q = 1; q && q < 1u << MODEL_QUIRK_COUNT; q <<= 1) {
+		const struct deviation *d = deviation_of(platform()->kind, (enum model_quirk)q);
+		if (!d || !(seen & q))
+			continue;
+		/* In pieces: one printf holds 512 characters. */
+		printf("# deviation %s (%s): ", model_quirk_name(d->quirk), d->platform_name);
+		printf("%s", d->note);
+		printf(" (evidence: ");
+		printf("%s", d->evidence);
+		printf(")\n");
+	}
+}
+
+/* The experiments where the platform's known deviations predicted a difference that did
+ * not show, on one line. */
+static void print_not_shown(unsigned count)
+{
+	if (!count)
+		return;
+	printf("# note: known %s deviations that did not show (fixed?):", deviation_platform_name(platform()->kind));
+	for (unsigned i = 0; i < selection_count(); i++) {
+		const struct experiment *x = selection_at(i);
+		const struct tally *t = results_of(x);
+		bool inconsistent;
+		if (t->runs && !t->skipped && t->deviation_expected && results_overall(x, &inconsistent) == VERDICT_PASS)
+			printf(" %u", x->number);
+	}
+	printf("\n");
+}
+
 void tap_summary(const struct summary *s, uint64_t total_us)
 {
+	print_deviation_legend();
+	print_not_shown(s->not_shown);
 	printf("# %u experiment runs in %llu us of this machine's time\n", selection_runs_done(),
 	       (unsigned long long)total_us);
 	unsigned not_selected = selection_last_number() - selection_count();

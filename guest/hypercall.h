@@ -17,7 +17,7 @@ enum hypercall {
 
 /* guest/<arch>/vmcall.S */
 uintptr_t guest_vmcall(uintptr_t op, uintptr_t arg);
-extern const char after_vmcall[];
+extern const char vmcall_instruction[], after_vmcall[];
 /* The instruction after the one at after_vmcall: where an event held off by a shadow
  * (blocking by STI or MOV-SS at VM entry) lands. */
 extern const char after_vmcall_next[];

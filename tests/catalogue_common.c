@@ -1,6 +1,9 @@
 #include "tests/catalogue_common.h"
 
+#include <string.h>
+
 #include "lib/printf.h"
+#include "model/vmx.h"
 
 /* Every platform_kind, in enum order; the banner names are lib/platform.c's
  * (tests/report/test_catalogue.py checks that they still appear there). */
@@ -23,4 +26,68 @@ _Static_assert(sizeof(platform_names) / sizeof(platform_names[0]) == PLATFORM_OT
 void experiment_anchor(unsigned number, char *buf, unsigned len)
 {
 	snprintf(buf, len, "experiment-%u", number);
+}
+
+/* The first window where two predictions' events (or values) part, and the second's
+ * events there; 0 when only records differ. */
+static unsigned first_difference(const struct experiment *x, const struct prediction *sdm,
+				 const struct prediction *platform, char *observed, unsigned len)
+{
+	for (unsigned w = 0; w <= x->nsteps; w++) {
+		char a[240] = "", b[240] = "";
+		int na = 0, nb = 0;
+		for (unsigned i = 0; i < sdm->count; i++)
+			if (sdm->items[i].step == w && obs_is_event(sdm->items[i].source))
+				na += snprintf(a + na, sizeof(a) - (unsigned)na, "%s%s %s", na ? ", " : "",
+					       obs_source_name(sdm->items[i].source), anchor_name(sdm->items[i].anchor));
+		for (unsigned i = 0; i < platform->count; i++)
+			if (platform->items[i].step == w && obs_is_event(platform->items[i].source))
+				nb += snprintf(b + nb, sizeof(b) - (unsigned)nb, "%s%s %s", nb ? ", " : "",
+					       obs_source_name(platform->items[i].source), anchor_name(platform->items[i].anchor));
+		bool values_differ = w < x->nsteps && (sdm->values[w].value != platform->values[w].value ||
+						       sdm->values[w].absent != platform->values[w].absent);
+		if (strcmp(a, b) || values_differ) {
+			snprintf(observed, len, "%s", values_differ ? "another value" : nb ? b : "none");
+			return w + 1;
+		}
+	}
+	snprintf(observed, len, "the same events, another exit record");
+	return 0;
+}
+
+/*
+ * Whether platform p's known deviations (its quirks, experiments/deviations.c) make the
+ * model predict something else for x than the SDM does, for some choice the SDM leaves
+ * to the processor (certain: for every one). Fills the quirks that make the difference,
+ * and for the first such choice the first step (1-based; 0 if only a record differs)
+ * where the predictions part and what the platform's model predicts there.
+ */
+bool expected_deviation(const struct experiment *x, enum platform_kind p, struct expected_difference *d)
+{
+	static struct prediction sdm, platform;
+	unsigned quirks = platform_quirks(p);
+	*d = (struct expected_difference){ .certain = true };
+	if (!quirks)
+		return false;
+	struct model_config c = { .vmx = true };
+	model_predict(x, &c, &sdm);
+	unsigned consulted = sdm.choices_consulted;
+	bool any = false;
+	for (unsigned choices = 0; choices < 1u << MODEL_CHOICE_COUNT; choices++) {
+		if (choices & ~consulted)
+			continue;
+		struct model_config s = { .vmx = true, .choices = choices }, q = s;
+		q.quirks = quirks;
+		model_predict(x, &s, &sdm);
+		model_predict(x, &q, &platform);
+		if (!model_predictions_differ(&sdm, &platform)) {
+			d->certain = false;
+			continue;
+		}
+		d->quirks |= platform.quirks_fired;
+		if (!any)
+			d->step = first_difference(x, &sdm, &platform, d->observed, sizeof(d->observed));
+		any = true;
+	}
+	return any;
 }

@@ -7,6 +7,10 @@
 #ifndef TESTS_CATALOGUE_COMMON_H
 #define TESTS_CATALOGUE_COMMON_H
 
+#include <stdbool.h>
+
+#include "experiments/deviations.h"
+#include "experiments/experiment.h"
 #include "lib/platform.h"
 
 struct platform_names {
@@ -20,5 +24,14 @@ extern const unsigned platform_names_count;
 
 /* "experiment-17": the id docs/experiments.md gives experiment 17's heading. */
 void experiment_anchor(unsigned number, char *buf, unsigned len);
+
+/* What a platform's known deviations change in an experiment (catalogue_common.c). */
+struct expected_difference {
+	unsigned quirks;        /* enum model_quirk: the clauses that change something */
+	bool certain;           /* for every choice the SDM leaves open, not just some */
+	unsigned step;          /* the first step (1-based) whose events differ; 0: only records */
+	char observed[240];     /* the events the platform's model predicts there */
+};
+bool expected_deviation(const struct experiment *x, enum platform_kind p, struct expected_difference *d);
 
 #endif

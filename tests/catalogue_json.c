@@ -150,26 +150,54 @@ static void print_experiment(const struct experiment *x)
 	end_object();
 }
 
-/* One known deviation. New fields of struct deviation (e.g. its signature: the failing
- * step and what is observed there) get one field_*() line here. */
-static void print_deviation(const struct platform_names *p, const struct deviation *d)
+static void field_quirks(unsigned quirks)
+{
+	begin_array("quirks");
+	for (unsigned q = 1; q < 1u << MODEL_QUIRK_COUNT; q <<= 1)
+		if (quirks & q)
+			field_string(0, model_quirk_name((enum model_quirk)q));
+	end_array();
+}
+
+/* Where a platform is expected to deviate: its model predicts otherwise for experiment x.
+ * note and evidence are its quirks' (joined); step is where the events first part (0:
+ * only a record differs) and observed what the platform's model predicts there. */
+static void print_known(const struct platform_names *p, const struct experiment *x, const struct expected_difference *d)
+{
+	char note[1024] = "", evidence[2048] = "";
+	int nn = 0, ne = 0;
+	for (unsigned q = 1; q < 1u << MODEL_QUIRK_COUNT; q <<= 1) {
+		const struct deviation *dev = deviation_of(p->kind, (enum model_quirk)q);
+		if (!dev || !(d->quirks & q))
+			continue;
+		nn += snprintf(note + nn, sizeof(note) - (unsigned)nn, "%s%s", nn ? "; " : "", dev->note);
+		ne += snprintf(evidence + ne, sizeof(evidence) - (unsigned)ne, "%s%s", ne ? "; " : "", dev->evidence);
+	}
+	begin_object(0);
+	field_string("platform", p->key);
+	field_string("platform_banner", p->banner);
+	field_string("platform_name", deviation_platform_name(p->kind));
+	field_uint("experiment", x->number);
+	field_string("note", note);
+	field_string("evidence", evidence);
+	field_bool("confirmed", true);
+	field_bool("certain", d->certain);
+	field_quirks(d->quirks);
+	field_uint("step", d->step);
+	field_string("observed", d->observed);
+	end_object();
+}
+
+static void print_reported(const struct platform_names *p, const struct reported_deviation *r)
 {
 	begin_object(0);
 	field_string("platform", p->key);
 	field_string("platform_banner", p->banner);
-	field_string("platform_name", d->platform_name);
-	field_uint("experiment", d->experiment);
-	field_string("note", d->note);
-	field_string("evidence", d->evidence);
-	field_bool("confirmed", d->confirmed);
-	if (d->confirmed) {
-		/* The signature: the failing step and what the platform observes there. */
-		const struct experiment *x = experiment_numbered(d->experiment);
-		char seen[160];
-		describe_outcome(&d->seen, &x->steps[d->step - 1], seen, sizeof(seen));
-		field_uint("step", d->step);
-		field_string("observed", seen);
-	}
+	field_string("platform_name", r->platform_name);
+	field_uint("experiment", r->experiment);
+	field_string("note", r->note);
+	field_string("evidence", r->evidence);
+	field_bool("confirmed", false);
 	end_object();
 }
 
@@ -178,10 +206,29 @@ static void print_deviations(void)
 	begin_array("deviations");
 	for (unsigned p = 0; p < platform_names_count; p++)
 		for (unsigned i = 0; i < catalogue_size; i++) {
-			const struct deviation *d = deviation_for(platform_names[p].kind, catalogue[i].number);
-			if (d)
-				print_deviation(&platform_names[p], d);
+			struct expected_difference d;
+			const struct reported_deviation *r = reported_deviation_for(platform_names[p].kind, catalogue[i].number);
+			if (expected_deviation(&catalogue[i], platform_names[p].kind, &d))
+				print_known(&platform_names[p], &catalogue[i], &d);
+			else if (r)
+				print_reported(&platform_names[p], r);
 		}
+	end_array();
+}
+
+/* The quirks themselves: one entry per platform and clause. */
+static void print_quirk_list(void)
+{
+	begin_array("quirks");
+	for (unsigned i = 0; i < deviation_count; i++) {
+		const struct deviation *d = &deviations[i];
+		begin_object(0);
+		field_string("id", model_quirk_name(d->quirk));
+		field_string("platform_name", d->platform_name);
+		field_string("note", d->note);
+		field_string("evidence", d->evidence);
+		end_object();
+	}
 	end_array();
 }
 
@@ -214,6 +261,7 @@ int main(void)
 		print_experiment(&catalogue[i]);
 	end_array();
 	print_deviations();
+	print_quirk_list();
 	end_object();
 	return 0;
 }

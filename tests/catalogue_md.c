@@ -58,21 +58,56 @@ static void print_header(void)
 	puts("host inside one VMCALL; [G] steps run in the guest. Handlers never execute IRET.\n");
 }
 
-static void print_deviations(unsigned number)
+/* "entry-keeps-nmi-blocking, nmi-exit-saves-blocking" */
+static void print_quirk_names(unsigned quirks)
+{
+	bool first = true;
+	for (unsigned q = 1; q < 1u << MODEL_QUIRK_COUNT; q <<= 1)
+		if (quirks & q) {
+			printf("%s`%s`", first ? "" : ", ", model_quirk_name((enum model_quirk)q));
+			first = false;
+		}
+}
+
+/* Each platform whose known deviations change this experiment, and each reported one. */
+static void print_deviations(const struct experiment *x)
 {
 	unsigned printed = 0;
 	for (unsigned i = 0; i < sizeof(platforms) / sizeof(platforms[0]); i++) {
-		const struct deviation *d = deviation_for(platforms[i].kind, number);
-		if (!d)
-			continue;
-		char signature[240];
-		deviation_describe_signature(d, signature, sizeof(signature));
-		printf("- %s, %s: %s. Signature: %s. Evidence: %s.\n", d->confirmed ? "Known deviation" : "Reported deviation",
-		       platforms[i].name, d->note, d->confirmed ? signature : "none confirmed", d->evidence);
-		printed++;
+		struct expected_difference d;
+		const struct reported_deviation *r = reported_deviation_for(platforms[i].kind, x->number);
+		if (expected_deviation(x, platforms[i].kind, &d)) {
+			printf("- Known deviation, %s%s: ", platforms[i].name,
+			       d.certain ? "" : " (only if the processor makes one of the choices the SDM leaves open)");
+			print_quirk_names(d.quirks);
+			if (d.step)
+				printf(". With it the model predicts, at step %u: %s.\n", d.step, d.observed);
+			else
+				printf(". With it the model predicts %s.\n", d.observed);
+			printed++;
+		}
+		if (r) {
+			printf("- Reported deviation, %s: %s. Evidence: %s.\n", platforms[i].name, r->note, r->evidence);
+			printed++;
+		}
 	}
 	if (printed)
 		printf("\n");
+}
+
+/* The deviations themselves, once: what each platform does instead, and the evidence. */
+static void print_deviation_section(void)
+{
+	puts("## <a name=\"deviations\"></a>Known deviations\n");
+	puts("Each is a change to one clause of the model (`model/vmx.c`); an experiment fails as the known");
+	puts("deviation only when the model with the platform's deviations applied predicts every observation");
+	puts("of the run. The experiments above name where each is expected to show.\n");
+	for (unsigned i = 0; i < deviation_count; i++) {
+		const struct deviation *d = &deviations[i];
+		printf("- **%s**, `%s`: %s. Evidence: %s.\n", d->platform_name, model_quirk_name(d->quirk), d->note,
+		       d->evidence);
+	}
+	printf("\n");
 }
 
 static void print_experiment(const struct experiment *x)
@@ -89,7 +124,7 @@ static void print_experiment(const struct experiment *x)
 		printf("%u. [%s] `%s`\n", i + 1, x->steps[i].ctx == IN_GUEST ? "G" : "H", text);
 	}
 	printf("\n");
-	print_deviations(x->number);
+	print_deviations(x);
 }
 
 int main(void)
@@ -97,5 +132,6 @@ int main(void)
 	print_header();
 	for (unsigned i = 0; i < catalogue_size; i++)
 		print_experiment(&catalogue[i]);
+	print_deviation_section();
 	return 0;
 }

@@ -1,12 +1,17 @@
 /*
  * The catalogue is the one list of experiments: numbers unique and ascending within
- * 1..MAX_EXPERIMENT, every step op known and described, and every known deviation
- * naming an experiment that exists, with a signature that fits the step it names.
+ * 1..MAX_EXPERIMENT, every step op known and described -- and the model predicts exactly
+ * what each experiment's EXPECT(...) says (every event, its place, every value a check
+ * reads), for every choice the SDM leaves to the processor; an EXPECT_EITHER is exactly
+ * the set of outcomes those choices give. A check may only assert bits the model says
+ * the SDM defines. Known deviations are quirks of a platform, each with its evidence.
  */
 #include <string.h>
 
 #include "experiments/deviations.h"
 #include "experiments/experiment.h"
+#include "experiments/judge.h"
+#include "model/vmx.h"
 #include "tests/unit.h"
 
 static void test_numbers(void)
@@ -18,7 +23,7 @@ static void test_numbers(void)
 		if (i)
 			CHECK(x->number > catalogue[i - 1].number);  /* unique and ascending */
 		CHECK(x->title && x->title[0] && x->rule && strstr(x->rule, "SDM"));
-		CHECK(x->nsteps > 0);
+		CHECK(x->nsteps > 0 && x->nsteps < MODEL_MAX_STEPS);
 		CHECK(experiment_numbered(x->number) == x);
 	}
 	CHECK(experiment_numbered(0) == NULL);
@@ -40,29 +45,145 @@ static void test_steps(void)
 	}
 }
 
+/* --- the model reproduces every expectation ------------------------------------------- */
+
+static bool event_is(const struct predicted *p, const struct step *s, const struct expected_event *e)
+{
+	bool handler = e->anchor == AT_G_HANDLER || e->anchor == AT_H_HANDLER;
+	if (p->source != e->source || p->anchor != expected_anchor(s, e) || (handler && p->vector != e->vector))
+		return false;
+	if (!e->has_detail)
+		return true;
+	return p->source == OBS_ENTRY_VMFAIL ? p->rec.detail == e->detail : p->rec.qualification == e->detail;
+}
+
+/* The events the model predicts in window i. */
+static unsigned events_in(const struct prediction *p, unsigned i, const struct predicted **out, unsigned max)
+{
+	unsigned n = 0;
+	for (unsigned k = 0; k < p->count; k++)
+		if (p->items[k].step == i && obs_is_event(p->items[k].source) && n < max)
+			out[n++] = &p->items[k];
+	return n;
+}
+
+static bool events_agree(const struct step *s, const struct predicted **ev, unsigned n, unsigned *which)
+{
+	if (s->either) {
+		for (unsigned k = 0; k < s->nexpected; k++)
+			if (n == 1 && event_is(ev[0], s, &s->expected[k])) {
+				*which = k;
+				return true;
+			}
+		return false;
+	}
+	if (n != s->nexpected)
+		return false;
+	for (unsigned k = 0; k < n; k++)
+		if (!event_is(ev[k], s, &s->expected[k]))
+			return false;
+	return true;
+}
+
+/* What the catalogue says a value step reads, and which bits it asserts. */
+static void step_value(const struct step *s, uint64_t *value, uint64_t *mask)
+{
+	const struct xvbw *c = &s->controls;
+	*mask = s->op == OP_CHECK_EXIT ? s->mask : s->op == OP_CHECK_CONTROLS ? ~0ull : 1;
+	*value = s->op == OP_CHECK_CONTROLS ? (uint64_t)(c->nmi_exiting * 1000 + c->virtual_nmis * 100 +
+							 c->blocking * 10 + c->nmi_window)
+		 : s->op == OP_CHECK_EXIT ? s->bits : (uint64_t)s->value;
+}
+
+static bool value_agrees(const struct step *s, const struct predicted_value *v)
+{
+	uint64_t value, mask;
+	step_value(s, &value, &mask);
+	/* Present, defined on every bit the step asserts, and equal there. */
+	return v->present && !v->absent && !(mask & ~v->mask) && (v->value & mask) == (value & mask);
+}
+
+/* One run of the model over x with the given choices against x's expectations; returns
+ * which alternative each EXPECT_EITHER step took (bit i: step i took its second). */
+static unsigned check_prediction(const struct experiment *x, const struct prediction *p)
+{
+	unsigned took_second = 0;
+	for (unsigned i = 0; i <= x->nsteps; i++) {
+		const struct step *s = i < x->nsteps ? &x->steps[i] : 0;
+		const struct predicted *ev[8];
+		unsigned n = events_in(p, i, ev, 8), which = 0;
+		bool judges = s && step_ops[s->op].judges == JUDGES_EVENTS;
+		bool ok = judges ? events_agree(s, ev, n, &which) : n == 0;
+		if (!ok)
+			unit_check(false, "the model predicts the events this step expects", "experiment", (int)x->number);
+		took_second |= which ? 1u << i : 0;
+		if (s && step_ops[s->op].judges == JUDGES_VALUE && !value_agrees(s, &p->values[i]))
+			unit_check(false, "the model predicts the value this check reads", "experiment", (int)x->number);
+	}
+	return took_second;
+}
+
+static void test_model_reproduces_catalogue(void)
+{
+	static struct prediction p;
+	for (unsigned i = 0; i < catalogue_size; i++) {
+		const struct experiment *x = &catalogue[i];
+		struct model_config c = { .vmx = true };
+		model_predict(x, &c, &p);
+		unsigned consulted = p.choices_consulted, seconds = 0, firsts = ~0u;
+		for (unsigned choices = 0; choices < 1u << MODEL_CHOICE_COUNT; choices++) {
+			if (choices & ~consulted)
+				continue;
+			c.choices = choices;
+			model_predict(x, &c, &p);
+			if (!CHECK(p.unsupported == NULL))
+				continue;
+			unsigned took = check_prediction(x, &p);
+			seconds |= took;
+			firsts &= took;
+		}
+		/* An EXPECT_EITHER is exactly the set of the choices' outcomes: each alternative is
+		 * what some choice gives. */
+		for (unsigned j = 0; j < x->nsteps; j++)
+			if (x->steps[j].either) {
+				CHECK(seconds & 1u << j);
+				CHECK(!(firsts & 1u << j));
+			}
+	}
+}
+
+/* --- deviations -------------------------------------------------------------------------- */
+
 static void test_deviations(void)
 {
 	for (unsigned i = 0; i < deviation_count; i++) {
 		const struct deviation *d = &deviations[i];
-		const struct experiment *x = experiment_numbered(d->experiment);
-		CHECK(x != NULL);
-		CHECK(d->note && d->evidence && d->platform_name);
-		CHECK(deviation_for(d->platform, d->experiment) == d);  /* one per platform and experiment */
-		if (!x || !d->confirmed)
-			continue;
-		CHECK(d->step >= 1 && d->step <= x->nsteps);
-		if (d->step < 1 || d->step > x->nsteps)
-			continue;
-		/* A signature observes what its step judges: events, or a value. */
-		enum step_judges judges = step_ops[x->steps[d->step - 1].op].judges;
-		CHECK(judges != JUDGES_NOTHING);
-		CHECK(d->seen.is_value == (judges == JUDGES_VALUE));
+		CHECK(d->note && d->note[0] && d->evidence && d->evidence[0] && d->platform_name);
+		CHECK(d->quirk && !(d->quirk & (d->quirk - 1)));          /* one clause each */
+		CHECK(deviation_of(d->platform, d->quirk) == d);          /* once per platform */
+		CHECK(strcmp(model_quirk_name(d->quirk), "?") != 0);
 	}
+	for (unsigned i = 0; i < reported_deviation_count; i++) {
+		const struct reported_deviation *r = &reported_deviations[i];
+		CHECK(experiment_numbered(r->experiment) != NULL);
+		CHECK(reported_deviation_for(r->platform, r->experiment) == r);
+	}
+	/* Bochs 2.7's quirks change the model's prediction for exactly its known failures. */
+	static struct prediction sdm, bochs;
+	unsigned differ = 0;
+	for (unsigned i = 0; i < catalogue_size; i++) {
+		struct model_config c = { .vmx = true }, q = { .vmx = true, .quirks = platform_quirks(PLATFORM_BOCHS) };
+		model_predict(&catalogue[i], &c, &sdm);
+		model_predict(&catalogue[i], &q, &bochs);
+		differ += bochs.quirks_fired != 0;
+	}
+	CHECK(differ > 20);
 }
 
 void test_catalogue(void)
 {
 	test_numbers();
 	test_steps();
+	test_model_reproduces_catalogue();
 	test_deviations();
 }

@@ -7,8 +7,6 @@
 
 #include <stdbool.h>
 
-/* The catalogue's notation has a CHECK(x, v, b, w) of its own; tests include unit.h last. */
-#undef CHECK
 #define CHECK(cond) unit_check((cond), #cond, __FILE__, __LINE__)
 #define CHECK_STR_EQ(a, b) unit_check_str((a), (b), #a, #b, __FILE__, __LINE__)
 /* Compared as 64-bit signed; the failure message also shows hex for bit masks. */
@@ -34,5 +32,6 @@ void test_paging(void);
 void test_calibration(void);
 void test_topology(void);
 void test_ept(void);
+void test_model(void);
 
 #endif

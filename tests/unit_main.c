@@ -63,6 +63,7 @@ int main(void)
 	test_calibration();
 	test_topology();
 	test_ept();
+	test_model();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

@@ -7,11 +7,12 @@
 
 /* uintptr_t guest_vmcall(uintptr_t op, uintptr_t arg): op in rax, arg in rbx, result
  * in rax. */
-	.global guest_vmcall, after_vmcall, after_vmcall_next
+	.global guest_vmcall, vmcall_instruction, after_vmcall, after_vmcall_next
 guest_vmcall:
 	pushq %rbx
 	movq %rdi, %rax
 	movq %rsi, %rbx
+vmcall_instruction:
 	vmcall
 after_vmcall:
 	cli			/* the host may have set IF to inject an interrupt */

@@ -3,11 +3,12 @@
 	.code32
 
 /* uintptr_t guest_vmcall(uintptr_t op, uintptr_t arg) */
-	.global guest_vmcall, after_vmcall, after_vmcall_next
+	.global guest_vmcall, vmcall_instruction, after_vmcall, after_vmcall_next
 guest_vmcall:
 	pushl %ebx
 	movl 8(%esp), %eax
 	movl 12(%esp), %ebx
+vmcall_instruction:
 	vmcall
 after_vmcall:
 	cli			/* the host may have set IF to inject an interrupt */

@@ -1,0 +1,140 @@
+/*
+ * Experiments as data: the steps of the catalogue's notation (docs/experiments.md), as
+ * the engine runs them and the model (model/vmx.h) predicts them. The macros that write
+ * them are in experiments/notation.h, for catalogue files only.
+ *
+ * H steps run in the host (L1), G steps in the guest (L2). A run of H steps between G
+ * steps is one VMCALL: the guest executes VMCALL, the host runs them, and the guest
+ * resumes at the instruction after the VMCALL -- where "after VM entry" events land,
+ * checked by a G SINCE_ENTRY step. A G VMCALL step separates two VMCALLs that follow
+ * each other with nothing in between in the guest.
+ *
+ * An expectation is a list of up to two events, in order, each a source and the place
+ * where it must hit. AT_STEP is the step's natural place (step_ops[] in
+ * experiments/describe.c): after the HLT for WAIT, after the IRET for IRET, after the
+ * VMCALL for SINCE_ENTRY in G, the host's VM-exit entry in H, and the faulting IRET
+ * itself for a VM exit caused by the fault of FIRET.
+ */
+#ifndef MODEL_STEP_H
+#define MODEL_STEP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/event.h"
+
+/* What the generator CPU can send the experimenter. */
+enum gen_event { GEN_NMI, GEN_INTR };
+
+enum step_context { IN_GUEST, IN_HOST };
+
+enum step_op {
+	OP_SET,            /* set(X,V,B,W) */
+	OP_CHECK_CONTROLS, /* check(X,V,B,W) */
+	OP_CHECK_B,        /* check(B=b) */
+	OP_CHECK_BIT12,    /* check(bit12=b at that exit): the last EXIT_GP */
+	OP_INJECT,         /* inject(NMI), inject(INTR v), inject(#DB), inject(#GP(0)) ... */
+	OP_EXC_EXITING,    /* exception bitmap |= #v (1) or clear #v exiting (0) */
+	OP_WAIT,           /* wait(ctx: sends → expect O) */
+	OP_IRET,           /* iret(ctx → expect O) */
+	OP_FIRET,          /* firet(ctx → expect O): IRET with a null CS, #GP(0) */
+	OP_SINCE_ENTRY,    /* expect O since this context was entered (VM entry for G,
+			      the VMCALL's exit for H) */
+	OP_VMCALL,         /* G only: end the guest's run of steps here, so that the
+			      following H steps are a VMCALL of their own */
+	OP_MEASURE_EXIT,   /* measure(state saved by the last <source> exit): informational */
+	OP_VMENTRY,        /* H: the VM entry happens here; expect O (a failed entry, or what G
+			      observes after a successful one); after a failed entry the VMCS
+			      is as it was when this run of H steps began */
+	OP_SHADOW,         /* H: interruptibility bits 1:0 (STI: also RFLAGS.IF = 1) */
+	OP_GUEST_IF,       /* H: the guest's RFLAGS.IF */
+	OP_EXIT_CONTROL,   /* H: monitor trap flag, interrupt-window exiting, preemption timer */
+	OP_ENTER_HLT,      /* H: the next VM entry enters G in the HLT state (bounded: IF = 1
+			      and the wait timer armed, so nothing can halt G for ever) */
+	OP_SEND_AFTER_ENTRY, /* H: the generator sends, 1 ms from now (after the VM entry) */
+	OP_NMI_GATE,       /* H: G's IDT with its NMI gate present (1) or not present (0) */
+	OP_REINJECT,       /* H: inject what the last <source> exit's IDT-vectoring info says */
+	OP_CHECK_EXIT,     /* H: check(field & mask = bits at that <source> exit) */
+	OP_MEASURE,        /* H: measure(a field of the last <source> exit): informational */
+	OP_EPT,            /* H: EPT (the identity map, vmx/ept.h) on (1) or off (0) */
+	OP_EPT_ARM_IRET,   /* H: the IRET frame written into the EPT frame page, the page made
+			      not present, and the engine's response to the violation chosen */
+	OP_EIRET,          /* eiret(ctx -> expect O): an IRET whose frame is in that page */
+	OP_COUNT
+};
+
+
+struct expected_event {
+	enum obs_source source;
+	enum anchor anchor;
+	uint8_t vector;    /* AT_G_HANDLER / AT_H_HANDLER */
+	bool has_detail;   /* failed entries: the error number or qualification must be .detail */
+	uint32_t detail;
+};
+
+/* The spec's four NMI controls, each 0 or 1. */
+struct xvbw {
+	int8_t nmi_exiting;   /* X: pin-based "NMI exiting" */
+	int8_t virtual_nmis;  /* V: pin-based "virtual NMIs" */
+	int8_t blocking;      /* B: interruptibility bit 3, "blocking by NMI" */
+	int8_t nmi_window;    /* W: processor-based "NMI-window exiting" */
+};
+
+#define MAX_SENDS 5
+#define MAX_EXPECTED 2
+
+/* What inject(...) puts in the VM-entry interruption-information field (24.8.3). */
+enum injection { INJECT_KIND_NMI, INJECT_KIND_INTR, INJECT_KIND_EXCEPTION };
+enum shadow { SHADOW_NONE, SHADOW_STI, SHADOW_MOV_SS };
+enum exit_control { CONTROL_MTF, CONTROL_INTERRUPT_WINDOW, CONTROL_PREEMPTION_TIMER };
+/* What the engine does at the EPT violation of an armed frame page (EPT_ARM_IRET): map the
+ * page again, and under REBLOCK also set blocking by NMI when the exit qualification says
+ * the IRET had unblocked NMIs (SDM 31.7.1.2); then the IRET executes again. */
+enum ept_response { EPT_RESPONSE_NONE, EPT_RESPONSE_REBLOCK, EPT_RESPONSE_RESTORE_ONLY };
+
+struct step {
+	enum step_context ctx;
+	enum step_op op;
+	struct xvbw controls;   /* SET, CHECK_CONTROLS */
+	/* CHECK_B, CHECK_BIT12: the expected bit; EXC_EXITING, GUEST_IF, NMI_GATE,
+	 * EXIT_CONTROL (MTF, interrupt window): on or off */
+	int8_t value;
+	uint8_t vector;         /* INJECT, EXC_EXITING */
+	enum injection injection;
+	bool has_error_code;    /* INJECT of an exception that pushes one */
+	uint32_t error_code;
+	enum shadow shadow;     /* SHADOW */
+	enum exit_control control; /* EXIT_CONTROL */
+	uint32_t timer;         /* EXIT_CONTROL, preemption timer: its value */
+	enum ept_response response; /* EPT_ARM_IRET */
+	enum obs_source exit;   /* MEASURE_EXIT, MEASURE, CHECK_EXIT, REINJECT: which exit */
+	enum obs_field field;   /* MEASURE, CHECK_EXIT */
+	uint32_t mask, bits;    /* CHECK_EXIT: field & mask must be bits */
+	const char *reference;  /* MEASURE(_EXIT): what other platforms were seen to save */
+	uint8_t nsends;
+	enum gen_event sends[MAX_SENDS];
+	bool settle;            /* WAIT: the generator waits 1 ms after "send now", so that
+				   the event finds the HLT itself */
+	bool host_at_exit;      /* G WAIT or SINCE_ENTRY: the H steps after it run inside the
+				   VM exit it expects first, before any VM entry */
+	uint8_t nexpected;
+	bool either;            /* measured: exactly one event, one of the two expected */
+	struct expected_event expected[MAX_EXPECTED];
+};
+
+/* Where an experiment's expectation comes from. */
+enum basis {
+	BASIS_SILICON,  /* what Intel silicon did (the original LHV experiments) */
+	BASIS_SDM,      /* what the SDM prescribes, not yet confirmed on silicon */
+};
+
+struct experiment {
+	unsigned number;
+	const char *title;
+	const char *rule;     /* the SDM rule it tests, with its section */
+	enum basis basis;
+	unsigned nsteps;
+	const struct step *steps;
+};
+
+#endif

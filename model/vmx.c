@@ -1,0 +1,1268 @@
+/*
+ * The VMX model (model/vmx.h): the SDM's NMI rules as clauses, run the way the engine
+ * runs an experiment.
+ *
+ * SDM references are to Vol. 3A and 3C in the numbering whose VMX chapters are 24 (VMCS),
+ * 25 (VMX non-root operation), 26 (VM entries) and 27 (VM exits); editions from 2023 on
+ * number them one to three higher, so each reference also names its section's title.
+ * docs/rules.md lists every rule with the clause here that implements it.
+ *
+ * Layout: the state (what H wrote in the VMCS; what the processor holds), the records
+ * exits leave, the guest's instruction boundaries (where everything that is due is
+ * taken, in the SDM's priority order), delivery through the guest IDT, VM exits and the
+ * engine's answers to them, VM entries, the steps, and the run of a whole experiment.
+ */
+#include "model/vmx.h"
+
+#include "vmx/vmx_defs.h"
+
+#define VECTOR_DB 1
+#define VECTOR_NMI 2
+#define VECTOR_NP 11
+#define VECTOR_GP 13
+#define VECTOR_GENERATOR 0x22 /* the generator's INTR: machine/layout.h VEC_GENERATOR */
+#define VECTOR_TIMER 0x31     /* the wait bound: machine/layout.h VEC_TIMER */
+#define VMCALL_LENGTH 3       /* 0f 01 c1 */
+#define VM_INSTRUCTION_ERROR_ENTRY_CONTROLS 7 /* SDM 30.4, "VM Instruction Error Numbers" */
+#define INTERRUPTIBILITY_DEFINED 0xfu
+/* #NP while delivering through IDT gate 2: error code = index 2, IDT bit, EXT bit
+ * (Vol. 3A 6.13, "Error Code"): (2 << 3) | 2 | 1. */
+#define NP_ERROR_NMI_GATE 0x13u
+/* The EPT violation of the IRET's frame read (27.2.1, Table 27-7): bits 2:0 the access
+ * (a data read), 5:3 the permissions (none: not present), 7 and 8 (a guest-linear
+ * address, translated to the page itself). Bits 6 and 9-11 depend on the processor. */
+#define EPT_QUAL_FRAME_READ 0x181u
+#define EPT_QUAL_DEFINED 0x1bfu
+
+/* A place in the guest's or host's code: an anchor, and a vector for handler entries. */
+struct place {
+	enum anchor anchor;
+	uint8_t vector;
+};
+
+static struct place at(enum anchor a) { return (struct place){ .anchor = a }; }
+static struct place g_handler(uint8_t v) { return (struct place){ .anchor = AT_G_HANDLER, .vector = v }; }
+static struct place h_handler(uint8_t v) { return (struct place){ .anchor = AT_H_HANDLER, .vector = v }; }
+
+/* The fields of the VMCS the steps write and the exits save. */
+struct vmcs {
+	bool x, v, w, b;            /* NMI exiting, virtual NMIs, NMI-window exiting, bit 3 */
+	enum shadow shadow;         /* interruptibility bits 1:0 */
+	bool guest_if;              /* guest RFLAGS.IF */
+	bool hlt;                   /* activity state HLT */
+	bool intr_window, mtf, timer;
+	uint32_t timer_value;
+	uint32_t exceptions;        /* exception bitmap */
+	bool nmi_gate;              /* G's IDTR names the IDT whose NMI gate is present */
+	bool inject;                /* VM-entry interruption information, valid */
+	enum injection inject_kind;
+	uint8_t inject_vector;
+	bool inject_has_error;
+	uint32_t inject_error;
+	uint32_t inject_length;
+	bool ept;
+};
+
+struct model {
+	const struct experiment *x;
+	const struct model_config *c;
+	struct prediction *out;
+	struct vmcs vmcs;
+	struct vmcs snapshot;       /* the VMCS when the current run of H steps began */
+	/* The logical processor. */
+	bool in_guest;
+	bool nmi_blocked;           /* blocking of NMIs (in the guest with V = 1: always 0) */
+	bool vnmi_blocked;          /* virtual-NMI blocking, in the guest with V = 1 */
+	bool nmi_pending;           /* at most one NMI is held (Vol. 3A 6.7.1) */
+	bool intr_pending;          /* the generator's INTR held in the APIC */
+	/* The guest while it runs. */
+	enum shadow shadow_live;    /* the blocking given at VM entry, until one instruction ran */
+	bool if_live;
+	bool halted;
+	bool mtf_due;               /* an MTF exit is due at the next boundary (25.5.2) */
+	bool injected_this_entry;   /* QUIRK_INJECTION_HOLDS_PENDING_NMI */
+	bool hold_nmi_for_host;     /* that quirk, in effect */
+	/* The engine. */
+	unsigned window;            /* the step whose judgement window events fall in */
+	unsigned step;              /* the step being run */
+	bool at_wait;               /* events are landing at a wait's HLT */
+	bool settled;               /* ... and find the HLT itself (SETTLE) */
+	enum ept_response ept_response;
+	bool hlt_bound_armed;       /* ENTER_HLT's timer */
+	enum gen_event later[MAX_SENDS];
+	unsigned nlater;            /* SEND_AFTER_ENTRY: sent once the guest is halted */
+	bool reblock_after_exit;    /* the engine's answer to the EPT violation (REBLOCK) */
+	bool handoff_done;          /* HOST_AT_EXIT */
+	unsigned vmentry_step;      /* VMENTRY: its index + 1 while its entry is under way */
+	unsigned guest_next;        /* the G step the guest goes on with after an entry */
+	struct predicted last[OBS_SOURCE_COUNT]; /* the last exit of each kind (REINJECT, CHECK_*) */
+	bool has_last[OBS_SOURCE_COUNT];
+	unsigned depth;             /* nested guest boundaries (handlers within handlers) */
+};
+
+static void unsupported(struct model *m, const char *why)
+{
+	if (m->out->unsupported)
+		return;
+	m->out->unsupported = why;
+	m->out->unsupported_step = m->step;
+}
+
+static bool stopped(const struct model *m) { return m->out->unsupported != 0; }
+
+static bool quirk(struct model *m, enum model_quirk q)
+{
+	return (m->c->quirks & q) != 0;
+}
+
+/* A quirk's clause changed the outcome: recorded, so a verdict can name it. */
+static void fired(struct model *m, enum model_quirk q) { m->out->quirks_fired |= q; }
+
+static bool choice(struct model *m, enum model_choice ch)
+{
+	m->out->choices_consulted |= ch;
+	return (m->c->choices & ch) != 0;
+}
+
+/* --- predictions -------------------------------------------------------------------- */
+
+static struct predicted *emit(struct model *m, enum obs_source s, struct place p)
+{
+	static struct predicted overflow;
+	if (m->out->count == MODEL_MAX_PREDICTED) {
+		unsupported(m, "more observations than the model can hold");
+		return &overflow;
+	}
+	struct predicted *e = &m->out->items[m->out->count++];
+	*e = (struct predicted){ .source = s, .anchor = p.anchor, .vector = p.vector, .step = (uint8_t)m->window };
+	return e;
+}
+
+static void define(struct predicted *e, enum obs_field f, uint64_t value, uint64_t mask)
+{
+	record_set_field(&e->rec, f, value);
+	record_set_field(&e->mask, f, mask);
+}
+
+/* --- the guest's blocking ------------------------------------------------------------ */
+
+/* Bit 3 of the interruptibility state (24.4.2, Table 24-3, "Format of Interruptibility
+ * State"): blocking by NMI, or virtual-NMI blocking when virtual NMIs = 1. */
+static bool guest_bit3(const struct model *m)
+{
+	return m->vmcs.v ? m->vnmi_blocked : m->nmi_blocked;
+}
+
+/* Whether blocking by STI or MOV-SS holds off NMIs and the NMI window here (Table 24-3:
+ * MOV-SS blocks NMIs; STI may, by the processor's choice; App. C reason 8). */
+static bool shadow_blocks_nmi(struct model *m)
+{
+	if (m->shadow_live == SHADOW_MOV_SS)
+		return true;
+	return m->shadow_live == SHADOW_STI && choice(m, CHOICE_STI_BLOCKS_NMI);
+}
+
+/*
+ * An NMI is taken in the guest (delivered, or it exits) unless NMIs are blocked (25.2,
+ * "Other Causes of VM Exits": "NMIs ... if blocking by NMI is not in effect"; 25.3).
+ * Virtual-NMI blocking never blocks a real NMI, and with virtual NMIs = 1 VM entry leaves
+ * NMIs unblocked (24.4.2; 26.6.1, "Interruptibility State"), so then nmi_blocked is 0
+ * in the guest. Shadows block it for one instruction.
+ */
+static bool guest_takes_nmi(struct model *m)
+{
+	if (!m->nmi_pending || shadow_blocks_nmi(m))
+		return false;
+	if (m->hold_nmi_for_host) {
+		fired(m, QUIRK_INJECTION_HOLDS_PENDING_NMI);
+		return false;
+	}
+	return !m->nmi_blocked;
+}
+
+/* --- records ------------------------------------------------------------------------- */
+
+/*
+ * What every VM exit saves of the guest (27.3.4, "Saving Non-Register State"): the
+ * interruptibility state as it was before the exit (bits 3:0 defined; bit 2, blocking
+ * by SMI, is 0 outside SMM) and the activity state. At a wait's HLT the event may have
+ * hit just before the HLT (the halt window, machine/anchors.h): then the STI shadow
+ * and the activity state depend on timing, and are not compared unless it settled.
+ */
+static void save_guest_state(struct model *m, struct predicted *e)
+{
+	uint32_t intr = (m->shadow_live == SHADOW_STI ? INTERRUPTIBILITY_STI : 0) |
+			(m->shadow_live == SHADOW_MOV_SS ? INTERRUPTIBILITY_MOV_SS : 0) |
+			(guest_bit3(m) ? INTERRUPTIBILITY_NMI : 0);
+	bool timing = m->at_wait && !m->settled;
+	define(e, FIELD_INTERRUPTIBILITY, intr, timing ? INTERRUPTIBILITY_DEFINED & ~INTERRUPTIBILITY_STI
+						       : INTERRUPTIBILITY_DEFINED);
+	uint32_t activity = m->halted ? ACTIVITY_HLT : ACTIVITY_ACTIVE;
+	if (m->halted && quirk(m, QUIRK_HLT_EXIT_SAVES_ACTIVE)) {
+		activity = ACTIVITY_ACTIVE;
+		fired(m, QUIRK_HLT_EXIT_SAVES_ACTIVE);
+	}
+	define(e, FIELD_ACTIVITY, activity, timing ? 0 : 0xffffffffu);
+}
+
+/*
+ * The fields an exit defines whatever its cause (27.2, "Recording VM-Exit Information
+ * and Updating VM-Entry Control Fields"): the exit reason; the exit qualification,
+ * cleared for the exits here that define none (27.2.1, "Basic VM-Exit Information");
+ * the interruption information, whose valid bit is 0 unless an event exited (27.2.2,
+ * "Information for VM Exits Due to Vectored Events"); the IDT-vectoring information,
+ * whose valid bit is 0 unless the exit came during event delivery -- the rest of both
+ * is then undefined (27.2.3, "Information for VM Exits During Event Delivery"). The
+ * instruction length is defined only for the exits 27.2.5 lists.
+ */
+static struct predicted exit_record(struct model *m, enum obs_source s, struct place p, uint32_t reason)
+{
+	struct predicted e = { .source = s, .anchor = p.anchor, .vector = p.vector, .step = (uint8_t)m->window };
+	define(&e, FIELD_REASON, reason, 0xffffffffu);
+	define(&e, FIELD_QUALIFICATION, 0, ~0ull);
+	define(&e, FIELD_INFO, 0, INTR_INFO_VALID);
+	define(&e, FIELD_IDT_VECTORING, 0, INTR_INFO_VALID);
+	save_guest_state(m, &e);
+	return e;
+}
+
+/*
+ * Bit 12 of an exit's interruption information, "NMI unblocking due to IRET" (27.2.2):
+ * undefined with NMI exiting = 1 and virtual NMIs = 0, when the IDT-vectoring
+ * information is valid, and for #DF; otherwise 1 exactly when the exit is due to a fault
+ * of an IRET that removed blocking by NMI (virtual NMIs = 0) or virtual-NMI blocking.
+ */
+static void define_bit12(struct model *m, struct predicted *e, enum obs_field f, bool unblocked,
+			 bool vectoring)
+{
+	bool undefined = (m->vmcs.x && !m->vmcs.v) || vectoring;
+	uint32_t bit = f == FIELD_QUALIFICATION ? EPT_QUAL_NMI_UNBLOCKED_BY_IRET : INTR_INFO_NMI_UNBLOCKED_BY_IRET;
+	uint64_t value = record_field(&e->rec, f), mask = record_field(&e->mask, f);
+	value = unblocked && !undefined ? value | bit : value & ~(uint64_t)bit;
+	mask = undefined ? mask & ~(uint64_t)bit : mask | bit;
+	define(e, f, value, mask);
+}
+
+/* An exception's exit: valid, hardware exception, its vector, its error code (27.2.2). */
+static void define_exception(struct predicted *e, uint8_t vector, bool has_error, uint32_t error)
+{
+	uint32_t info = INTR_INFO_VALID | INTR_TYPE_HARDWARE_EXCEPTION | vector |
+			(has_error ? INTR_INFO_ERROR_CODE_VALID : 0);
+	define(e, FIELD_INFO, info, INTR_INFO_VALID | 0xfffu);
+	if (has_error)
+		define(e, FIELD_ERROR, error, 0xffffffffu);
+}
+
+/* --- the host -------------------------------------------------------------------------- */
+
+/* The host takes a held NMI once it is not blocked (Vol. 3A 6.7.1, "Handling Multiple
+ * NMIs"), through its IDT at the place it is; its handler does not IRET, so NMIs stay
+ * blocked until an IRET step. */
+static void host_boundary(struct model *m, struct place p)
+{
+	if (m->nmi_pending && !m->nmi_blocked) {
+		m->nmi_pending = false;
+		m->nmi_blocked = true;
+		emit(m, OBS_NMI_H, p);
+	}
+}
+
+/* --- the guest ------------------------------------------------------------------------- */
+
+static void guest_boundary(struct model *m, struct place p);
+static void vm_exit(struct model *m, struct predicted e, struct place resume);
+static bool vm_entry(struct model *m, struct place resume);
+
+/*
+ * Delivery of an event through G's IDT (Vol. 3A 6.12), at place p in the guest. Every
+ * gate is an interrupt gate: IF = 0 in the handler. The handler records what it is (an
+ * observation with rip p, or none for the injected interrupt 0x21), does not IRET, and
+ * returns to `resume` with the flags it interrupted. G's NMI gate may be made not
+ * present: delivering an NMI then raises #NP, which exits when the bitmap says so and
+ * is an exit during event delivery (27.2.3): the NMI is lost until H re-injects it.
+ * `injected`: the event comes from VM entry (26.5.1, "Vectored-Event Injection").
+ */
+static void deliver_to_guest(struct model *m, struct place p, enum obs_source what, uint8_t vector,
+			     struct place resume, bool injected)
+{
+	if (vector == VECTOR_NMI && !m->vmcs.nmi_gate) {
+		if (!(m->vmcs.exceptions & (1u << VECTOR_NP))) {
+			unsupported(m, "an NMI through a gate that is not present, without #NP exiting");
+			return;
+		}
+		/* 27.1, "Architectural State before a VM Exit": a VM exit during the delivery of
+		 * an NMI comes after NMIs are blocked (virtual NMIs = 0) -- with virtual NMIs an
+		 * injected NMI's virtual-NMI blocking is in effect (set at injection). */
+		if (!m->vmcs.v)
+			m->nmi_blocked = true;
+		struct predicted e = exit_record(m, OBS_EXIT_NP, p, EXIT_REASON_EXCEPTION_OR_NMI);
+		define_exception(&e, VECTOR_NP, true, NP_ERROR_NMI_GATE);
+		define_bit12(m, &e, FIELD_INFO, false, true);
+		define(&e, FIELD_IDT_VECTORING, INTR_INFO_VALID | INTR_TYPE_NMI | VECTOR_NMI, INTR_INFO_VALID | 0xfffu);
+		vm_exit(m, e, p);
+		return;
+	}
+	(void)injected;
+	bool interrupted_if = m->if_live;
+	m->if_live = false;
+	m->shadow_live = SHADOW_NONE; /* the delivery is the instruction the shadow covered */
+	m->halted = false;
+	struct place handler = g_handler(vector);
+	if (++m->depth > 4) {
+		unsupported(m, "handlers nested too deep");
+		return;
+	}
+	guest_boundary(m, handler);
+	m->depth--;
+	if (stopped(m))
+		return;
+	if (what != OBS_NONE) {
+		struct predicted *o = emit(m, what, p);
+		if (what == OBS_EXC_G)
+			o->vector = vector;
+	}
+	/* popf; [sti;] ret: back with the interrupted flags; an STI's shadow covers the RET. */
+	m->if_live = interrupted_if;
+	(void)resume;
+}
+
+/* An NMI taken in the guest: with NMI exiting it exits (25.2), otherwise it is
+ * delivered through G's IDT and blocks NMIs (Vol. 3A 6.7.1). */
+static void guest_nmi(struct model *m, struct place p)
+{
+	m->nmi_pending = false;
+	if (m->vmcs.x) {
+		/* 27.1: an NMI that causes a VM exit blocks NMIs only once the exit completes, so
+		 * the exit saves the blocking as it was (27.3.4). */
+		struct predicted e = exit_record(m, OBS_EXIT_NMI, p, EXIT_REASON_EXCEPTION_OR_NMI);
+		define(&e, FIELD_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | VECTOR_NMI, INTR_INFO_VALID | 0xfffu);
+		define_bit12(m, &e, FIELD_INFO, false, false);
+		if (quirk(m, QUIRK_NMI_EXIT_SAVES_BLOCKING) && !m->vmcs.v && !m->nmi_blocked) {
+			e.rec.interruptibility |= INTERRUPTIBILITY_NMI;
+			fired(m, QUIRK_NMI_EXIT_SAVES_BLOCKING);
+		}
+		m->nmi_blocked = true; /* the host's, once in VMX root */
+		vm_exit(m, e, p);
+		return;
+	}
+	m->nmi_blocked = true;
+	deliver_to_guest(m, p, OBS_NMI_G, VECTOR_NMI, p, false);
+}
+
+/* Exits the engine answers by clearing the control that caused them (experiments/engine.c:
+ * one-shot controls), so that the guest can run on. */
+static void one_shot_exit(struct model *m, enum obs_source s, struct place p, uint32_t reason)
+{
+	vm_exit(m, exit_record(m, s, p, reason), p);
+}
+
+/*
+ * Everything due at an instruction boundary of the guest, in the SDM's priority order,
+ * each exit followed by the engine's answer and a VM entry back to the same place:
+ *  1. the VMX-preemption timer at 0 (26.7.4, "VMX-Preemption Timer": before the first
+ *     instruction, after event injection; 25.2 puts it above NMI-window exits);
+ *  2. an MTF exit pending after an entry that injected an event (25.5.2, "Monitor Trap
+ *     Flag");
+ *  3. the NMI window (25.2; 26.7.6, "NMI-Window Exiting": with no virtual-NMI blocking,
+ *     before the first instruction, after event injection), which takes priority over
+ *     NMIs (26.7.6) and wakes a processor halted by VM entry;
+ *  4. a held NMI (25.2; delivered or exiting, see guest_takes_nmi);
+ *  5. the interrupt window (26.7.5, "Interrupt-Window Exiting"), below NMIs (25.2);
+ *  6. a held external interrupt, with IF = 1 and no shadow.
+ */
+static bool take_one(struct model *m, struct place p)
+{
+	if (m->vmcs.timer) {
+		if (m->vmcs.timer_value) {
+			unsupported(m, "a preemption timer other than 0 (when it expires depends on timing)");
+			return false;
+		}
+		m->vmcs.timer = false; /* the engine's answer */
+		one_shot_exit(m, OBS_EXIT_PREEMPT, p, EXIT_REASON_PREEMPTION_TIMER);
+		return true;
+	}
+	if (m->mtf_due) {
+		m->mtf_due = false;
+		m->vmcs.mtf = false;
+		one_shot_exit(m, OBS_EXIT_MTF, p, EXIT_REASON_MONITOR_TRAP_FLAG);
+		return true;
+	}
+	if (m->vmcs.w && m->vmcs.v && !m->vnmi_blocked && !shadow_blocks_nmi(m)) {
+		m->vmcs.w = false;
+		one_shot_exit(m, OBS_EXIT_NMIW, p, EXIT_REASON_NMI_WINDOW);
+		return true;
+	}
+	if (guest_takes_nmi(m)) {
+		guest_nmi(m, p);
+		return true;
+	}
+	bool interrupts_open = m->if_live && m->shadow_live == SHADOW_NONE && !m->halted;
+	if (m->vmcs.intr_window && interrupts_open) {
+		m->vmcs.intr_window = false;
+		one_shot_exit(m, OBS_EXIT_INTRW, p, EXIT_REASON_INTERRUPT_WINDOW);
+		return true;
+	}
+	if (m->intr_pending && m->if_live && m->shadow_live == SHADOW_NONE) {
+		m->intr_pending = false;
+		deliver_to_guest(m, p, OBS_INTR_G, VECTOR_GENERATOR, p, false);
+		return true;
+	}
+	return false;
+}
+
+static void guest_boundary(struct model *m, struct place p)
+{
+	for (unsigned n = 0; n < 16; n++) {
+		if (stopped(m) || !m->in_guest || !take_one(m, p))
+			return;
+	}
+	unsupported(m, "an event that recurs at every boundary");
+}
+
+/* The guest at after_vmcall after a VM entry: what is due there, then its first
+ * instruction (CLI) runs, which ends a shadow given at entry, then what is due after it
+ * (26.6.1: the shadow lasts one instruction). An MTF exit comes after that instruction
+ * (25.5.2). */
+static void guest_at_after_vmcall(struct model *m)
+{
+	if (m->halted)
+		return;
+	guest_boundary(m, at(AT_AFTER_VMCALL));
+	if (stopped(m) || !m->in_guest)
+		return;
+	m->if_live = false;
+	bool shadow = m->shadow_live != SHADOW_NONE;
+	m->shadow_live = SHADOW_NONE;
+	if (m->vmcs.mtf && !quirk(m, QUIRK_NO_MTF_AFTER_INJECTION))
+		m->mtf_due = true;
+	if (shadow || m->mtf_due)
+		guest_boundary(m, at(AT_AFTER_VMCALL_NEXT));
+}
+
+/* --- VM exits --------------------------------------------------------------------------- */
+
+static void run_host_steps_from(struct model *m, unsigned first);
+
+/*
+ * A VM exit: the record, saved state into the VMCS (27.3, "Saving Guest State"), the
+ * host in VMX root with NMI blocking as the guest left it (27.5.5, "Updating Non-Register
+ * State": a VM exit does not unblock NMIs); an NMI held and not blocked reaches the host
+ * at the first instruction of its exit handler, before the handler records the exit.
+ * VM exits clear the valid bit of the VM-entry interruption information (27.2.4,
+ * "Updating VM-Entry Control Fields"). Then the engine answers (engine.c) and, unless
+ * the H steps of a HOST_AT_EXIT run in between, enters the guest again at `resume`.
+ */
+static void vm_exit(struct model *m, struct predicted e, struct place resume)
+{
+	m->vmcs.b = (e.rec.interruptibility & INTERRUPTIBILITY_NMI) != 0;
+	if (m->vmcs.v && !quirk(m, QUIRK_ENTRY_KEEPS_NMI_BLOCKING))
+		m->vnmi_blocked = false; /* lives in the VMCS from here on */
+	if (m->reblock_after_exit) {
+		m->vmcs.b = true;
+		m->reblock_after_exit = false;
+	}
+	m->vmcs.shadow = m->shadow_live;
+	m->vmcs.guest_if = m->if_live;
+	m->vmcs.inject = false;
+	m->in_guest = false;
+	/* The engine resumes a guest that exited from HLT as active (vmx/exit.c). */
+	m->vmcs.hlt = false;
+	m->halted = false;
+	m->mtf_due = false;
+	host_boundary(m, at(AT_HOST_EXIT_ENTRY));
+	if (m->out->count == MODEL_MAX_PREDICTED) {
+		unsupported(m, "more observations than the model can hold");
+		return;
+	}
+	m->out->items[m->out->count++] = e;
+	m->last[e.source] = e;
+	m->has_last[e.source] = true;
+	const struct step *s = &m->x->steps[m->step];
+	if (s->ctx == IN_GUEST && s->host_at_exit && !m->handoff_done && s->nexpected &&
+	    s->expected[0].source == e.source) {
+		m->handoff_done = true;
+		unsigned window = m->window;
+		run_host_steps_from(m, m->step + 1);
+		m->window = window;
+	}
+	if (stopped(m))
+		return;
+	if (vm_entry(m, resume))
+		guest_boundary(m, resume);
+}
+
+/* The guest's VMCALL: an exit like any other, whose record is checked too (27.2.5: its
+ * instruction length is defined). The engine skips it; the H steps run in VMX root. */
+static void vmcall_exit(struct model *m)
+{
+	struct predicted e = exit_record(m, OBS_EXIT_VMCALL, at(AT_VMCALL), EXIT_REASON_VMCALL);
+	define(&e, FIELD_LENGTH, VMCALL_LENGTH, 0xffffffffu);
+	m->vmcs.b = (e.rec.interruptibility & INTERRUPTIBILITY_NMI) != 0;
+	if (m->vmcs.v && !quirk(m, QUIRK_ENTRY_KEEPS_NMI_BLOCKING))
+		m->vnmi_blocked = false;
+	m->vmcs.shadow = SHADOW_NONE;
+	m->vmcs.guest_if = false;
+	m->vmcs.inject = false;
+	m->vmcs.hlt = false;
+	m->in_guest = false;
+	m->halted = false;
+	host_boundary(m, at(AT_HOST_EXIT_ENTRY));
+	if (m->out->count < MODEL_MAX_PREDICTED)
+		m->out->items[m->out->count++] = e;
+	m->hold_nmi_for_host = false;
+}
+
+/* --- VM entries ------------------------------------------------------------------------- */
+
+/* A failed VM entry: the observation, then the VMCS as the run of H steps found it (the
+ * engine's snapshot) and NMI blocking as it was before (26.7, "VM-Entry Failures During
+ * or After Loading Guest State"). */
+static void entry_failed(struct model *m, enum obs_source s, uint32_t detail)
+{
+	struct predicted *e = emit(m, s, at(AT_AFTER_VMCALL));
+	uint32_t info = m->vmcs.inject ? INTR_INFO_VALID | m->vmcs.inject_vector |
+						(m->vmcs.inject_kind == INJECT_KIND_NMI ? INTR_TYPE_NMI
+						 : m->vmcs.inject_kind == INJECT_KIND_INTR ? INTR_TYPE_EXTERNAL
+											  : INTR_TYPE_HARDWARE_EXCEPTION) |
+						(m->vmcs.inject_has_error ? INTR_INFO_ERROR_CODE_VALID : 0)
+				       : 0;
+	define(e, FIELD_ENTRY_INFO, info, INTR_INFO_VALID | 0xfffu);
+	if (s == OBS_ENTRY_VMFAIL) {
+		define(e, FIELD_DETAIL, detail, 0xffffffffu);
+	} else {
+		/* 26.7: exit reason 33 with bit 31; the guest-state area is not modified. */
+		define(e, FIELD_REASON, EXIT_REASON_ENTRY_FAILURE_BIT | EXIT_REASON_INVALID_GUEST_STATE, 0xffffffffu);
+		define(e, FIELD_QUALIFICATION, detail, ~0ull);
+		uint32_t intr = (m->vmcs.shadow == SHADOW_STI ? INTERRUPTIBILITY_STI : 0) |
+				(m->vmcs.shadow == SHADOW_MOV_SS ? INTERRUPTIBILITY_MOV_SS : 0) |
+				(m->vmcs.b ? INTERRUPTIBILITY_NMI : 0);
+		define(e, FIELD_INTERRUPTIBILITY, intr, INTERRUPTIBILITY_DEFINED);
+		define(e, FIELD_ACTIVITY, m->vmcs.hlt ? ACTIVITY_HLT : ACTIVITY_ACTIVE, 0xffffffffu);
+	}
+	m->last[s] = *e;
+	m->has_last[s] = true;
+	m->vmcs = m->snapshot;
+}
+
+/*
+ * The checks of a VM entry that involve what the steps write. VM-execution and VM-entry
+ * control fields first (26.2.1.1, "VM-Execution Control Fields": virtual NMIs need NMI
+ * exiting, NMI-window exiting needs virtual NMIs; 26.2.1.3, "VM-Entry Control Fields":
+ * an injected NMI has vector 2), each VMfailValid with error 7; then the guest's
+ * non-register state (26.3.1.5, "Checks on Guest Non-Register State"), whose failure is
+ * an exit with reason 33 and bit 31 (26.7), qualification 0.
+ */
+static bool entry_checks_pass(struct model *m)
+{
+	const struct vmcs *v = &m->vmcs;
+	if ((v->v && !v->x) || (v->w && !v->v) ||
+	    (v->inject && v->inject_kind == INJECT_KIND_NMI && v->inject_vector != VECTOR_NMI)) {
+		entry_failed(m, OBS_ENTRY_VMFAIL, VM_INSTRUCTION_ERROR_ENTRY_CONTROLS);
+		return false;
+	}
+	bool nmi = v->inject && v->inject_kind == INJECT_KIND_NMI;
+	bool bad = false;
+	/* Blocking by MOV-SS must be 0 to inject an NMI; blocking by STI may have to be. */
+	if (nmi && v->shadow == SHADOW_MOV_SS)
+		bad = true;
+	if (nmi && v->shadow == SHADOW_STI && choice(m, CHOICE_STI_REFUSES_NMI_INJECTION))
+		bad = true;
+	/* With virtual NMIs, virtual-NMI blocking must be 0 to inject an NMI. */
+	if (nmi && v->v && v->b) {
+		if (quirk(m, QUIRK_NO_VIRTUAL_NMI_INJECTION_CHECK))
+			fired(m, QUIRK_NO_VIRTUAL_NMI_INJECTION_CHECK);
+		else
+			bad = true;
+	}
+	/* An external interrupt is injected only with IF = 1 and neither shadow. */
+	if (v->inject && v->inject_kind == INJECT_KIND_INTR && (!v->guest_if || v->shadow != SHADOW_NONE))
+		bad = true;
+	/* Blocking by STI needs IF = 1; the HLT state none of the shadows. */
+	if ((v->shadow == SHADOW_STI && !v->guest_if) || (v->hlt && v->shadow != SHADOW_NONE)) {
+		unsupported(m, "an entry the engine never makes (STI blocking with IF = 0, or HLT with a shadow)");
+		return false;
+	}
+	if (bad) {
+		entry_failed(m, OBS_ENTRY_BAD_GUEST, 0);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Loading the guest's blocking (26.6.1, "Interruptibility State"): with virtual NMIs = 0,
+ * NMIs are blocked after VM entry exactly when bit 3 is 1 -- whatever the host had;
+ * with virtual NMIs = 1, virtual-NMI blocking is bit 3 and NMIs are not blocked.
+ */
+static void load_blocking(struct model *m)
+{
+	bool b = m->vmcs.b;
+	if (quirk(m, QUIRK_ENTRY_KEEPS_NMI_BLOCKING)) {
+		bool before_real = m->nmi_blocked, before_virtual = m->vnmi_blocked;
+		if (m->vmcs.v) {
+			m->vnmi_blocked = before_virtual || b;
+		} else {
+			m->nmi_blocked = before_real || b;
+		}
+		bool sdm_real = m->vmcs.v ? false : b, sdm_virtual = m->vmcs.v ? b : m->vnmi_blocked;
+		if (m->nmi_blocked != sdm_real || (m->vmcs.v && m->vnmi_blocked != sdm_virtual))
+			fired(m, QUIRK_ENTRY_KEEPS_NMI_BLOCKING);
+		return;
+	}
+	if (m->vmcs.v) {
+		m->vnmi_blocked = b;
+		m->nmi_blocked = false;
+	} else {
+		m->nmi_blocked = b;
+	}
+}
+
+/*
+ * Injection (26.5.1, "Vectored-Event Injection"; 26.5.1.1, "Details of Vectored-Event
+ * Injection"): the event is delivered through G's IDT as if it had happened at the
+ * entry's rip, whatever blocks events there; an injected NMI with virtual NMIs = 1 sets
+ * virtual-NMI blocking (26.6.1). With virtual NMIs = 0, silicon leaves blocking by NMI
+ * clear after an injected NMI (experiments 18 and 19: the next exit saves bit 3 = 0).
+ * Injected exceptions are not subject to the exception bitmap.
+ */
+static void inject(struct model *m)
+{
+	const struct vmcs *v = &m->vmcs;
+	struct place p = at(AT_AFTER_VMCALL);
+	m->halted = false; /* 26.6.2, "Activity State": a vectoring entry leaves it active */
+	m->injected_this_entry = true;
+	switch (v->inject_kind) {
+	case INJECT_KIND_NMI:
+		if (v->v) {
+			m->vnmi_blocked = true;
+		} else if (quirk(m, QUIRK_INJECTED_NMI_BLOCKS)) {
+			m->nmi_blocked = true;
+			fired(m, QUIRK_INJECTED_NMI_BLOCKS);
+		} else if (m->nmi_pending && !m->nmi_blocked) {
+			unsupported(m, "an NMI held and unblocked while an NMI is injected with virtual NMIs = 0");
+			return;
+		}
+		deliver_to_guest(m, p, OBS_NMI_G, VECTOR_NMI, p, true);
+		return;
+	case INJECT_KIND_INTR:
+		deliver_to_guest(m, p, OBS_NONE, v->inject_vector, p, true);
+		return;
+	case INJECT_KIND_EXCEPTION:
+		if (v->inject_vector != VECTOR_DB && v->inject_vector != VECTOR_GP) {
+			unsupported(m, "an injected exception the guest has no fix-up for");
+			return;
+		}
+		deliver_to_guest(m, p, v->inject_vector == VECTOR_GP ? OBS_GP_G : OBS_EXC_G, v->inject_vector, p,
+				 true);
+		return;
+	}
+}
+
+/*
+ * A VM entry that resumes the guest at `resume`: the checks, the guest's blocking and
+ * shadows, the activity state, injection. What is due at the resume point is the
+ * caller's (after a VMCALL: guest_at_after_vmcall; after another exit: the boundary of
+ * the instruction the guest goes back to). Returns false if the entry failed.
+ */
+static bool vm_entry(struct model *m, struct place resume)
+{
+	if (!entry_checks_pass(m))
+		return false;
+	(void)resume;
+	m->in_guest = true;
+	load_blocking(m);
+	m->shadow_live = m->vmcs.shadow;
+	m->if_live = m->vmcs.guest_if;
+	m->halted = m->vmcs.hlt;
+	m->injected_this_entry = false;
+	/* 25.5.2: with the monitor trap flag, an entry that injects an event has an MTF exit
+	 * pending before the first instruction after it (the handler's). */
+	m->mtf_due = m->vmcs.mtf && m->vmcs.inject;
+	if (m->mtf_due && quirk(m, QUIRK_NO_MTF_AFTER_INJECTION)) {
+		m->mtf_due = false;
+		fired(m, QUIRK_NO_MTF_AFTER_INJECTION);
+	}
+	if (m->vmcs.mtf && !m->vmcs.inject && !quirk(m, QUIRK_NO_MTF_AFTER_INJECTION) &&
+	    resume.anchor != AT_AFTER_VMCALL) {
+		unsupported(m, "the monitor trap flag at an entry that injects nothing, away from after_vmcall");
+		return true;
+	}
+	if (m->vmcs.inject) {
+		if (quirk(m, QUIRK_INJECTION_HOLDS_PENDING_NMI) && m->nmi_pending)
+			m->hold_nmi_for_host = true;
+		inject(m);
+		m->vmcs.inject = false;
+	}
+	return true;
+}
+
+/* --- the guest's waits and IRETs ----------------------------------------------------------- */
+
+/* Something the generator sent arrives while the CPU is halted at place p (a wait's
+ * HLT, or G halted by VM entry), IF = 1. Returns whether it produced an event. */
+static bool arrive(struct model *m, enum gen_event ev, struct place p)
+{
+	unsigned before = m->out->count;
+	if (ev == GEN_INTR) {
+		if (m->in_guest)
+			deliver_to_guest(m, p, OBS_INTR_G, VECTOR_GENERATOR, p, false);
+		else
+			emit(m, OBS_INTR_H, p);
+		return true;
+	}
+	if (m->nmi_pending && (m->in_guest ? true : m->nmi_blocked)) {
+		/* a second NMI while one is held: lost (Vol. 3A 6.7.1) */
+	}
+	m->nmi_pending = true;
+	if (m->in_guest) {
+		if (guest_takes_nmi(m))
+			guest_nmi(m, p);
+	} else {
+		host_boundary(m, p);
+	}
+	for (unsigned i = before; i < m->out->count; i++)
+		if (obs_is_event(m->out->items[i].source))
+			return true;
+	return false;
+}
+
+/* The wait's bound: the LAPIC timer's interrupt through the IDT of whoever waits. */
+static void wait_timeout(struct model *m, struct place p)
+{
+	if (m->in_guest)
+		deliver_to_guest(m, p, OBS_TIMEOUT, VECTOR_TIMER, p, false);
+	else
+		emit(m, OBS_TIMEOUT, p);
+}
+
+/*
+ * wait(ctx: sends -> O): STI; HLT, and the generator sends, each event accepted before
+ * the next. The first event ends the wait; what is sent after it must be held wherever it
+ * arrives, or where it lands would depend on timing.
+ */
+static void do_wait(struct model *m, const struct step *s)
+{
+	struct place p = at(AT_AFTER_HLT);
+	if (m->intr_pending) {
+		unsupported(m, "an interrupt held from before the wait (it would race the sends)");
+		return;
+	}
+	m->at_wait = true;
+	m->settled = s->settle;
+	if (m->in_guest)
+		m->if_live = true;
+	m->halted = true;
+	bool ended = false;
+	for (unsigned i = 0; i < s->nsends && !stopped(m); i++) {
+		if (ended) {
+			bool held = s->sends[i] == GEN_NMI && (m->in_guest ? !m->vmcs.v && m->nmi_blocked : m->nmi_blocked);
+			if (!held) {
+				unsupported(m, "an event sent after the wait ended that is not held");
+				return;
+			}
+			m->nmi_pending = true;
+			continue;
+		}
+		ended = arrive(m, s->sends[i], p);
+	}
+	if (!ended && !stopped(m))
+		wait_timeout(m, p);
+	m->at_wait = false;
+	m->settled = false;
+	m->halted = false;
+	if (m->in_guest) {
+		guest_boundary(m, p); /* back at after_hlt with IF = 1, then CLI */
+		m->if_live = false;
+	}
+}
+
+/*
+ * IRET in the guest (25.3, "Changes to Instruction Behavior in VMX Non-Root Operation"):
+ * with NMI exiting = 0 it unblocks NMIs as outside VMX (Vol. 3A 6.7.1); with NMI exiting
+ * = 1 it leaves blocking of NMIs alone and, with virtual NMIs = 1, removes virtual-NMI
+ * blocking. It does so even when it faults (Vol. 3A 6.7.1; 25.3). Returns whether it
+ * removed blocking (bit 12 of a fault's exit).
+ */
+static bool guest_iret_unblocks(struct model *m)
+{
+	bool was;
+	if (!m->vmcs.x) {
+		was = m->nmi_blocked;
+		m->nmi_blocked = false;
+	} else if (m->vmcs.v) {
+		was = m->vnmi_blocked;
+		m->vnmi_blocked = false;
+	} else {
+		was = false;
+	}
+	return was;
+}
+
+static void host_iret_unblocks(struct model *m)
+{
+	m->nmi_blocked = false;
+}
+
+static void do_iret(struct model *m)
+{
+	if (m->in_guest) {
+		guest_iret_unblocks(m);
+		guest_boundary(m, at(AT_AFTER_IRET));
+	} else {
+		host_iret_unblocks(m);
+		host_boundary(m, at(AT_AFTER_IRET));
+	}
+}
+
+/*
+ * firet: an IRET whose frame names a null CS, so it raises #GP(0) at the IRET; NMI
+ * unblocking happens anyway (Vol. 3A 6.7.1: "even if the IRET causes a fault"). In the
+ * guest, #GP exits when the bitmap says so (25.2), saved at the IRET (fault-like,
+ * 27.3.3) with bit 12 (27.2.2); the engine's fix-up resumes after it. Otherwise the
+ * #GP is delivered through the IDT, and what the unblocking released lands at the
+ * first instruction of the #GP handler.
+ */
+static void do_faulting_iret(struct model *m)
+{
+	struct place iret = at(AT_FIRET), after = at(AT_AFTER_FIRET);
+	if (!m->in_guest) {
+		if (quirk(m, QUIRK_FAULTING_IRET_KEEPS_BLOCKING))
+			fired(m, QUIRK_FAULTING_IRET_KEEPS_BLOCKING);
+		else
+			host_iret_unblocks(m);
+		host_boundary(m, h_handler(VECTOR_GP));
+		emit(m, OBS_GP_H, iret);
+		host_boundary(m, after);
+		return;
+	}
+	bool unblocked = guest_iret_unblocks(m);
+	if (m->vmcs.exceptions & (1u << VECTOR_GP)) {
+		struct predicted e = exit_record(m, OBS_EXIT_GP, iret, EXIT_REASON_EXCEPTION_OR_NMI);
+		define_exception(&e, VECTOR_GP, true, 0);
+		define_bit12(m, &e, FIELD_INFO, unblocked, false);
+		vm_exit(m, e, after);
+		return;
+	}
+	deliver_to_guest(m, iret, OBS_GP_G, VECTOR_GP, after, false);
+	guest_boundary(m, after);
+}
+
+/*
+ * eiret: G's IRET reads its frame from the page H made not present in the EPT. The EPT
+ * violation is fault-like, saved at the IRET; an IRET that would have unblocked NMIs
+ * unblocks them before the exit (27.1) and says so in bit 12 of the qualification
+ * (27.2.1, "Exit Qualification for EPT Violations", Table 27-7; undefined with NMI
+ * exiting = 1 and virtual NMIs = 0). The engine maps the page again and, under REBLOCK,
+ * sets blocking by NMI again when bit 12 is 1 and the IDT-vectoring information is
+ * invalid (31.7.1.2, "Resuming Guest Software after Handling an Exception"); the IRET
+ * then executes again.
+ */
+static void do_page_iret(struct model *m)
+{
+	if (!m->vmcs.ept || m->ept_response == EPT_RESPONSE_NONE) {
+		unsupported(m, "an eiret without EPT on and the frame page armed");
+		return;
+	}
+	struct place iret = at(AT_PAGE_IRET);
+	bool unblocked = guest_iret_unblocks(m);
+	struct predicted e = exit_record(m, OBS_EXIT_EPT, iret, EXIT_REASON_EPT_VIOLATION);
+	define(&e, FIELD_QUALIFICATION, EPT_QUAL_FRAME_READ, EPT_QUAL_DEFINED);
+	define_bit12(m, &e, FIELD_QUALIFICATION, unblocked, false);
+	enum ept_response response = m->ept_response;
+	m->ept_response = EPT_RESPONSE_NONE;
+	bool reblock = response == EPT_RESPONSE_REBLOCK && (e.rec.qualification & EPT_QUAL_NMI_UNBLOCKED_BY_IRET) &&
+		       (e.mask.qualification & EPT_QUAL_NMI_UNBLOCKED_BY_IRET);
+	/* The engine's answer comes before the VM entry that retries the IRET. */
+	m->reblock_after_exit = reblock;
+	vm_exit(m, e, iret);
+	if (stopped(m) || !m->in_guest)
+		return;
+	/* The IRET executes again, its frame readable now. */
+	guest_iret_unblocks(m);
+	guest_boundary(m, at(AT_AFTER_PAGE_IRET));
+}
+
+/* --- after a VM entry from a run of H steps -------------------------------------------- */
+
+/*
+ * The guest after a VM entry at after_vmcall. Halted by the entry (26.6.2, "Activity
+ * State"), it wakes for what is due at once (26.7.6: an NMI-window exit wakes it), then
+ * for what the generator sends after the entry, or the bound's interrupt (IF = 1). Then,
+ * active, it runs on from after_vmcall.
+ */
+static void guest_after_entry(struct model *m)
+{
+	if (m->halted) {
+		guest_boundary(m, at(AT_AFTER_VMCALL));
+		if (m->halted && m->in_guest && !stopped(m)) {
+			bool woke = false;
+			for (unsigned i = 0; i < m->nlater && !stopped(m); i++) {
+				if (woke && !(m->later[i] == GEN_NMI && !m->vmcs.v && m->nmi_blocked)) {
+					unsupported(m, "an event sent after the guest woke that is not held");
+					return;
+				}
+				if (woke)
+					m->nmi_pending = true;
+				else
+					woke = arrive(m, m->later[i], at(AT_AFTER_VMCALL));
+			}
+			m->nlater = 0;
+			if (!woke && !stopped(m)) {
+				if (!m->hlt_bound_armed) {
+					unsupported(m, "a guest halted by VM entry with nothing to wake it");
+					return;
+				}
+				wait_timeout(m, at(AT_AFTER_VMCALL));
+			}
+		}
+	} else if (m->nlater) {
+		unsupported(m, "events sent after a VM entry that does not halt the guest (where they land is timing)");
+		return;
+	}
+	if (!stopped(m) && m->in_guest)
+		guest_at_after_vmcall(m);
+}
+
+/* --- the steps ------------------------------------------------------------------------ */
+
+static void predict_value(struct model *m, uint64_t value, uint64_t mask)
+{
+	m->out->values[m->step] = (struct predicted_value){ .present = true, .value = value & mask, .mask = mask };
+}
+
+static int digit(int8_t v) { return v ? 1 : 0; }
+
+static void set_controls(struct model *m, const struct xvbw *c)
+{
+	m->vmcs.x = c->nmi_exiting, m->vmcs.v = c->virtual_nmis, m->vmcs.b = c->blocking, m->vmcs.w = c->nmi_window;
+}
+
+static void set_injection(struct model *m, enum injection kind, uint8_t vector, bool has_error, uint32_t error)
+{
+	m->vmcs.inject = true;
+	m->vmcs.inject_kind = kind;
+	m->vmcs.inject_vector = vector;
+	m->vmcs.inject_has_error = has_error;
+	m->vmcs.inject_error = error;
+	/* 26.3.1.4: an external interrupt is injected with RFLAGS.IF = 1 (the engine sets it) */
+	if (kind == INJECT_KIND_INTR)
+		m->vmcs.guest_if = true;
+}
+
+/* The last exit of that kind, as the model predicted it, or 0. */
+static const struct predicted *last_exit(struct model *m, enum obs_source s)
+{
+	return s < OBS_SOURCE_COUNT && m->has_last[s] ? &m->last[s] : 0;
+}
+
+/* A value step that reads an exit the run did not have: it finds nothing. */
+static void predict_absent(struct model *m)
+{
+	m->out->values[m->step] = (struct predicted_value){ .present = true, .absent = true };
+}
+
+/* REINJECT: what 31.7.1.2 tells the VMM to do with the IDT-vectoring information of an
+ * exit during event delivery; with virtual NMIs, an NMI is re-injected with blocking by
+ * NMI cleared (26.3.1.5). */
+static void reinject(struct model *m, const struct step *s)
+{
+	const struct predicted *e = last_exit(m, s->exit);
+	if (!e) {
+		unsupported(m, "a re-injection of an exit the run did not have");
+		return;
+	}
+	uint32_t idt = e->rec.idt_vectoring;
+	if (!(idt & INTR_INFO_VALID) || !(e->mask.idt_vectoring & INTR_INFO_VALID)) {
+		unsupported(m, "a re-injection of an exit that was not during event delivery");
+		return;
+	}
+	uint32_t type = idt & INTR_INFO_TYPE_MASK;
+	enum injection kind = type == INTR_TYPE_NMI ? INJECT_KIND_NMI
+			      : type == INTR_TYPE_EXTERNAL ? INJECT_KIND_INTR : INJECT_KIND_EXCEPTION;
+	if (type != INTR_TYPE_NMI && type != INTR_TYPE_EXTERNAL && type != INTR_TYPE_HARDWARE_EXCEPTION) {
+		unsupported(m, "a re-injection of a software event");
+		return;
+	}
+	set_injection(m, kind, (uint8_t)(idt & INTR_INFO_VECTOR_MASK), (idt & INTR_INFO_ERROR_CODE_VALID) != 0,
+		      e->rec.idt_vectoring_error);
+	if (kind == INJECT_KIND_NMI && m->vmcs.v)
+		m->vmcs.b = false;
+}
+
+static void value_step(struct model *m, const struct step *s)
+{
+	const struct predicted *e;
+	switch (s->op) {
+	case OP_CHECK_CONTROLS:
+		predict_value(m, (uint64_t)(digit(m->vmcs.x) * 1000 + digit(m->vmcs.v) * 100 + digit(m->vmcs.b) * 10 +
+					    digit(m->vmcs.w)), ~0ull);
+		return;
+	case OP_CHECK_B:
+		predict_value(m, m->vmcs.b, 1);
+		return;
+	case OP_CHECK_BIT12:
+		if ((e = last_exit(m, OBS_EXIT_GP)))
+			predict_value(m, (e->rec.info >> 12) & 1, (e->mask.info >> 12) & 1);
+		else
+			predict_absent(m);
+		return;
+	case OP_CHECK_EXIT:
+		if ((e = last_exit(m, s->exit)))
+			predict_value(m, record_field(&e->rec, s->field) & s->mask, record_field(&e->mask, s->field) & s->mask);
+		else
+			predict_absent(m);
+		return;
+	default:
+		return;
+	}
+}
+
+/* What an H step changes (the engine's experiments/steps.c does it to the VMCS). */
+static void host_step(struct model *m, const struct step *s)
+{
+	switch (s->op) {
+	case OP_SET: set_controls(m, &s->controls); return;
+	case OP_CHECK_CONTROLS: case OP_CHECK_B: case OP_CHECK_BIT12: case OP_CHECK_EXIT:
+		value_step(m, s);
+		return;
+	case OP_INJECT: set_injection(m, s->injection, s->vector, s->has_error_code, s->error_code); return;
+	case OP_EXC_EXITING:
+		m->vmcs.exceptions = s->value ? m->vmcs.exceptions | 1u << s->vector : m->vmcs.exceptions & ~(1u << s->vector);
+		return;
+	case OP_WAIT: do_wait(m, s); return;
+	case OP_IRET: do_iret(m); return;
+	case OP_FIRET: do_faulting_iret(m); return;
+	case OP_SINCE_ENTRY: case OP_MEASURE_EXIT: case OP_MEASURE: case OP_VMENTRY: return;
+	case OP_SHADOW:
+		m->vmcs.shadow = s->shadow;
+		if (s->shadow == SHADOW_STI)
+			m->vmcs.guest_if = true;
+		return;
+	case OP_GUEST_IF: m->vmcs.guest_if = s->value; return;
+	case OP_EXIT_CONTROL:
+		if (s->control == CONTROL_MTF)
+			m->vmcs.mtf = s->value;
+		else if (s->control == CONTROL_INTERRUPT_WINDOW)
+			m->vmcs.intr_window = s->value;
+		else
+			m->vmcs.timer = s->value, m->vmcs.timer_value = s->timer;
+		return;
+	case OP_ENTER_HLT:
+		m->vmcs.hlt = true;
+		m->vmcs.guest_if = true;
+		m->hlt_bound_armed = true;
+		return;
+	case OP_SEND_AFTER_ENTRY:
+		for (unsigned i = 0; i < s->nsends; i++)
+			m->later[i] = s->sends[i];
+		m->nlater = s->nsends;
+		return;
+	case OP_NMI_GATE: m->vmcs.nmi_gate = s->value; return;
+	case OP_REINJECT: reinject(m, s); return;
+	case OP_EPT:
+		m->vmcs.ept = s->value;
+		m->ept_response = EPT_RESPONSE_NONE;
+		return;
+	case OP_EPT_ARM_IRET:
+		if (!m->vmcs.ept)
+			unsupported(m, "the EPT frame page armed with EPT off");
+		m->ept_response = s->response;
+		return;
+	case OP_VMCALL: case OP_EIRET: case OP_COUNT: break;
+	}
+	unsupported(m, "a step the host does not run");
+}
+
+static void guest_step(struct model *m, const struct step *s)
+{
+	if (m->hlt_bound_armed && s->op != OP_SINCE_ENTRY) {
+		unsupported(m, "a guest step other than 'after VM entry' after an entry into HLT (the bound is armed)");
+		return;
+	}
+	switch (s->op) {
+	case OP_WAIT: do_wait(m, s); return;
+	case OP_IRET: do_iret(m); return;
+	case OP_FIRET: do_faulting_iret(m); return;
+	case OP_EIRET: do_page_iret(m); return;
+	case OP_SINCE_ENTRY: m->hlt_bound_armed = false; return;
+	case OP_VMCALL: return;
+	default: unsupported(m, "a step the guest does not run"); return;
+	}
+}
+
+/* --- a whole experiment, as the engine runs it -------------------------------------------- */
+
+/*
+ * H steps from `first` while they are H steps. A VMENTRY step whose entry has not
+ * happened yet stops the run there (*at_vmentry); the second time it is reached it only
+ * judges. Returns the first step not run.
+ */
+static unsigned host_steps(struct model *m, unsigned first, bool *at_vmentry)
+{
+	const struct experiment *x = m->x;
+	unsigned i = first;
+	*at_vmentry = false;
+	for (; i < x->nsteps && x->steps[i].ctx == IN_HOST && !stopped(m); i++) {
+		m->step = i;
+		m->window = i;
+		const struct step *s = &x->steps[i];
+		if (s->op == OP_VMENTRY) {
+			if (m->vmentry_step != i + 1) {
+				m->vmentry_step = i + 1;
+				*at_vmentry = true;
+				return i;
+			}
+			m->vmentry_step = 0;
+			continue;
+		}
+		host_step(m, s);
+	}
+	return i;
+}
+
+static void run_host_steps_from(struct model *m, unsigned first)
+{
+	bool at_vmentry;
+	unsigned step = m->step;
+	host_steps(m, first, &at_vmentry);
+	if (at_vmentry)
+		unsupported(m, "a VM entry under test among H steps that run inside an exit");
+	m->step = step;
+}
+
+/* The step the guest goes on with after H steps ran inside an exit (HOST_AT_EXIT). */
+static unsigned next_guest_step(const struct model *m, unsigned i)
+{
+	while (i < m->x->nsteps && m->x->steps[i].ctx == IN_HOST)
+		i++;
+	return i;
+}
+
+/* A run of H steps in one VMCALL and the VM entry that ends it (or, for a VMENTRY step,
+ * the entry under test). Returns the step the guest goes on with; nsteps at the end. */
+static unsigned host_run(struct model *m, unsigned first)
+{
+	const struct experiment *x = m->x;
+	m->snapshot = m->vmcs;
+	for (unsigned attempt = 0; attempt < MODEL_MAX_STEPS && !stopped(m); attempt++) {
+		bool at_vmentry;
+		unsigned next = host_steps(m, first, &at_vmentry);
+		if (!m->c->vmx || stopped(m))
+			return next;
+		m->window = next;
+		m->step = next < x->nsteps ? next : m->step;
+		if (!vm_entry(m, at(AT_AFTER_VMCALL))) {
+			if (!at_vmentry) {
+				unsupported(m, "a VM entry that fails outside a VMENTRY step (the engine ends the experiment)");
+				return x->nsteps;
+			}
+			first = next; /* the H steps from the VMENTRY on, then the entry again */
+			continue;
+		}
+		guest_after_entry(m);
+		return next; /* after a VMENTRY step: the guest's next VMCALL judges it */
+	}
+	return x->nsteps;
+}
+
+void model_predict(const struct experiment *x, const struct model_config *c, struct prediction *out)
+{
+	struct model m = { .x = x, .c = c, .out = out };
+	*out = (struct prediction){ 0 };
+	m.vmcs.nmi_gate = true;
+	if (x->nsteps >= MODEL_MAX_STEPS) {
+		unsupported(&m, "too many steps");
+		return;
+	}
+	/* The first entry: into the experiment's guest code, from the baseline. */
+	if (c->vmx && !vm_entry(&m, at(AT_ELSEWHERE)))
+		unsupported(&m, "the baseline entry fails");
+	unsigned i = 0;
+	while (i < x->nsteps && !stopped(&m)) {
+		const struct step *s = &x->steps[i];
+		m.window = i;
+		m.step = i;
+		if (s->ctx == IN_HOST) {
+			if (c->vmx)
+				vmcall_exit(&m);
+			i = host_run(&m, i);
+			continue;
+		}
+		if (!c->vmx || !m.in_guest) {
+			unsupported(&m, "a guest step without a guest");
+			return;
+		}
+		m.handoff_done = false;
+		guest_step(&m, s);
+		i = s->host_at_exit && m.handoff_done ? next_guest_step(&m, i + 1) : i + 1;
+	}
+	m.window = x->nsteps;
+	if (c->vmx && !stopped(&m)) {
+		if (m.hlt_bound_armed)
+			unsupported(&m, "an entry into HLT at the end of the experiment (the bound stays armed)");
+		vmcall_exit(&m);
+	}
+}
+
+/* --- comparing, names ------------------------------------------------------------------------ */
+
+bool record_agrees(const struct exit_record *seen, const struct predicted *p, enum obs_field *first)
+{
+	for (enum obs_field f = 0; f < FIELD_COUNT; f++) {
+		uint64_t mask = record_field(&p->mask, f);
+		if ((record_field(seen, f) & mask) != (record_field(&p->rec, f) & mask)) {
+			if (first)
+				*first = f;
+			return false;
+		}
+	}
+	return true;
+}
+
+bool model_predictions_differ(const struct prediction *a, const struct prediction *b)
+{
+	if (a->count != b->count)
+		return true;
+	for (unsigned i = 0; i < a->count; i++) {
+		const struct predicted *p = &a->items[i], *q = &b->items[i];
+		if (p->source != q->source || p->anchor != q->anchor || p->vector != q->vector || p->step != q->step ||
+		    !record_agrees(&q->rec, p, 0) || !record_agrees(&p->rec, q, 0))
+			return true;
+	}
+	for (unsigned i = 0; i < MODEL_MAX_STEPS; i++) {
+		const struct predicted_value *v = &a->values[i], *w = &b->values[i];
+		if (v->present != w->present || v->absent != w->absent || v->value != w->value || v->mask != w->mask)
+			return true;
+	}
+	return false;
+}
+
+const char *model_quirk_name(enum model_quirk q)
+{
+	switch (q) {
+	case QUIRK_ENTRY_KEEPS_NMI_BLOCKING: return "entry-keeps-nmi-blocking";
+	case QUIRK_INJECTED_NMI_BLOCKS: return "injected-nmi-blocks";
+	case QUIRK_NMI_EXIT_SAVES_BLOCKING: return "nmi-exit-saves-blocking";
+	case QUIRK_HLT_EXIT_SAVES_ACTIVE: return "hlt-exit-saves-active";
+	case QUIRK_NO_VIRTUAL_NMI_INJECTION_CHECK: return "no-virtual-nmi-injection-check";
+	case QUIRK_NO_MTF_AFTER_INJECTION: return "no-mtf-after-injection";
+	case QUIRK_FAULTING_IRET_KEEPS_BLOCKING: return "faulting-iret-keeps-blocking";
+	case QUIRK_INJECTION_HOLDS_PENDING_NMI: return "injection-holds-pending-nmi";
+	default: break;
+	}
+	return "?";
+}
+
+const char *model_choice_name(enum model_choice c, bool taken)
+{
+	switch (c) {
+	case CHOICE_STI_BLOCKS_NMI:
+		return taken ? "blocking by STI holds off NMIs and the NMI window" :
+			       "blocking by STI does not hold off NMIs or the NMI window";
+	case CHOICE_STI_REFUSES_NMI_INJECTION:
+		return taken ? "VM entry refuses an NMI injection under blocking by STI" :
+			       "VM entry injects an NMI under blocking by STI";
+	default: break;
+	}
+	return "?";
+}

@@ -1,0 +1,125 @@
+/*
+ * An executable model of the SDM's NMI rules under VMX, as the engine exercises them.
+ *
+ * Given an experiment (model/step.h), the model runs it the way the engine does -- the
+ * guest's VMCALLs, each run of H steps, every VM entry and exit, the engine's own answers
+ * to exits (clearing one-shot controls, fix-ups, the EPT frame page) -- and predicts
+ * every observation in order: each event with the place it hits, and for every VM exit
+ * or failed VM entry the whole record, with a mask of the bits the SDM defines there.
+ * Each prediction is tagged with the step whose judgement window it falls in (the
+ * windows partition the run: experiments/judge.h), so nothing the platform does goes
+ * unchecked.
+ *
+ * Every rule is a clause of model/vmx.c that cites its SDM section with its title;
+ * docs/rules.md lists them, with the experiments that exercise each. Where the SDM
+ * leaves a behaviour to the processor, the model either masks the bits it leaves
+ * undefined, or (for a choice with consequences) is run once per choice: enum
+ * model_choice, reported as measured. A platform's known deviation is a quirk: a change
+ * to one clause (enum model_quirk), so that "the model with that deviation applied"
+ * predicts what the platform does, in any experiment or scenario.
+ *
+ * Pure and freestanding: no I/O, no globals; the kernel and the host tests link it.
+ */
+#ifndef MODEL_VMX_H
+#define MODEL_VMX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/event.h"
+#include "model/step.h"
+
+/* Where the SDM lets the processor choose, with consequences for what follows. */
+enum model_choice {
+	/* Blocking by STI also blocks NMIs and NMI-window exits (Table 24-3, "Blocking by
+	 * STI": "may also block ... NMIs"; experiment 48). */
+	CHOICE_STI_BLOCKS_NMI = 1u << 0,
+	/* VM entry refuses an NMI injection under blocking by STI (26.3.1.5: "A processor
+	 * may require blocking by STI to be 0 for VM entry to inject an NMI"; 45). */
+	CHOICE_STI_REFUSES_NMI_INJECTION = 1u << 1,
+	MODEL_CHOICE_COUNT = 2
+};
+
+/* A platform's known deviation from the SDM or silicon, as a change to one clause. The
+ * evidence for each is in experiments/deviations.c. */
+enum model_quirk {
+	/* VM entry only ever sets NMI blocking (bit 3 = 1), never clears what the host or an
+	 * earlier guest run left: H's blocking carries into G, and virtual-NMI blocking
+	 * survives an entry with bit 3 = 0. */
+	QUIRK_ENTRY_KEEPS_NMI_BLOCKING = 1u << 0,
+	/* Injecting an NMI with virtual NMIs = 0 sets blocking by NMI. */
+	QUIRK_INJECTED_NMI_BLOCKS = 1u << 1,
+	/* An NMI that exits (virtual NMIs = 0) blocks NMIs before the exit: the exit saves
+	 * blocking by NMI = 1. */
+	QUIRK_NMI_EXIT_SAVES_BLOCKING = 1u << 2,
+	/* An exit from the HLT state saves activity state 0. */
+	QUIRK_HLT_EXIT_SAVES_ACTIVE = 1u << 3,
+	/* No 26.3.1.5 check of an NMI injection under virtual-NMI blocking: the entry succeeds. */
+	QUIRK_NO_VIRTUAL_NMI_INJECTION_CHECK = 1u << 4,
+	/* No MTF exit after a VM entry that injects an event. */
+	QUIRK_NO_MTF_AFTER_INJECTION = 1u << 5,
+	/* A faulting IRET (in the host) leaves NMIs blocked. */
+	QUIRK_FAULTING_IRET_KEEPS_BLOCKING = 1u << 6,
+	/* After a VM entry that injects an event, an NMI held for the guest is neither
+	 * delivered nor exits in the guest: it reaches the host at the next VM exit. */
+	QUIRK_INJECTION_HOLDS_PENDING_NMI = 1u << 7,
+	MODEL_QUIRK_COUNT = 8
+};
+
+struct model_config {
+	bool vmx;           /* a guest exists; false: only host steps run (no VMX) */
+	unsigned quirks;    /* enum model_quirk */
+	unsigned choices;   /* enum model_choice: the processor's choices in this run */
+};
+
+/* One predicted observation. */
+struct predicted {
+	enum obs_source source;
+	enum anchor anchor;          /* never AT_STEP */
+	uint8_t vector;              /* AT_G_HANDLER / AT_H_HANDLER; EXC_G's exception */
+	uint8_t step;                /* the step whose window it falls in; nsteps: the end */
+	struct exit_record rec, mask;/* exits and failed entries: the bits the SDM defines */
+};
+
+/* What a value step reads, and which of its bits are defined; absent: it reads an exit
+ * that did not happen (a deviation's model may predict that: the check finds nothing). */
+struct predicted_value {
+	bool present;
+	bool absent;
+	uint64_t value, mask;
+};
+
+#define MODEL_MAX_STEPS 64
+#define MODEL_MAX_PREDICTED 160
+
+struct prediction {
+	unsigned count;
+	struct predicted items[MODEL_MAX_PREDICTED];
+	struct predicted_value values[MODEL_MAX_STEPS];
+	/* The choices this experiment's outcome depends on (enum model_choice): running it
+	 * with each combination of these gives every outcome the SDM allows. */
+	unsigned choices_consulted;
+	/* The quirks that changed something here (enum model_quirk). */
+	unsigned quirks_fired;
+	/* The model cannot predict this experiment (a step it does not model, or a
+	 * situation whose outcome depends on timing): why, and at which step. */
+	const char *unsupported;
+	unsigned unsupported_step;
+};
+
+/* Runs the model over experiment x. */
+void model_predict(const struct experiment *x, const struct model_config *c, struct prediction *out);
+
+/* Whether an observed record agrees with a predicted one, on the bits the SDM defines;
+ * the first field that differs otherwise. */
+bool record_agrees(const struct exit_record *seen, const struct predicted *p, enum obs_field *first);
+
+/* Whether two predictions of the same experiment differ in any observation, record bit
+ * either defines, or value. */
+bool model_predictions_differ(const struct prediction *a, const struct prediction *b);
+
+/* "entry-keeps-nmi-blocking": a quirk's name, for diagnostics; a choice, said both ways. */
+const char *model_quirk_name(enum model_quirk q);
+const char *model_choice_name(enum model_choice c, bool taken);
+
+#endif
