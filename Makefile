@@ -36,7 +36,7 @@ CFLAGS_i386 := -m32 -march=i686
 LDFLAGS_KERNEL := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker.ld
 
-C_SOURCES := $(wildcard machine/*.c lib/*.c model/*.c vmx/*.c guest/*.c experiments/*.c boot/*.c)
+C_SOURCES := $(wildcard machine/*.c lib/*.c model/*.c hv/*.c vmx/*.c guest/*.c experiments/*.c boot/*.c)
 COMMON_ASM := boot/multiboot.S boot/trampoline.S boot/requirements.S machine/gdt.S
 arch_asm = $(COMMON_ASM) $(wildcard boot/$(1)/*.S machine/$(1)/*.S vmx/$(1)/*.S guest/$(1)/*.S)
 objects = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(C_SOURCES) $(call arch_asm,$(1))))
@@ -123,7 +123,7 @@ soak: $(KERNELS)
 
 # The catalogue's data and the judging code, as the host programs and tests link them.
 CATALOGUE_HOST_SOURCES := experiments/catalogue.c experiments/describe.c experiments/deviations.c model/vmx.c model/event.c \
-	experiments/judge.c experiments/anchors.c tests/host_anchors.c lib/format.c
+	experiments/judge.c experiments/places.c tests/host_anchors.c lib/format.c
 UNIT_SOURCES := tests/unit_main.c $(wildcard tests/test_*.c) $(CATALOGUE_HOST_SOURCES) lib/cmdline.c \
 	vmx/controls.c vmx/ept_map.c experiments/options.c experiments/selection.c boot/acpi.c boot/bootinfo.c \
 	boot/paging.c boot/topology.c lib/calibration.c

@@ -25,6 +25,8 @@
 #include "machine/cpu.h"
 #include "machine/descriptors.h"
 #include "machine/x86.h"
+#include "hv/hv.h"
+#include "vmx/backend.h"
 #include "vmx/ept.h"
 #include "vmx/vmx.h"
 
@@ -210,5 +212,6 @@ void ap_entry(void)
 		fail_boot("cannot enter VMX root operation", why);
 	printf("VMX: VMXON ok on CPU %u\n", c->index);
 	ept_init(is_ram);
+	hv = &vmx_backend;
 	selftest_run(c);
 }

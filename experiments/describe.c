@@ -3,7 +3,7 @@
  * the host too). */
 #include "experiments/experiment.h"
 #include "lib/printf.h"
-#include "vmx/features.h"
+#include "hv/features.h"
 
 /* --- the notation ------------------------------------------------------------------- */
 

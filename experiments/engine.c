@@ -6,7 +6,7 @@
  */
 #include "experiments/engine.h"
 
-#include "experiments/anchors.h"
+#include "experiments/places.h"
 #include "experiments/deviations.h"
 #include "experiments/generator.h"
 #include "experiments/judge.h"
@@ -17,6 +17,7 @@
 #include "experiments/selection.h"
 #include "experiments/tap.h"
 #include "guest/hypercall.h"
+#include "hv/hv.h"
 #include "lib/platform.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -26,12 +27,6 @@
 #include "machine/layout.h"
 #include "machine/msr.h"
 #include "machine/trap.h"
-#include "vmx/ept.h"
-#include "vmx/exit.h"
-#include "vmx/features.h"
-#include "vmx/vmcs.h"
-#include "vmx/vmx.h"
-#include "vmx/vmx_defs.h"
 
 #define PROBE_TIMEOUT_US 100000
 
@@ -49,16 +44,6 @@
 /* Attempts at an experiment whose runs something outside it disturbs, before it is
  * reported as void (a skip: it says nothing about the platform). */
 #define MAX_ATTEMPTS 3
-
-/*
- * What a run of H steps may change for the next VM entry, saved when it begins and put
- * back after a VM entry that failed as expected (OP_VMENTRY): the steps after that entry
- * start from the VMCS as it was, not from the one that was refused.
- */
-struct vmcs_snapshot {
-	uint64_t pin, proc, proc2, exceptions, entry_info, entry_error, entry_length;
-	uint64_t interruptibility, activity, rflags, idtr_base, timer;
-};
 
 static struct {
 	struct cpu *cpu;
@@ -80,7 +65,6 @@ static struct {
 	unsigned attempts;
 	bool smi_countable;            /* MSR_SMI_COUNT exists here */
 	uint64_t smis_at_start;
-	struct vmcs_snapshot snapshot; /* the VMCS when the current run of H steps began */
 } engine;
 
 static __attribute__((noreturn)) void finish_run(void);
@@ -101,11 +85,7 @@ static bool experiment_supported(const struct experiment *x, const char **why)
 		*why = engine.skip_reason;
 		return false;
 	}
-	if (!vmx_nmi_controls_supported(false, false)) {
-		*why = "this CPU lacks NMI exiting (pin-based control bit 3)";
-		return false;
-	}
-	*why = vmx_missing_feature(experiment_needs(x));
+	*why = hv->missing(FEATURE_NMI_EXITING | experiment_needs(x));
 	return *why == 0;
 }
 
@@ -189,70 +169,13 @@ static bool unblock_host_nmis(void)
 	return held;
 }
 
-static bool has_preemption_timer(void)
-{
-	return !vmx_missing_feature(FEATURE_PREEMPTION_TIMER);
-}
-
-/* The secondary controls exist as a VMCS field only where they can be activated. */
-static bool has_secondary_controls(void)
-{
-	return (vmx_current_caps()->proc >> 32) & PROC_ACTIVATE_SECONDARY;
-}
-
-static void take_snapshot(struct vmcs_snapshot *v)
-{
-	v->pin = vmcs_read(PIN_BASED_CONTROLS);
-	v->proc = vmcs_read(PROC_BASED_CONTROLS);
-	v->proc2 = has_secondary_controls() ? vmcs_read(PROC_BASED_CONTROLS2) : 0;
-	v->exceptions = vmcs_read(EXCEPTION_BITMAP);
-	v->entry_info = vmcs_read(ENTRY_INTERRUPTION_INFO);
-	v->entry_error = vmcs_read(ENTRY_EXCEPTION_ERROR_CODE);
-	v->entry_length = vmcs_read(ENTRY_INSTRUCTION_LENGTH);
-	v->interruptibility = vmcs_read(GUEST_INTERRUPTIBILITY);
-	v->activity = vmcs_read(GUEST_ACTIVITY_STATE);
-	v->rflags = vmcs_read(GUEST_RFLAGS);
-	v->idtr_base = vmcs_read(GUEST_IDTR_BASE);
-	v->timer = has_preemption_timer() ? vmcs_read(PREEMPTION_TIMER_VALUE) : 0;
-}
-
-static void restore_snapshot(const struct vmcs_snapshot *v)
-{
-	vmcs_write(PIN_BASED_CONTROLS, v->pin);
-	vmcs_write(PROC_BASED_CONTROLS, v->proc);
-	if (has_secondary_controls())
-		vmcs_write(PROC_BASED_CONTROLS2, v->proc2);
-	vmcs_write(EXCEPTION_BITMAP, v->exceptions);
-	vmcs_write(ENTRY_INTERRUPTION_INFO, v->entry_info);
-	vmcs_write(ENTRY_EXCEPTION_ERROR_CODE, v->entry_error);
-	vmcs_write(ENTRY_INSTRUCTION_LENGTH, v->entry_length);
-	vmcs_write(GUEST_INTERRUPTIBILITY, v->interruptibility);
-	vmcs_write(GUEST_ACTIVITY_STATE, v->activity);
-	vmcs_write(GUEST_RFLAGS, v->rflags);
-	vmcs_write(GUEST_IDTR_BASE, v->idtr_base);
-	if (has_preemption_timer())
-		vmcs_write(PREEMPTION_TIMER_VALUE, v->timer);
-}
-
 /* Everything an experiment may have set for the guest, back to the baseline. */
 static void set_baseline_controls(void)
 {
-	static const struct xvbw clean = { 0 };
-	nmi_controls_write(&clean);
-	vmcs_clear_bits(PIN_BASED_CONTROLS, has_preemption_timer() ? PIN_PREEMPTION_TIMER : 0);
-	vmcs_clear_bits(PROC_BASED_CONTROLS, PROC_INTERRUPT_WINDOW_EXITING |
-			(vmx_missing_feature(FEATURE_MTF) ? 0 : PROC_MONITOR_TRAP_FLAG));
-	vmcs_clear_bits(GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
-	vmcs_write(ENTRY_INTERRUPTION_INFO, 0);
-	vmcs_write(ENTRY_EXCEPTION_ERROR_CODE, 0);
-	vmcs_write(ENTRY_INSTRUCTION_LENGTH, 0);
-	vmcs_write(EXCEPTION_BITMAP, 0);
-	vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
-	vmcs_write(GUEST_IDTR_BASE, guest_idt_pointer().base);
 	obs_disarm_timeout();
 	run.ept_response = EPT_RESPONSE_NONE;
-	if (ept_reset() != VMX_OK)
-		printf("# note: INVEPT failed while EPT was turned off for the baseline\n");
+	if (!hv->baseline())
+		printf("# note: the nested-paging invalidation failed while paging was turned off for the baseline\n");
 }
 
 /*
@@ -268,7 +191,6 @@ static void set_baseline_controls(void)
  */
 static void begin_experiment(const struct experiment *x)
 {
-	static const struct xvbw virtual_nmis_only = { .nmi_exiting = 1, .virtual_nmis = 1 };
 	memset(&run.failure, 0, sizeof(run.failure));
 	run.judge_failed = false;
 	run.nmeasured = 0;
@@ -283,9 +205,8 @@ static void begin_experiment(const struct experiment *x)
 	if (options.verbose)
 		printf("Experiment: %u\n", x->number);
 	run.phase = "baseline before an experiment";
-	if (engine.vmx && vmx_nmi_controls_supported(true, false)) {
-		nmi_controls_write(&virtual_nmis_only);
-		vmx_reset_guest(engine.cpu, guest_baseline_main);
+	if (engine.vmx && hv->prepare_baseline_iret()) {
+		hv->reset_guest(engine.cpu, guest_baseline_main);
 		return; /* continues in finish_baseline() on HC_BASELINE_DONE */
 	}
 	finish_baseline();
@@ -295,17 +216,14 @@ static void begin_experiment(const struct experiment *x)
  * exit at once for the NMI window; the engine must end that with a verdict. */
 static void maybe_arm_storm(void)
 {
-	static const struct xvbw window_open = { .nmi_exiting = 1, .virtual_nmis = 1, .nmi_window = 1 };
-	engine.storm_armed = options.storm_experiment == run.x->number && vmx_nmi_controls_supported(true, true);
-	if (engine.storm_armed)
-		nmi_controls_write(&window_open);
+	engine.storm_armed = options.storm_experiment == run.x->number && hv->arm_storm();
 }
 
 static void finish_baseline(void)
 {
 	if (engine.vmx) {
 		set_baseline_controls();
-		vmx_reset_guest(engine.cpu, guest_experiment_main);
+		hv->reset_guest(engine.cpu, guest_experiment_main);
 	}
 	if (unblock_host_nmis())
 		printf("# note: an NMI was held pending when experiment %u began (left by the previous one)\n",
@@ -464,17 +382,9 @@ static bool restore_baseline(void)
 
 /* --- the host side of the guest ------------------------------------------------------ */
 
-static void record_exit(enum obs_source s, const struct vm_exit *e)
+static void record_exit(enum obs_source s, const struct guest_exit *e)
 {
-	struct observation o = {
-		.source = s, .rip = e->guest_rip, .in_halt_window = e->in_halt_window,
-		.rec = { .reason = e->reason, .info = e->interruption_info, .error = e->interruption_error,
-			 .idt_vectoring = e->idt_vectoring_info,
-			 .idt_vectoring_error = (uint32_t)vmcs_read(IDT_VECTORING_ERROR_CODE),
-			 .interruptibility = e->interruptibility, .activity = e->activity_state,
-			 .length = e->instruction_length, .qualification = e->qualification,
-			 .guest_physical = e->guest_physical },
-	};
+	struct observation o = { .source = s, .rip = e->guest_rip, .hit_before_hlt = e->hit_before_hlt, .rec = e->rec };
 	obs_record(&o);
 	char where[64];
 	trace("      VM exit: %s at %s\n", obs_source_name(s), describe_rip(e->guest_rip, where, sizeof(where)));
@@ -522,7 +432,7 @@ static void hypercall_from_guest(struct gprs *r)
 {
 	switch ((enum hypercall)r->rax) {
 	case HC_HOST_STEPS:
-		take_snapshot(&engine.snapshot);
+		hv->save_controls();
 		r->rax = run_host_steps((unsigned)r->rbx);
 		break;
 	case HC_EXPERIMENT_DONE:
@@ -540,11 +450,6 @@ static void hypercall_from_guest(struct gprs *r)
 	}
 }
 
-static uint32_t interruption_type(const struct vm_exit *e)
-{
-	return e->interruption_info & INTR_INFO_TYPE_MASK;
-}
-
 /* An exit nobody asked for, or a storm, fails the experiment and starts the next one. */
 static void abort_experiment(const char *expected, const char *observed)
 {
@@ -553,17 +458,16 @@ static void abort_experiment(const char *expected, const char *observed)
 	start_next_or_finish();
 }
 
-static void abort_on_exit(const struct vm_exit *e, const char *what)
+static void abort_on_exit(const struct guest_exit *e, const char *what)
 {
 	char observed[DIAG_LEN];
 	snprintf(observed, sizeof(observed), "%s: VM exit reason %#x (%s) at guest rip %#lx, info %#x",
-		 what, e->reason, exit_reason_name(e->basic_reason), (unsigned long)e->guest_rip,
-		 e->interruption_info);
+		 what, e->rec.reason, e->name, (unsigned long)e->guest_rip, e->rec.info);
 	abort_experiment("no other VM exit", observed);
 }
 
 /* The watchdog's INIT ended a step that made no progress: a timeout verdict for it. */
-static void watchdog_timeout(const struct vm_exit *e)
+static void watchdog_timeout(const struct guest_exit *e)
 {
 	char observed[DIAG_LEN];
 	snprintf(observed, sizeof(observed),
@@ -588,7 +492,7 @@ static __attribute__((noreturn)) void init_delivered_twice(void)
 
 /* Progress is a step advancing, not exits happening: a step that keeps exiting is a
  * storm, ended with a verdict that names it. Returns true when it ended one. */
-static bool exit_storm(enum obs_source s, const struct vm_exit *e)
+static bool exit_storm(enum obs_source s, const struct guest_exit *e)
 {
 	if (engine.step_seen != run.progress) {
 		engine.step_seen = run.progress;
@@ -605,155 +509,134 @@ static bool exit_storm(enum obs_source s, const struct vm_exit *e)
 	return true;
 }
 
-static void nmi_window_exit(const struct vm_exit *e)
+/* The exits one-shot controls cause are observations; the control is cleared (the
+ * backend knows which), unless option storm=N wants the window kept open. */
+static void one_shot_exit(enum obs_source s, const struct guest_exit *e)
 {
-	record_exit(OBS_EXIT_NMIW, e);
-	/* The window stays open; without clearing W the guest could not run (spec 21) --
-	 * which is what option storm=N wants. */
-	if (!engine.storm_armed)
-		vmcs_clear_bits(PROC_BASED_CONTROLS, PROC_NMI_WINDOW_EXITING);
+	record_exit(s, e);
+	if (!engine.storm_armed || s != OBS_EXIT_NMIW)
+		hv->clear_one_shot(e);
 }
 
-static void exception_or_nmi_exit(const struct vm_exit *e)
+/* An NMI exit is an observation; an exception exit too, where the experiments cause one:
+ * #GP of a faulting IRET (resumed at its fix-up), #NP while delivering an event through
+ * a gate that is not present (the event is in the IDT-vectoring information and is
+ * dropped until a step re-injects it; G resumes where the exit left it, SDM 27.2.3). */
+static void exception_or_nmi_exit(const struct guest_exit *e)
 {
-	if (interruption_type(e) == INTR_TYPE_NMI) {
+	if (e->kind == GUEST_EXIT_NMI) {
 		record_exit(OBS_EXIT_NMI, e);
 		return;
 	}
 	uintptr_t resume;
-	unsigned vector = e->interruption_info & INTR_INFO_VECTOR_MASK;
-	if (vector == VEC_GP) {
+	if (e->vector == VEC_GP) {
 		record_exit(OBS_EXIT_GP, e);
 		if (fixup_lookup(VEC_GP, e->guest_rip, &resume)) {
-			vmcs_write(GUEST_RIP, resume);
+			hv->resume_at(resume);
 			return;
 		}
 	}
-	/* #NP while delivering an event (G's NMI gate not present): the event itself is in
-	 * the IDT-vectoring information and is dropped until a step re-injects it; G
-	 * resumes where the exit left it (SDM 27.2.3). */
-	if (vector == VEC_NP && (e->idt_vectoring_info & INTR_INFO_VALID)) {
+	if (e->vector == VEC_NP && e->during_delivery) {
 		record_exit(OBS_EXIT_NP, e);
 		return;
 	}
 	abort_on_exit(e, "unexpected exception in the guest");
 }
 
-/* The exits that one-shot controls cause are observations; the control is cleared, or
- * every instruction (MTF) or every entry (a timer of 0) would exit again. */
-static void window_or_timer_exit(enum obs_source s, const struct vm_exit *e)
-{
-	record_exit(s, e);
-	if (s == OBS_EXIT_INTRW)
-		vmcs_clear_bits(PROC_BASED_CONTROLS, PROC_INTERRUPT_WINDOW_EXITING);
-	else if (s == OBS_EXIT_MTF)
-		vmcs_clear_bits(PROC_BASED_CONTROLS, PROC_MONITOR_TRAP_FLAG);
-	else
-		vmcs_clear_bits(PIN_BASED_CONTROLS, PIN_PREEMPTION_TIMER);
-}
-
-/* An EPT exit the experiments did not arm: a bug of ours or the platform's, described
- * with what the exit saved (the guest-linear address is defined for violations only). */
-static void unexpected_ept_exit(const struct vm_exit *e)
+/* A nested-paging exit the experiments did not arm: a bug of ours or the platform's,
+ * described with what the exit saved. */
+static void unexpected_paging_exit(const struct guest_exit *e)
 {
 	char observed[DIAG_LEN];
-	if (e->basic_reason == EXIT_REASON_EPT_MISCONFIG)
-		snprintf(observed, sizeof(observed), "EPT misconfiguration at guest rip %#lx, guest-physical %#llx: "
-			 "an entry of the engine's identity map is invalid (SDM 28.2.3.1)",
-			 (unsigned long)e->guest_rip, (unsigned long long)e->guest_physical);
+	if (e->kind == GUEST_EXIT_NESTED_PAGE_MISCONFIG)
+		snprintf(observed, sizeof(observed), "%s at guest rip %#lx, guest-physical %#llx: an entry of the "
+			 "engine's identity map is invalid (SDM 28.2.3.1)", e->name, (unsigned long)e->guest_rip,
+			 (unsigned long long)e->rec.guest_physical);
 	else
-		snprintf(observed, sizeof(observed), "EPT violation at guest rip %#lx: qualification %#lx, "
-			 "guest-physical %#llx, guest-linear %#llx, idt-vectoring %#x",
-			 (unsigned long)e->guest_rip, (unsigned long)e->qualification,
-			 (unsigned long long)e->guest_physical, (unsigned long long)vmcs_read(GUEST_LINEAR_ADDRESS),
-			 e->idt_vectoring_info);
-	abort_experiment("no EPT exit but G's IRET at page_iret reading the armed frame page", observed);
+		snprintf(observed, sizeof(observed), "%s at guest rip %#lx: qualification %#llx, guest-physical %#llx, "
+			 "guest-linear %#llx, idt-vectoring %#x", e->name, (unsigned long)e->guest_rip,
+			 (unsigned long long)e->rec.qualification, (unsigned long long)e->rec.guest_physical,
+			 (unsigned long long)hv->fault_linear_address(), e->rec.idt_vectoring);
+	abort_experiment("no nested-paging exit but G's IRET at page_iret reading the armed frame page", observed);
 }
 
-static bool armed_violation(const struct vm_exit *e)
+static bool armed_violation(const struct guest_exit *e)
 {
 	return run.active && run.ept_response != EPT_RESPONSE_NONE && e->guest_rip == (uintptr_t)page_iret &&
-	       ept_in_frame_page(e->guest_physical);
+	       hv->in_frame_page(e->rec.guest_physical);
 }
 
 /*
- * The EPT violation an EPT_ARM_IRET step armed: G's IRET at page_iret reading its frame
- * from the page made not present. The engine answers as the step chose: the page mapped
- * again and, under REBLOCK, blocking by NMI set again when bit 12 of the qualification
- * says the IRET had unblocked NMIs and the IDT-vectoring information is invalid (SDM
- * 31.7.1.2). The exit is fault-like (RIP is the IRET's), so the IRET executes again.
- * Returns whether it was recorded.
+ * The violation an EPT_ARM_IRET step armed: G's IRET at page_iret reading its frame from
+ * the page made not present. The engine answers as the step chose: the page mapped
+ * again and, under REBLOCK, blocking by NMI set again when the exit says the IRET had
+ * unblocked NMIs and it was not during event delivery (SDM 31.7.1.2). The exit is
+ * fault-like (RIP is the IRET's), so the IRET executes again. Returns whether it was
+ * recorded.
  */
-static bool ept_violation_exit(const struct vm_exit *e)
+static bool frame_page_violation(const struct guest_exit *e)
 {
 	if (!armed_violation(e)) {
-		unexpected_ept_exit(e);
+		unexpected_paging_exit(e);
 		return false;
 	}
 	record_exit(OBS_EXIT_EPT, e);
 	enum ept_response response = run.ept_response;
 	run.ept_response = EPT_RESPONSE_NONE;
-	if (ept_restore_frame_page() != VMX_OK) {
-		abort_experiment("INVEPT to succeed", "INVEPT failed after the frame page was mapped again");
+	if (!hv->restore_frame_page()) {
+		abort_experiment("the invalidation to succeed", "the invalidation failed after the frame page was mapped again");
 		return false;
 	}
-	if (response == EPT_RESPONSE_REBLOCK && ept_violation_needs_reblock(e->qualification, e->idt_vectoring_info))
-		vmcs_set_bits(GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI);
+	if (response == EPT_RESPONSE_REBLOCK && hv->exit_unblocked_nmis(e))
+		hv->reblock_nmis();
 	return true;
 }
 
 /* The source an exit is observed as; OBS_NONE for the others. */
-static enum obs_source exit_source(const struct vm_exit *e)
+static enum obs_source exit_source(const struct guest_exit *e)
 {
-	switch (e->basic_reason) {
-	case EXIT_REASON_NMI_WINDOW: return OBS_EXIT_NMIW;
-	case EXIT_REASON_INTERRUPT_WINDOW: return OBS_EXIT_INTRW;
-	case EXIT_REASON_MONITOR_TRAP_FLAG: return OBS_EXIT_MTF;
-	case EXIT_REASON_PREEMPTION_TIMER: return OBS_EXIT_PREEMPT;
-	case EXIT_REASON_EPT_VIOLATION: return OBS_EXIT_EPT;
-	case EXIT_REASON_EXCEPTION_OR_NMI: break;
+	switch (e->kind) {
+	case GUEST_EXIT_NMI: return OBS_EXIT_NMI;
+	case GUEST_EXIT_NMI_WINDOW: return OBS_EXIT_NMIW;
+	case GUEST_EXIT_INTERRUPT_WINDOW: return OBS_EXIT_INTRW;
+	case GUEST_EXIT_MTF: return OBS_EXIT_MTF;
+	case GUEST_EXIT_PREEMPTION_TIMER: return OBS_EXIT_PREEMPT;
+	case GUEST_EXIT_NESTED_PAGE_FAULT: return OBS_EXIT_EPT;
+	case GUEST_EXIT_EXCEPTION: return e->vector == VEC_NP ? OBS_EXIT_NP : OBS_EXIT_GP;
 	default: return OBS_NONE;
 	}
-	if (interruption_type(e) == INTR_TYPE_NMI)
-		return OBS_EXIT_NMI;
-	return (e->interruption_info & INTR_INFO_VECTOR_MASK) == VEC_NP ? OBS_EXIT_NP : OBS_EXIT_GP;
 }
 
 /*
  * A VM entry that failed: VMfailValid (SDM 26.2, checks on controls and host state) or
  * an exit with reason 33 and bit 31 (26.7, invalid guest state). When a VMENTRY step
- * expects it, it is that step's observation: the VMCS goes back to what it was when the
- * run of H steps began, and the steps from the VMENTRY on run now, in the host, with
+ * expects it, it is that step's observation: the controls go back to what they were when
+ * the run of H steps began, and the steps from the VMENTRY on run now, in the host, with
  * the guest resuming after them. Otherwise it fails the experiment.
  */
-static void entry_failed(const struct vm_exit *e, struct gprs *r)
+static void entry_failed(const struct guest_exit *e, struct gprs *r)
 {
-	struct observation o = {
-		.source = e->vmfail ? OBS_ENTRY_VMFAIL : OBS_ENTRY_BAD_GUEST, .rip = e->guest_rip,
-		.rec = { .reason = e->vmfail ? 0 : e->reason, .detail = e->vmfail ? e->instruction_error : 0,
-			 .qualification = e->vmfail ? 0 : e->qualification,
-			 .entry_info = (uint32_t)vmcs_read(ENTRY_INTERRUPTION_INFO),
-			 .interruptibility = e->interruptibility, .activity = e->activity_state },
-	};
+	enum obs_source source = e->kind == GUEST_EXIT_ENTRY_VMFAIL ? OBS_ENTRY_VMFAIL : OBS_ENTRY_BAD_GUEST;
+	struct observation o = { .source = source, .rip = e->guest_rip, .rec = e->rec };
 	if (++engine.failed_entries > MAX_FAILED_ENTRIES_IN_A_ROW)
-		engine_bail_out("VM entry keeps failing after the VMCS was restored: this platform refuses "
+		engine_bail_out("VM entry keeps failing after the controls were restored: this platform refuses "
 				"the engine's baseline guest state");
 	if (run.active && run.vmentry_pending) {
 		obs_record(&o);
 		trace("      VM entry failed: %s\n", obs_source_name(o.source));
-		restore_snapshot(&engine.snapshot);
+		hv->restore_controls();
 		r->rax = run_host_steps(run.vmentry_pending - 1);
 		return;
 	}
 	char observed[DIAG_LEN];
-	if (e->vmfail)
+	if (source == OBS_ENTRY_VMFAIL)
 		snprintf(observed, sizeof(observed), "VM entry failed: VMfailValid, VM-instruction error %u (%s)",
-			 e->instruction_error, vm_instruction_error_name(e->instruction_error));
+			 e->rec.detail, e->name);
 	else
-		snprintf(observed, sizeof(observed), "VM entry failed: exit reason %#x (%s), qualification %#lx",
-			 e->reason, exit_reason_name(e->basic_reason), (unsigned long)e->qualification);
+		snprintf(observed, sizeof(observed), "VM entry failed: exit reason %#x (%s), qualification %#llx",
+			 e->rec.reason, e->name, (unsigned long long)e->rec.qualification);
 	if (options.verbose)
-		vmcs_dump();
+		hv->dump();
 	abort_experiment("the VM entry to succeed", observed);
 }
 
@@ -776,11 +659,11 @@ static bool hand_off_at_exit(enum obs_source s)
 	return true;
 }
 
-static bool engine_exit(const struct vm_exit *e, struct gprs *r)
+static bool engine_exit(const struct guest_exit *e, struct gprs *r)
 {
 	bool init_consumed = engine.init_consumed;
 	engine.init_consumed = false;
-	if (e->vmfail || (e->reason & EXIT_REASON_ENTRY_FAILURE_BIT)) {
+	if (e->kind == GUEST_EXIT_ENTRY_VMFAIL || e->kind == GUEST_EXIT_ENTRY_BAD_GUEST) {
 		entry_failed(e, r);
 		return true;
 	}
@@ -788,40 +671,38 @@ static bool engine_exit(const struct vm_exit *e, struct gprs *r)
 	enum obs_source source = exit_source(e);
 	if (source != OBS_NONE && exit_storm(source, e))
 		return true;
-	switch (e->basic_reason) {
-	case EXIT_REASON_VMCALL:
+	switch (e->kind) {
+	case GUEST_EXIT_HYPERCALL:
 		if (run.active)
 			record_exit(OBS_EXIT_VMCALL, e);
-		vmexit_skip_instruction(e); /* first: the hypercall may restart the guest */
+		hv->skip_instruction(e); /* first: the hypercall may restart the guest */
 		hypercall_from_guest(r);
 		return true;
-	case EXIT_REASON_INIT_SIGNAL:
+	case GUEST_EXIT_INIT:
 		if (init_consumed)
 			init_delivered_twice();
 		if (!run.watchdog_ms)
 			break;
 		watchdog_timeout(e);
 		return true;
-	case EXIT_REASON_NMI_WINDOW:
-		nmi_window_exit(e);
-		hand_off_at_exit(source);
-		return true;
-	case EXIT_REASON_EXCEPTION_OR_NMI:
+	case GUEST_EXIT_NMI:
+	case GUEST_EXIT_EXCEPTION:
 		exception_or_nmi_exit(e);
 		hand_off_at_exit(source);
 		return true;
-	case EXIT_REASON_INTERRUPT_WINDOW:
-	case EXIT_REASON_MONITOR_TRAP_FLAG:
-	case EXIT_REASON_PREEMPTION_TIMER:
-		window_or_timer_exit(source, e);
+	case GUEST_EXIT_NMI_WINDOW:
+	case GUEST_EXIT_INTERRUPT_WINDOW:
+	case GUEST_EXIT_MTF:
+	case GUEST_EXIT_PREEMPTION_TIMER:
+		one_shot_exit(source, e);
 		hand_off_at_exit(source);
 		return true;
-	case EXIT_REASON_EPT_VIOLATION:
-		if (ept_violation_exit(e))
+	case GUEST_EXIT_NESTED_PAGE_FAULT:
+		if (frame_page_violation(e))
 			hand_off_at_exit(source);
 		return true;
-	case EXIT_REASON_EPT_MISCONFIG:
-		unexpected_ept_exit(e);
+	case GUEST_EXIT_NESTED_PAGE_MISCONFIG:
+		unexpected_paging_exit(e);
 		return true;
 	default:
 		break;
@@ -903,7 +784,7 @@ void engine_begin(struct cpu *c, bool selftest_failed)
 	engine.vmx = true;
 	engine.selftest_failed = selftest_failed;
 	start_run();
-	vmexit_set_handler(engine_exit);
+	hv->set_exit_handler(engine_exit);
 	start_next_or_finish();
 }
 

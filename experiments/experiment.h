@@ -22,7 +22,7 @@ enum step_judges {
 struct step_op_properties {
 	const char *name;          /* for diagnostics */
 	bool needs_vmx;            /* touches the VMCS (every G step needs VMX as well) */
-	unsigned needs;            /* enum vmx_feature bits, beyond what step_needs() adds */
+	unsigned needs;            /* enum hv_feature bits, beyond what step_needs() adds */
 	enum step_judges judges;
 	/* Natural anchors (AT_STEP): where events land in the guest and in the host, and
 	 * where a VM exit caused by a fault of the step's own instruction is saved. */
@@ -44,7 +44,7 @@ extern const unsigned catalogue_size;
 /* The experiment with that number, or 0. */
 const struct experiment *experiment_numbered(unsigned number);
 bool experiment_needs_vmx(const struct experiment *x);
-/* The VMX features (enum vmx_feature, or'ed) a step and an experiment need. */
+/* The VMX features (enum hv_feature, or'ed) a step and an experiment need. */
 unsigned step_needs(const struct step *s);
 unsigned experiment_needs(const struct experiment *x);
 

@@ -71,7 +71,7 @@ bool generator_wait_idle(uint64_t timeout_us)
 	return true;
 }
 
-static void send(enum gen_event e)
+static void send_one(enum gen_event e)
 {
 	uint32_t icr = e == GEN_NMI ? APIC_DM_NMI : (APIC_DM_FIXED | VEC_GENERATOR);
 	if (e == GEN_NMI)
@@ -121,7 +121,7 @@ void generator_main(void (*while_idle)(void))
 		maybe_send_stray_nmi();
 		for (unsigned i = 0; i < mailbox.count; i++) {
 			delay_us(i ? SEND_DELAY_US : mailbox.first_delay_us);
-			send(mailbox.events[i]);
+			send_one(mailbox.events[i]);
 		}
 		mailbox.completed = batch;
 	}

@@ -2,7 +2,7 @@
 
 #include <stdarg.h>
 
-#include "experiments/anchors.h"
+#include "experiments/places.h"
 #include "lib/printf.h"
 
 struct candidate {
@@ -120,7 +120,7 @@ int describe_observation(const struct observation *o, char *buf, unsigned len)
 	else if (obs_is_exit(o->source))
 		append(buf, len, &n, " [info %#x, interruptibility %#x, activity %u, length %u, idt-vectoring %#x]",
 		       r->info, r->interruptibility, r->activity, r->length, r->idt_vectoring);
-	if (o->in_halt_window)
+	if (o->hit_before_hlt)
 		append(buf, len, &n, " (it hit before the HLT)");
 	return n;
 }

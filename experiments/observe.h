@@ -15,7 +15,7 @@ struct observation {
 	enum obs_source source;
 	uintptr_t rip;
 	uint8_t vector;           /* EXC_G: the exception */
-	bool in_halt_window;      /* it hit before the wait's HLT: counted at after_hlt */
+	bool hit_before_hlt;      /* it hit before the wait's HLT: counted at after_hlt */
 	uint8_t window;           /* the judgement window open when it was recorded (obs_set_window) */
 	struct exit_record rec;   /* VM exits and failed VM entries: what the VMCS said */
 };

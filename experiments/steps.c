@@ -5,7 +5,7 @@
  */
 #include <stdarg.h>
 
-#include "experiments/anchors.h"
+#include "experiments/places.h"
 #include "experiments/generator.h"
 #include "experiments/judge.h"
 #include "experiments/options.h"
@@ -17,9 +17,7 @@
 #include "machine/descriptors.h"
 #include "machine/layout.h"
 #include "machine/x86.h"
-#include "vmx/ept.h"
-#include "vmx/vmcs.h"
-#include "vmx/vmx_defs.h"
+#include "hv/hv.h"
 
 struct run_state run;
 
@@ -182,47 +180,10 @@ static bool do_since_entry(const struct step *s)
 	return true;
 }
 
-void nmi_controls_write(const struct xvbw *c)
-{
-	uint64_t pin = vmcs_read(PIN_BASED_CONTROLS) & ~(uint64_t)(PIN_NMI_EXITING | PIN_VIRTUAL_NMIS);
-	uint64_t proc = vmcs_read(PROC_BASED_CONTROLS) & ~(uint64_t)PROC_NMI_WINDOW_EXITING;
-	uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY) & ~(uint64_t)INTERRUPTIBILITY_NMI;
-	vmcs_write(PIN_BASED_CONTROLS, pin | (c->nmi_exiting ? PIN_NMI_EXITING : 0) |
-					       (c->virtual_nmis ? PIN_VIRTUAL_NMIS : 0));
-	vmcs_write(GUEST_INTERRUPTIBILITY, intr | (c->blocking ? INTERRUPTIBILITY_NMI : 0));
-	vmcs_write(PROC_BASED_CONTROLS, proc | (c->nmi_window ? PROC_NMI_WINDOW_EXITING : 0));
-}
-
-static struct xvbw read_nmi_controls(void)
-{
-	uint64_t pin = vmcs_read(PIN_BASED_CONTROLS);
-	return (struct xvbw){
-		.nmi_exiting = (pin & PIN_NMI_EXITING) != 0,
-		.virtual_nmis = (pin & PIN_VIRTUAL_NMIS) != 0,
-		.blocking = (vmcs_read(GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_NMI) != 0,
-		.nmi_window = (vmcs_read(PROC_BASED_CONTROLS) & PROC_NMI_WINDOW_EXITING) != 0,
-	};
-}
-
-static bool do_set(const struct step *s)
-{
-	nmi_controls_write(&s->controls);
-	return true;
-}
-
 static void describe_controls(uint64_t v, char *buf, unsigned len)
 {
 	snprintf(buf, len, "(%u,%u,%u,%u)", (unsigned)(v / 1000), (unsigned)(v / 100 % 10), (unsigned)(v / 10 % 10),
 		 (unsigned)(v % 10));
-}
-
-static bool do_check_controls(const struct step *s)
-{
-	(void)s;
-	struct xvbw now = read_nmi_controls();
-	read_value((uint64_t)(now.nmi_exiting * 1000 + now.virtual_nmis * 100 + now.blocking * 10 + now.nmi_window),
-		   describe_controls);
-	return true;
 }
 
 static void describe_b(uint64_t v, char *buf, unsigned len)
@@ -230,57 +191,9 @@ static void describe_b(uint64_t v, char *buf, unsigned len)
 	snprintf(buf, len, "B=%u", (unsigned)v);
 }
 
-static bool do_check_b(const struct step *s)
-{
-	(void)s;
-	read_value((vmcs_read(GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_NMI) != 0, describe_b);
-	return true;
-}
-
 static void describe_bit12(uint64_t v, char *buf, unsigned len)
 {
 	snprintf(buf, len, "bit12=%u", (unsigned)v);
-}
-
-/* Bit 12 of the VM-exit interruption information: "NMI unblocking due to IRET"
- * (SDM 27.2.2). */
-static bool do_check_bit12(const struct step *s)
-{
-	(void)s;
-	const struct observation *o = obs_last(OBS_EXIT_GP);
-	if (!o)
-		read_nothing(describe_bit12);
-	else
-		read_value((o->rec.info & INTR_INFO_NMI_UNBLOCKED_BY_IRET) != 0, describe_bit12);
-	return true;
-}
-
-static bool do_inject(const struct step *s)
-{
-	static const uint32_t types[] = { [INJECT_KIND_NMI] = INTR_TYPE_NMI, [INJECT_KIND_INTR] = INTR_TYPE_EXTERNAL,
-					  [INJECT_KIND_EXCEPTION] = INTR_TYPE_HARDWARE_EXCEPTION };
-	uint32_t info = INTR_INFO_VALID | types[s->injection] | s->vector;
-	if (s->injection == INJECT_KIND_NMI)
-		obs_nmi_injected();
-	if (s->has_error_code) {
-		info |= INTR_INFO_ERROR_CODE_VALID;
-		vmcs_write(ENTRY_EXCEPTION_ERROR_CODE, s->error_code);
-	}
-	vmcs_write(ENTRY_INTERRUPTION_INFO, info);
-	/* SDM 26.3.1.4: injecting an external interrupt requires RFLAGS.IF = 1 in the guest
-	 * state. The guest's VMCALL stub clears IF again right after its anchor. */
-	if (s->injection == INJECT_KIND_INTR)
-		vmcs_set_bits(GUEST_RFLAGS, RFLAGS_IF);
-	return true;
-}
-
-static bool do_exc_exiting(const struct step *s)
-{
-	if (s->value)
-		vmcs_set_bits(EXCEPTION_BITMAP, 1u << s->vector);
-	else
-		vmcs_clear_bits(EXCEPTION_BITMAP, 1u << s->vector);
-	return true;
 }
 
 static bool do_nothing(const struct step *s)
@@ -318,97 +231,16 @@ static bool do_vmentry(const struct step *s)
 	return true;
 }
 
-/* SDM 24.4.2 Table 24-3: bit 0 blocking by STI, bit 1 blocking by MOV-SS; 26.3.1.5:
- * blocking by STI needs RFLAGS.IF = 1. */
-static bool do_shadow(const struct step *s)
+/* The engine's bound on a guest halted by VM entry (OP_ENTER_HLT): with IF = 1 its
+ * interrupt wakes G (recorded as a timeout) should nothing else. */
+static void arm_hlt_bound(void)
 {
-	static const uint32_t bits[] = { [SHADOW_NONE] = 0, [SHADOW_STI] = INTERRUPTIBILITY_STI,
-					 [SHADOW_MOV_SS] = INTERRUPTIBILITY_MOV_SS };
-	uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY) & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
-	vmcs_write(GUEST_INTERRUPTIBILITY, intr | bits[s->shadow]);
-	if (s->shadow == SHADOW_STI)
-		vmcs_set_bits(GUEST_RFLAGS, RFLAGS_IF);
-	return true;
-}
-
-static bool do_guest_if(const struct step *s)
-{
-	if (s->value)
-		vmcs_set_bits(GUEST_RFLAGS, RFLAGS_IF);
-	else
-		vmcs_clear_bits(GUEST_RFLAGS, RFLAGS_IF);
-	return true;
-}
-
-static bool do_exit_control(const struct step *s)
-{
-	enum vmcs_field field = s->control == CONTROL_PREEMPTION_TIMER ? PIN_BASED_CONTROLS : PROC_BASED_CONTROLS;
-	uint32_t bit = s->control == CONTROL_MTF ? PROC_MONITOR_TRAP_FLAG
-		       : s->control == CONTROL_INTERRUPT_WINDOW ? PROC_INTERRUPT_WINDOW_EXITING : PIN_PREEMPTION_TIMER;
-	if (s->control == CONTROL_PREEMPTION_TIMER)
-		vmcs_write(PREEMPTION_TIMER_VALUE, s->timer);
-	if (s->value)
-		vmcs_set_bits(field, bit);
-	else
-		vmcs_clear_bits(field, bit);
-	return true;
-}
-
-/* SDM 26.6.2: a VM entry that is not vectoring ends in the activity state the VMCS
- * names. The wait timer bounds the HLT: with IF = 1 its interrupt wakes G (recorded as
- * a timeout) should nothing else. */
-static bool do_enter_hlt(const struct step *s)
-{
-	(void)s;
-	vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
-	vmcs_set_bits(GUEST_RFLAGS, RFLAGS_IF);
 	obs_arm_timeout(options.timeout_ms * 1000);
-	return true;
 }
 
 static bool do_send_after_entry(const struct step *s)
 {
 	generator_send_later(s->sends, s->nsends, SETTLE_DELAY_US);
-	return true;
-}
-
-static bool do_nmi_gate(const struct step *s)
-{
-	struct descriptor_pointer idt = s->value ? guest_idt_pointer() : guest_idt_without_nmi_pointer();
-	vmcs_write(GUEST_IDTR_BASE, idt.base);
-	return true;
-}
-
-/* SDM 31.7.1.2: the VMM copies the IDT-vectoring information to the VM-entry
- * interruption information, with bits 30:12 clear (bit 12 is undefined there), and the
- * error code and instruction length where they apply; 26.3.1.5: injecting an NMI with
- * virtual NMIs needs blocking by NMI clear. */
-static bool do_reinject(const struct step *s)
-{
-	const struct observation *o = obs_last(s->exit);
-	char expected[64], observed[96];
-	snprintf(expected, sizeof(expected), "valid IDT-vectoring info at the %s", obs_source_name(s->exit));
-	if (!o || !(o->rec.idt_vectoring & INTR_INFO_VALID)) {
-		if (o)
-			snprintf(observed, sizeof(observed), "IDT-vectoring info %#x (not valid)", o->rec.idt_vectoring);
-		else
-			snprintf(observed, sizeof(observed), "no %s was recorded", obs_source_name(s->exit));
-		run_fail(expected, observed);
-		return false;
-	}
-	uint32_t info = o->rec.idt_vectoring & ~0x7ffff000u;
-	uint32_t type = info & INTR_INFO_TYPE_MASK;
-	if (info & INTR_INFO_ERROR_CODE_VALID)
-		vmcs_write(ENTRY_EXCEPTION_ERROR_CODE, o->rec.idt_vectoring_error);
-	if (type >= INTR_TYPE_SOFTWARE_INTERRUPT)
-		vmcs_write(ENTRY_INSTRUCTION_LENGTH, o->rec.length);
-	if (type == INTR_TYPE_NMI && (vmcs_read(PIN_BASED_CONTROLS) & PIN_VIRTUAL_NMIS))
-		vmcs_clear_bits(GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI);
-	if (type == INTR_TYPE_EXTERNAL)
-		vmcs_set_bits(GUEST_RFLAGS, RFLAGS_IF);
-	vmcs_write(ENTRY_INTERRUPTION_INFO, info);
-	if (type == INTR_TYPE_NMI)
-		obs_nmi_injected();
 	return true;
 }
 
@@ -444,70 +276,56 @@ static bool do_measure(const struct step *s)
 
 /* --- NMI unblocking due to IRET with EPT ---------------------------------------- */
 
-static bool do_ept(const struct step *s)
-{
-	if (s->value)
-		ept_enable();
-	else
-		ept_disable();
-	return true;
-}
-
-/* The frame lies near the end of the page, so an event delivered on the stack the IRET
- * leaves has most of the page below it. */
-#define PAGE_IRET_FRAME_OFFSET 0xf00
-#define RFLAGS_FIXED_1 0x2u
-
-static uintptr_t *page_iret_frame(void)
-{
-	return (uintptr_t *)(ept_frame_page + PAGE_IRET_FRAME_OFFSET);
-}
-
-/* What an IRET to the same privilege level pops: RIP, CS, RFLAGS and, in 64-bit mode,
- * RSP and SS (SDM Vol. 2A, IRET); a 32-bit IRET reads only the first three and leaves
- * ESP right above them, where RSP points here too. IF = 0, as G runs its steps. */
-static void write_page_iret_frame(void)
-{
-	uintptr_t *frame = page_iret_frame();
-	frame[0] = (uintptr_t)after_page_iret;
-	frame[1] = (uintptr_t)vmcs_read(GUEST_CS_SELECTOR);
-	frame[2] = RFLAGS_FIXED_1;
-	frame[3] = (uintptr_t)(frame + 5);
-	frame[4] = (uintptr_t)vmcs_read(GUEST_SS_SELECTOR);
-}
-
-static bool invept_succeeded(enum vmx_status status)
-{
-	if (status == VMX_OK)
-		return true;
-	run_fail("INVEPT to succeed", status == VMX_FAIL_INVALID ? "INVEPT failed: VMfailInvalid" : "INVEPT failed: VMfailValid");
-	return false;
-}
-
-/* The host writes the frame (EPT does not apply to its own accesses), then makes the page
- * not present for G; the engine answers the violation (experiments/engine.c). */
-static bool do_ept_arm_iret(const struct step *s)
-{
-	write_page_iret_frame();
-	run.ept_response = s->response;
-	return invept_succeeded(ept_revoke_frame_page());
-}
-
 static bool do_page_iret(const struct step *s)
 {
 	(void)s;
-	execute_page_iret(page_iret_frame());
+	execute_page_iret(hv->frame_page + FRAME_PAGE_IRET_OFFSET);
+	return true;
+}
+
+/* What the value a backend step read says, in the step's notation. */
+static void (*value_describer(enum step_op op))(uint64_t v, char *buf, unsigned len)
+{
+	return op == OP_CHECK_CONTROLS ? describe_controls : op == OP_CHECK_BIT12 ? describe_bit12 : describe_b;
+}
+
+/*
+ * A step on the hypervisor's controls: the backend does it (hv->execute). The engine
+ * keeps its own books: an injected NMI is counted (stray-NMI detection), a check's value
+ * is judged, the HLT bound armed, the EPT frame page's answer remembered.
+ */
+static bool do_controls_step(const struct step *s)
+{
+	struct step_io io = { 0 };
+	const struct observation *last = s->op == OP_REINJECT ? obs_last(s->exit)
+					 : s->op == OP_CHECK_BIT12 ? obs_last(OBS_EXIT_GP) : 0;
+	io.last_exit = last ? &last->rec : 0;
+	hv->execute(s, &io);
+	if (io.failed) {
+		run_fail("the step to be done", io.failed);
+		return false;
+	}
+	if (io.injected_nmi)
+		obs_nmi_injected();
+	if (io.has_value && !io.last_exit && s->op == OP_CHECK_BIT12)
+		read_nothing(value_describer(s->op));
+	else if (io.has_value)
+		read_value(io.value, value_describer(s->op));
+	if (s->op == OP_ENTER_HLT)
+		arm_hlt_bound();
+	if (s->op == OP_EPT_ARM_IRET)
+		run.ept_response = s->response;
 	return true;
 }
 
 /* Indexed by enum step_op; what each op is otherwise is in step_ops[] (describe.c). */
 static bool (*const execute[OP_COUNT])(const struct step *s) = {
-	[OP_SET] = do_set,
-	[OP_CHECK_CONTROLS] = do_check_controls,
-	[OP_CHECK_B] = do_check_b,
-	[OP_CHECK_BIT12] = do_check_bit12,
-	[OP_INJECT] = do_inject,
-	[OP_EXC_EXITING] = do_exc_exiting,
+	[OP_SET] = do_controls_step,
+	[OP_CHECK_CONTROLS] = do_controls_step,
+	[OP_CHECK_B] = do_controls_step,
+	[OP_CHECK_BIT12] = do_controls_step,
+	[OP_INJECT] = do_controls_step,
+	[OP_EXC_EXITING] = do_controls_step,
 	[OP_WAIT] = do_wait,
 	[OP_IRET] = do_iret,
 	[OP_FIRET] = do_faulting_iret,
@@ -515,17 +333,17 @@ static bool (*const execute[OP_COUNT])(const struct step *s) = {
 	[OP_VMCALL] = do_nothing,
 	[OP_MEASURE_EXIT] = do_measure_exit,
 	[OP_VMENTRY] = do_vmentry,
-	[OP_SHADOW] = do_shadow,
-	[OP_GUEST_IF] = do_guest_if,
-	[OP_EXIT_CONTROL] = do_exit_control,
-	[OP_ENTER_HLT] = do_enter_hlt,
+	[OP_SHADOW] = do_controls_step,
+	[OP_GUEST_IF] = do_controls_step,
+	[OP_EXIT_CONTROL] = do_controls_step,
+	[OP_ENTER_HLT] = do_controls_step,
 	[OP_SEND_AFTER_ENTRY] = do_send_after_entry,
-	[OP_NMI_GATE] = do_nmi_gate,
-	[OP_REINJECT] = do_reinject,
+	[OP_NMI_GATE] = do_controls_step,
+	[OP_REINJECT] = do_controls_step,
 	[OP_CHECK_EXIT] = do_check_exit,
 	[OP_MEASURE] = do_measure,
-	[OP_EPT] = do_ept,
-	[OP_EPT_ARM_IRET] = do_ept_arm_iret,
+	[OP_EPT] = do_controls_step,
+	[OP_EPT_ARM_IRET] = do_controls_step,
 	[OP_EIRET] = do_page_iret,
 };
 

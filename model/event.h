@@ -49,7 +49,7 @@ bool obs_is_entry_failure(enum obs_source s);
 /* VM exits caused by a fault: they save the faulting instruction's rip. */
 bool obs_is_fault_exit(enum obs_source s);
 
-/* Where an event hits. The engine turns an anchor into an address (experiments/anchors.c). */
+/* Where an event hits. The engine turns an anchor into an address (experiments/places.c). */
 enum anchor {
 	AT_STEP,           /* the step's natural place (experiments/experiment.h) */
 	AT_AFTER_HLT,

@@ -14,7 +14,7 @@
  */
 #include "model/vmx.h"
 
-#include "vmx/vmx_defs.h"
+#include "machine/vmx_arch.h"
 
 #define VECTOR_DB 1
 #define VECTOR_NMI 2
@@ -40,7 +40,7 @@ struct place {
 	uint8_t vector;
 };
 
-static struct place at(enum anchor a) { return (struct place){ .anchor = a }; }
+static struct place place(enum anchor a) { return (struct place){ .anchor = a }; }
 static struct place g_handler(uint8_t v) { return (struct place){ .anchor = AT_G_HANDLER, .vector = v }; }
 static struct place h_handler(uint8_t v) { return (struct place){ .anchor = AT_H_HANDLER, .vector = v }; }
 
@@ -270,8 +270,8 @@ static void host_boundary(struct model *m, struct place p)
 /* --- the guest ------------------------------------------------------------------------- */
 
 static void guest_boundary(struct model *m, struct place p);
-static void vm_exit(struct model *m, struct predicted e, struct place resume);
-static bool vm_entry(struct model *m, struct place resume);
+static void exit_to_host(struct model *m, struct predicted e, struct place resume);
+static bool enter_guest(struct model *m, struct place resume);
 
 /*
  * Delivery of an event through G's IDT (Vol. 3A 6.12), at place p in the guest. Every
@@ -299,7 +299,7 @@ static void deliver_to_guest(struct model *m, struct place p, enum obs_source wh
 		define_exception(&e, VECTOR_NP, true, NP_ERROR_NMI_GATE);
 		define_bit12(m, &e, FIELD_INFO, false, true);
 		define(&e, FIELD_IDT_VECTORING, INTR_INFO_VALID | INTR_TYPE_NMI | VECTOR_NMI, INTR_INFO_VALID | 0xfffu);
-		vm_exit(m, e, p);
+		exit_to_host(m, e, p);
 		return;
 	}
 	(void)injected;
@@ -342,7 +342,7 @@ static void guest_nmi(struct model *m, struct place p)
 			fired(m, QUIRK_NMI_EXIT_SAVES_BLOCKING);
 		}
 		m->nmi_blocked = true; /* the host's, once in VMX root */
-		vm_exit(m, e, p);
+		exit_to_host(m, e, p);
 		return;
 	}
 	m->nmi_blocked = true;
@@ -353,7 +353,7 @@ static void guest_nmi(struct model *m, struct place p)
  * one-shot controls), so that the guest can run on. */
 static void one_shot_exit(struct model *m, enum obs_source s, struct place p, uint32_t reason)
 {
-	vm_exit(m, exit_record(m, s, p, reason), p);
+	exit_to_host(m, exit_record(m, s, p, reason), p);
 }
 
 /*
@@ -427,7 +427,7 @@ static void guest_at_after_vmcall(struct model *m)
 {
 	if (m->halted)
 		return;
-	guest_boundary(m, at(AT_AFTER_VMCALL));
+	guest_boundary(m, place(AT_AFTER_VMCALL));
 	if (stopped(m) || !m->in_guest)
 		return;
 	m->if_live = false;
@@ -436,7 +436,7 @@ static void guest_at_after_vmcall(struct model *m)
 	if (m->vmcs.mtf && !quirk(m, QUIRK_NO_MTF_AFTER_INJECTION))
 		m->mtf_due = true;
 	if (shadow || m->mtf_due)
-		guest_boundary(m, at(AT_AFTER_VMCALL_NEXT));
+		guest_boundary(m, place(AT_AFTER_VMCALL_NEXT));
 }
 
 /* --- VM exits --------------------------------------------------------------------------- */
@@ -452,7 +452,7 @@ static void run_host_steps_from(struct model *m, unsigned first);
  * "Updating VM-Entry Control Fields"). Then the engine answers (engine.c) and, unless
  * the H steps of a HOST_AT_EXIT run in between, enters the guest again at `resume`.
  */
-static void vm_exit(struct model *m, struct predicted e, struct place resume)
+static void exit_to_host(struct model *m, struct predicted e, struct place resume)
 {
 	m->vmcs.b = (e.rec.interruptibility & INTERRUPTIBILITY_NMI) != 0;
 	if (m->vmcs.v && !quirk(m, QUIRK_ENTRY_KEEPS_NMI_BLOCKING))
@@ -469,7 +469,7 @@ static void vm_exit(struct model *m, struct predicted e, struct place resume)
 	m->vmcs.hlt = false;
 	m->halted = false;
 	m->mtf_due = false;
-	host_boundary(m, at(AT_HOST_EXIT_ENTRY));
+	host_boundary(m, place(AT_HOST_EXIT_ENTRY));
 	if (m->out->count == MODEL_MAX_PREDICTED) {
 		unsupported(m, "more observations than the model can hold");
 		return;
@@ -487,7 +487,7 @@ static void vm_exit(struct model *m, struct predicted e, struct place resume)
 	}
 	if (stopped(m))
 		return;
-	if (vm_entry(m, resume))
+	if (enter_guest(m, resume))
 		guest_boundary(m, resume);
 }
 
@@ -495,7 +495,7 @@ static void vm_exit(struct model *m, struct predicted e, struct place resume)
  * instruction length is defined). The engine skips it; the H steps run in VMX root. */
 static void vmcall_exit(struct model *m)
 {
-	struct predicted e = exit_record(m, OBS_EXIT_VMCALL, at(AT_VMCALL), EXIT_REASON_VMCALL);
+	struct predicted e = exit_record(m, OBS_EXIT_VMCALL, place(AT_VMCALL), EXIT_REASON_VMCALL);
 	define(&e, FIELD_LENGTH, VMCALL_LENGTH, 0xffffffffu);
 	m->vmcs.b = (e.rec.interruptibility & INTERRUPTIBILITY_NMI) != 0;
 	if (m->vmcs.v && !quirk(m, QUIRK_ENTRY_KEEPS_NMI_BLOCKING))
@@ -506,7 +506,7 @@ static void vmcall_exit(struct model *m)
 	m->vmcs.hlt = false;
 	m->in_guest = false;
 	m->halted = false;
-	host_boundary(m, at(AT_HOST_EXIT_ENTRY));
+	host_boundary(m, place(AT_HOST_EXIT_ENTRY));
 	if (m->out->count < MODEL_MAX_PREDICTED)
 		m->out->items[m->out->count++] = e;
 	m->hold_nmi_for_host = false;
@@ -519,7 +519,7 @@ static void vmcall_exit(struct model *m)
  * or After Loading Guest State"). */
 static void entry_failed(struct model *m, enum obs_source s, uint32_t detail)
 {
-	struct predicted *e = emit(m, s, at(AT_AFTER_VMCALL));
+	struct predicted *e = emit(m, s, place(AT_AFTER_VMCALL));
 	uint32_t info = m->vmcs.inject ? INTR_INFO_VALID | m->vmcs.inject_vector |
 						(m->vmcs.inject_kind == INJECT_KIND_NMI ? INTR_TYPE_NMI
 						 : m->vmcs.inject_kind == INJECT_KIND_INTR ? INTR_TYPE_EXTERNAL
@@ -628,7 +628,7 @@ static void load_blocking(struct model *m)
 static void inject(struct model *m)
 {
 	const struct vmcs *v = &m->vmcs;
-	struct place p = at(AT_AFTER_VMCALL);
+	struct place p = place(AT_AFTER_VMCALL);
 	m->halted = false; /* 26.6.2, "Activity State": a vectoring entry leaves it active */
 	m->injected_this_entry = true;
 	switch (v->inject_kind) {
@@ -664,7 +664,7 @@ static void inject(struct model *m)
  * caller's (after a VMCALL: guest_at_after_vmcall; after another exit: the boundary of
  * the instruction the guest goes back to). Returns false if the entry failed.
  */
-static bool vm_entry(struct model *m, struct place resume)
+static bool enter_guest(struct model *m, struct place resume)
 {
 	if (!entry_checks_pass(m))
 		return false;
@@ -742,7 +742,7 @@ static void wait_timeout(struct model *m, struct place p)
  */
 static void do_wait(struct model *m, const struct step *s)
 {
-	struct place p = at(AT_AFTER_HLT);
+	struct place p = place(AT_AFTER_HLT);
 	if (m->intr_pending) {
 		unsupported(m, "an interrupt held from before the wait (it would race the sends)");
 		return;
@@ -807,10 +807,10 @@ static void do_iret(struct model *m)
 {
 	if (m->in_guest) {
 		guest_iret_unblocks(m);
-		guest_boundary(m, at(AT_AFTER_IRET));
+		guest_boundary(m, place(AT_AFTER_IRET));
 	} else {
 		host_iret_unblocks(m);
-		host_boundary(m, at(AT_AFTER_IRET));
+		host_boundary(m, place(AT_AFTER_IRET));
 	}
 }
 
@@ -824,7 +824,7 @@ static void do_iret(struct model *m)
  */
 static void do_faulting_iret(struct model *m)
 {
-	struct place iret = at(AT_FIRET), after = at(AT_AFTER_FIRET);
+	struct place iret = place(AT_FIRET), after = place(AT_AFTER_FIRET);
 	if (!m->in_guest) {
 		if (quirk(m, QUIRK_FAULTING_IRET_KEEPS_BLOCKING))
 			fired(m, QUIRK_FAULTING_IRET_KEEPS_BLOCKING);
@@ -840,7 +840,7 @@ static void do_faulting_iret(struct model *m)
 		struct predicted e = exit_record(m, OBS_EXIT_GP, iret, EXIT_REASON_EXCEPTION_OR_NMI);
 		define_exception(&e, VECTOR_GP, true, 0);
 		define_bit12(m, &e, FIELD_INFO, unblocked, false);
-		vm_exit(m, e, after);
+		exit_to_host(m, e, after);
 		return;
 	}
 	deliver_to_guest(m, iret, OBS_GP_G, VECTOR_GP, after, false);
@@ -863,7 +863,7 @@ static void do_page_iret(struct model *m)
 		unsupported(m, "an eiret without EPT on and the frame page armed");
 		return;
 	}
-	struct place iret = at(AT_PAGE_IRET);
+	struct place iret = place(AT_PAGE_IRET);
 	bool unblocked = guest_iret_unblocks(m);
 	struct predicted e = exit_record(m, OBS_EXIT_EPT, iret, EXIT_REASON_EPT_VIOLATION);
 	define(&e, FIELD_QUALIFICATION, EPT_QUAL_FRAME_READ, EPT_QUAL_DEFINED);
@@ -874,12 +874,12 @@ static void do_page_iret(struct model *m)
 		       (e.mask.qualification & EPT_QUAL_NMI_UNBLOCKED_BY_IRET);
 	/* The engine's answer comes before the VM entry that retries the IRET. */
 	m->reblock_after_exit = reblock;
-	vm_exit(m, e, iret);
+	exit_to_host(m, e, iret);
 	if (stopped(m) || !m->in_guest)
 		return;
 	/* The IRET executes again, its frame readable now. */
 	guest_iret_unblocks(m);
-	guest_boundary(m, at(AT_AFTER_PAGE_IRET));
+	guest_boundary(m, place(AT_AFTER_PAGE_IRET));
 }
 
 /* --- after a VM entry from a run of H steps -------------------------------------------- */
@@ -893,7 +893,7 @@ static void do_page_iret(struct model *m)
 static void guest_after_entry(struct model *m)
 {
 	if (m->halted) {
-		guest_boundary(m, at(AT_AFTER_VMCALL));
+		guest_boundary(m, place(AT_AFTER_VMCALL));
 		if (m->halted && m->in_guest && !stopped(m)) {
 			bool woke = false;
 			for (unsigned i = 0; i < m->nlater && !stopped(m); i++) {
@@ -904,7 +904,7 @@ static void guest_after_entry(struct model *m)
 				if (woke)
 					m->nmi_pending = true;
 				else
-					woke = arrive(m, m->later[i], at(AT_AFTER_VMCALL));
+					woke = arrive(m, m->later[i], place(AT_AFTER_VMCALL));
 			}
 			m->nlater = 0;
 			if (!woke && !stopped(m)) {
@@ -912,7 +912,7 @@ static void guest_after_entry(struct model *m)
 					unsupported(m, "a guest halted by VM entry with nothing to wake it");
 					return;
 				}
-				wait_timeout(m, at(AT_AFTER_VMCALL));
+				wait_timeout(m, place(AT_AFTER_VMCALL));
 			}
 		}
 	} else if (m->nlater) {
@@ -1151,7 +1151,7 @@ static unsigned host_run(struct model *m, unsigned first)
 			return next;
 		m->window = next;
 		m->step = next < x->nsteps ? next : m->step;
-		if (!vm_entry(m, at(AT_AFTER_VMCALL))) {
+		if (!enter_guest(m, place(AT_AFTER_VMCALL))) {
 			if (!at_vmentry) {
 				unsupported(m, "a VM entry that fails outside a VMENTRY step (the engine ends the experiment)");
 				return x->nsteps;
@@ -1175,7 +1175,7 @@ void model_predict(const struct experiment *x, const struct model_config *c, str
 		return;
 	}
 	/* The first entry: into the experiment's guest code, from the baseline. */
-	if (c->vmx && !vm_entry(&m, at(AT_ELSEWHERE)))
+	if (c->vmx && !enter_guest(&m, place(AT_ELSEWHERE)))
 		unsupported(&m, "the baseline entry fails");
 	unsigned i = 0;
 	while (i < x->nsteps && !stopped(&m)) {

@@ -231,11 +231,11 @@ def spcr_table(interface_type, address_space, address, baud_code=7):
 RUNS = [
     Run("bochs-amd64", "bochs", "amd64", verdicts="bochs-2.7.txt", lines=[
         r"^CPU 1 \(APIC ID \d+\) up", r"^VMX: VMXON ok",
-        r"^# selftest: ok - 1000 VMCALL round trips",
-        r"^# selftest: ok - NMI sent by the BSP with NMI exiting = 1 arrives as an NMI VM exit",
+        r"^# selftest: ok - 1000 hypercall round trips",
+        r"^# selftest: ok - NMI sent by the BSP with NMIs intercepted arrives as an NMI VM exit",
         rf"^SUMMARY: {N} tests, 0 unexpected failures"]),
     Run("bochs-i386", "bochs", "i386", verdicts="bochs-2.7.txt", lines=[
-        r"^nmi-lab .*, i386 build", r"^# selftest: ok - 1000 VMCALL round trips",
+        r"^nmi-lab .*, i386 build", r"^# selftest: ok - 1000 hypercall round trips",
         r"^# selftest: ok - NMI sent by the BSP", rf"^SUMMARY: {N} tests, 0 unexpected failures"]),
     # The x2APIC paths (MSR-based ICR, AP start-up, EOI) with the same verdicts.
     Run("bochs-i386-x2apic", "bochs", "i386", "x2apic", verdicts="bochs-2.7.txt",

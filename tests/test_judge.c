@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "experiments/anchors.h"
+#include "experiments/places.h"
 #include "experiments/deviations.h"
 #include "experiments/judge.h"
 #include "experiments/notation.h"

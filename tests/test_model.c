@@ -8,7 +8,7 @@
 #include "experiments/notation.h"
 #include "model/vmx.h"
 #include "tests/unit.h"
-#include "vmx/vmx_defs.h"
+#include "machine/vmx_arch.h"
 
 #define EXPERIMENT(...) { .number = 200, .title = "test", .rule = "SDM", .basis = BASIS_SDM, STEPS(__VA_ARGS__) }
 

@@ -1,6 +1,6 @@
 #include "vmx/controls.h"
 
-#include "vmx/vmx_defs.h"
+#include "machine/vmx_arch.h"
 
 struct control_choice vmx_adjust_controls(uint64_t capability_msr, uint32_t wanted)
 {

@@ -1,9 +1,9 @@
 #include "vmx/ept.h"
 
-#include "vmx/features.h"
+#include "hv/features.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
-#include "vmx/vmx_defs.h"
+#include "machine/vmx_arch.h"
 
 uint8_t ept_frame_page[4096] __attribute__((aligned(4096)));
 

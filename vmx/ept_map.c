@@ -1,6 +1,6 @@
 #include "vmx/ept_map.h"
 
-#include "vmx/vmx_defs.h"
+#include "machine/vmx_arch.h"
 
 #define EPT_ADDRESS_MASK 0x000ffffffffff000ull
 

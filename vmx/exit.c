@@ -4,7 +4,7 @@
 #include "lib/printf.h"
 #include "machine/anchors.h"
 #include "vmx/vmcs.h"
-#include "vmx/vmx_defs.h"
+#include "machine/vmx_arch.h"
 #include "vmx/vmx_insn.h"
 
 static vmexit_handler current_handler;
@@ -26,7 +26,7 @@ static void read_exit(struct vm_exit *e)
 	e->guest_physical = e->basic_reason == EXIT_REASON_EPT_VIOLATION || e->basic_reason == EXIT_REASON_EPT_MISCONFIG
 				    ? vmcs_read(GUEST_PHYSICAL_ADDRESS) : 0;
 	e->vmfail = false;
-	e->in_halt_window = false;
+	e->hit_before_hlt = false;
 }
 
 void vmexit_print(const struct vm_exit *e)
@@ -85,7 +85,7 @@ static void resume_after_halt_window(struct vm_exit *e)
 	if (!caused_by_event(e) || !in_halt_window(e->guest_rip))
 		return;
 	e->guest_rip = (uintptr_t)after_hlt;
-	e->in_halt_window = true;
+	e->hit_before_hlt = true;
 	vmcs_write(GUEST_RIP, e->guest_rip);
 }
 

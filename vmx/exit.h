@@ -17,7 +17,7 @@ struct vm_exit {
 	uintptr_t guest_rip;
 	uint32_t interruptibility, activity_state;
 	uint64_t guest_physical;  /* EPT violations and misconfigurations */
-	bool in_halt_window;      /* the event hit before a wait's HLT; guest_rip is after it */
+	bool hit_before_hlt;      /* the event hit before a wait's HLT; guest_rip is after it */
 	/* A VMRESUME that failed with VMfailValid (SDM 26.2: checks on controls and host
 	 * state) rather than an exit: no exit field above is meaningful. */
 	bool vmfail;

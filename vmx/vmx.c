@@ -8,9 +8,9 @@
 #include "machine/x86.h"
 #include "vmx/controls.h"
 #include "vmx/ept_map.h"
-#include "vmx/features.h"
+#include "hv/features.h"
 #include "vmx/vmcs.h"
-#include "vmx/vmx_defs.h"
+#include "machine/vmx_arch.h"
 #include "vmx/vmx_insn.h"
 
 #define CPUID_1_ECX_VMX (1u << 5)
@@ -74,9 +74,10 @@ void vmx_print_caps(const struct vmx_caps *c)
 }
 
 static const struct {
-	enum vmx_feature feature;
+	enum hv_feature feature;
 	const char *lacking;
 } feature_names[] = {
+	{ FEATURE_NMI_EXITING, "this CPU lacks NMI exiting (pin-based control bit 3)" },
 	{ FEATURE_VIRTUAL_NMIS, "this CPU lacks virtual NMIs (pin-based control bit 5)" },
 	{ FEATURE_NMI_WINDOW, "this CPU lacks NMI-window exiting (processor-based control bit 22)" },
 	{ FEATURE_HLT_STATE, "this CPU cannot enter a guest in the HLT activity state (IA32_VMX_MISC bit 6 = 0)" },
@@ -85,9 +86,10 @@ static const struct {
 	{ FEATURE_PREEMPTION_TIMER, "this CPU lacks the VMX-preemption timer (pin-based control bit 6)" },
 };
 
-static bool has_feature(enum vmx_feature f)
+static bool has_feature(enum hv_feature f)
 {
 	switch (f) {
+	case FEATURE_NMI_EXITING: return may_be_one(caps.pin, PIN_NMI_EXITING);
 	case FEATURE_VIRTUAL_NMIS: return may_be_one(caps.pin, PIN_VIRTUAL_NMIS);
 	case FEATURE_NMI_WINDOW: return may_be_one(caps.proc, PROC_NMI_WINDOW_EXITING);
 	case FEATURE_HLT_STATE: return (caps.misc & VMX_MISC_ACTIVITY_HLT) != 0;

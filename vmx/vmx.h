@@ -43,7 +43,7 @@ bool vmx_nmi_controls_supported(bool virtual_nmis, bool nmi_window);
 /* The capabilities vmx_enable() read. */
 const struct vmx_caps *vmx_current_caps(void);
 
-/* Of `features` (enum vmx_feature, or'ed), the first this CPU lacks, named with the
+/* Of `features` (enum hv_feature, or'ed), the first this CPU lacks, named with the
  * capability bit that says so (a SKIP reason); 0 when it has them all. */
 const char *vmx_missing_feature(unsigned features);
 

@@ -1,6 +1,6 @@
 /* Architectural VMX constants (SDM Vol. 3C chapters 24-27 and Vol. 3D Appendix A/C). */
-#ifndef VMX_VMX_DEFS_H
-#define VMX_VMX_DEFS_H
+#ifndef MACHINE_VMX_ARCH_H
+#define MACHINE_VMX_ARCH_H
 
 /* Capability MSRs (Appendix A). */
 #define MSR_IA32_VMX_BASIC            0x480

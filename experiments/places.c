@@ -1,4 +1,4 @@
-#include "experiments/anchors.h"
+#include "experiments/places.h"
 
 #include "guest/hypercall.h"
 #include "lib/printf.h"

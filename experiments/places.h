@@ -3,8 +3,8 @@
  * (model/event.h names them), and the reverse, what an observed rip is called. The one
  * owner of that vocabulary; judge.c and the diagnostics use it.
  */
-#ifndef EXPERIMENTS_ANCHORS_H
-#define EXPERIMENTS_ANCHORS_H
+#ifndef EXPERIMENTS_PLACES_H
+#define EXPERIMENTS_PLACES_H
 
 #include <stdint.h>
 

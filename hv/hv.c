@@ -1,0 +1,3 @@
+#include "hv/hv.h"
+
+const struct hv_backend *hv;
