@@ -42,7 +42,8 @@ class Run:
     status: int = 0        # expected exit status
     verdicts: str = ""     # expected-verdict table in tests/expected/, or "" for none
     smp: int = 2           # CPUs the emulator offers
-    lines: list = field(default_factory=list)  # regexes that must match some log line
+    lines: list = field(default_factory=list)  # regexes that must match some log line: the
+                                               # kernel's exact words, so raw on purpose
     only: dict = field(default_factory=dict)   # experiment -> verdict, checked exactly
     qemu: list = field(default_factory=list)   # extra scripts/run-qemu options
     acpi_table: bytes = b""                    # an extra ACPI table for QEMU (--acpi-table)
