@@ -20,7 +20,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build", "test")
 KERNELS = {a: os.path.join(ROOT, "build", a, "nmi-lab.elf") for a in ("amd64", "i386")}
 
-TAP_LINE = re.compile(r"^(ok|not ok) (\d+) - (.*?)(?: # (TODO|SKIP)\b(.*))?$")
+# The log's grammar is the report's (scripts/report_lib/grammar.py).
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.dont_write_bytecode = True
+
+from report_lib.grammar import TIMER, read_result  # noqa: E402  (needs the path above)
 
 
 CATALOGUE = catalogue_numbers()
@@ -38,7 +42,8 @@ class Run:
     status: int = 0        # expected exit status
     verdicts: str = ""     # expected-verdict table in tests/expected/, or "" for none
     smp: int = 2           # CPUs the emulator offers
-    lines: list = field(default_factory=list)  # regexes that must match some log line
+    lines: list = field(default_factory=list)  # regexes that must match some log line: the
+                                               # kernel's exact words, so raw on purpose
     only: dict = field(default_factory=dict)   # experiment -> verdict, checked exactly
     qemu: list = field(default_factory=list)   # extra scripts/run-qemu options
     acpi_table: bytes = b""                    # an extra ACPI table for QEMU (--acpi-table)
@@ -61,19 +66,12 @@ def read_table(name):
 
 def verdicts_in(log):
     """Experiment number -> pass | fail | known | skip, from the TAP lines."""
-    found = {}
-    for line in log:
-        m = TAP_LINE.match(line)
-        if not m:
-            continue
-        ok, number, _, directive, _ = m.groups()
-        if directive == "SKIP":
-            found[int(number)] = "skip"
-        elif directive == "TODO":
-            found[int(number)] = "known" if ok == "not ok" else "pass"
-        else:
-            found[int(number)] = "pass" if ok == "ok" else "fail"
-    return found
+    return {result.number: result.table_verdict() for result in map(read_result, log) if result}
+
+
+def tap_numbers(log):
+    """The numbers of the TAP lines, in the order printed."""
+    return [result.number for result in map(read_result, log) if result]
 
 
 def boot_multiboot1(run, log):
@@ -182,8 +180,8 @@ def watch_text_screen(socket_path, proc):
 
 def banner_tsc_khz(log):
     for line in log:
-        if m := re.match(r"^Timer: TSC (\d+) kHz", line):
-            return int(m[1])
+        if (m := TIMER.match(line)) and m["tsc_khz"]:
+            return int(m["tsc_khz"])
     return None
 
 
@@ -205,7 +203,7 @@ def check(run, status, log):
         for pattern in run.com2:
             yield any(re.search(pattern, l) for l in com2), f"COM2 log has /{pattern}/"
     found = verdicts_in(log)
-    numbers = [int(m.group(2)) for m in map(TAP_LINE.match, log) if m]
+    numbers = tap_numbers(log)
     yield numbers == list(range(1, len(numbers) + 1)), f"TAP numbers run 1..{len(numbers)} in order"
     expected = dict(run.only)
     if run.verdicts:

@@ -1,6 +1,7 @@
 """Runs -> the results matrix every output format shows: labelled columns (runs),
 experiment rows (from the catalogue), one cell per pair, footnotes shared by cells that
-say the same, the known deviations, and what changed against a baseline."""
+say the same, the known deviations, and what changed against a baseline. Each run's card
+is run_card.py's."""
 
 import datetime
 import os
@@ -10,49 +11,9 @@ from dataclasses import dataclass, field
 
 from .baseline import Baseline, BaselineRun, match_runs
 from .catalogue import Catalogue, Deviation
-from .model import DIAGNOSTIC_KEYS, EXIT_STATUS_MEANINGS, VMX_UNUSABLE, Banner, LogProblem, Result, Run, Verdict
-
-SDM_DERIVED_MARK = "\u2020"   # dagger
-SDM_DERIVED_LEGEND = "SDM-derived (no silicon result yet): weigh a failure accordingly"
-EXPECTED_TEXT = {"silicon": "silicon", "sdm": "SDM"}
-
-VERDICT_TEXT = {
-    Verdict.PASS: "PASS", Verdict.FAIL: "FAIL", Verdict.XFAIL: "XFAIL", Verdict.SKIP: "SKIP",
-    Verdict.TIMEOUT: "TIMEOUT", Verdict.NOT_RUN: "",
-}
-NOT_RUN_TEXT = "not run"   # a NOT_RUN the run itself reported ("# SKIP not run: ...")
-VERDICT_MEANING = {
-    Verdict.PASS: "passed",
-    Verdict.FAIL: "unexpected failure",
-    Verdict.XFAIL: "known failure (a documented deviation of this platform)",
-    Verdict.SKIP: "skipped (needs a feature this platform lacks)",
-    Verdict.TIMEOUT: "unexpected failure: a step ran out of time (its bound, or the watchdog)",
-    Verdict.NOT_RUN: "not run (not selected, never picked in random order, or not reached by an incomplete run)",
-}
-
-# The notation of the titles and diagnostics (experiments/experiment.h, describe.c, engine.c).
-NOTATION = (
-    ("H, G", "H: the hypervisor (L1, in VMX root operation); G: its guest (L2)"),
-    ("(X,V,B,W)", "the controls set before VM entry: X = NMI exiting, V = virtual NMIs, B = blocking by NMI "
-                  "(guest interruptibility bit 3; virtual-NMI blocking when V = 1), W = NMI-window exiting"),
-    ("H blocked", "H took an NMI and has not executed IRET, so further NMIs are held pending"),
-    ("NMI@G, INTR@G", "an NMI / the generator's interrupt taken by G through G's IDT"),
-    ("NMI@H, INTR@H", "the same, taken by H"),
-    ("EXIT_NMI", "a VM exit caused by an NMI (exit reason 0, NMI exiting = 1)"),
-    ("EXIT_NMIW", "an NMI-window VM exit (exit reason 8)"),
-    ("EXIT_GP", "a VM exit for #GP (the exception bitmap's bit 13)"),
-    ("#GP@G, #GP@H", "a general-protection fault taken by G / by H"),
-    ("timeout", "nothing ended the wait within its bound; \"no progress for N ms\": the watchdog had to end it"),
-    ("set(X,V,B,W), check(...)", "write the controls / compare what the VMCS holds (check(B=b): the saved "
-                                 "blocking-by-NMI bit; check(bit12=b): \"NMI unblocking due to IRET\" of that exit)"),
-    ("wait(ctx: sends -> O)", "halt in ctx (H or G) while the other CPU sends the events; O must end the wait"),
-    ("iret(ctx -> O), firet(ctx -> O)", "a real IRET / one whose frame names a null CS, so it faults with #GP(0)"),
-    ("inject(NMI), inject(INTR v)", "event injection with the next VM entry"),
-    ("after VM entry -> O", "what must have happened once G is back after its VMCALL"),
-    ("step: k of n, [G]/[H]", "the step that failed, and where it ran"),
-    ("at 0x... (after HLT)", "where an event hit: the rip, named when the experiments know it (after HLT, "
-                             "after IRET, after VMCALL, the host's VM-exit entry, a handler's first instruction)"),
-)
+from .legend import NOT_RUN_TEXT, VERDICT_TEXT, verdict_value_text
+from .model import DIAGNOSTIC_KEYS, LogProblem, Result, Run, Verdict
+from .run_card import incomplete_reason, run_facts, run_label, short_boot_path
 
 
 @dataclass
@@ -65,6 +26,10 @@ class Column:
     key: tuple    # (platform, build, boot path), to find the run's baseline
     warnings: list[str] = field(default_factory=list)   # the run's, and the report's about it
     baseline: BaselineRun | None = None
+
+    def facts(self) -> list[tuple[str, str]]:
+        """The run's card, with what the report adds (its warnings, the baseline run)."""
+        return run_facts(self.run, self.warnings, self.baseline)
 
 
 @dataclass
@@ -176,14 +141,6 @@ class Matrix:
         return [note for note in self.deviation_notes if row.number in note.experiments]
 
 
-def verdict_value_text(value: str | None) -> str:
-    if value is None:
-        return "absent"
-    if value == Verdict.NOT_RUN.value:
-        return "not run"
-    return value
-
-
 # --- building ----------------------------------------------------------------------------
 
 def build_matrix(runs: list[Run], problems: list[LogProblem], catalogue: Catalogue | None = None,
@@ -261,22 +218,6 @@ def make_unique(names: list[str]) -> list[str]:
     return unique
 
 
-def run_label(run: Run) -> str:
-    """"Bochs amd64 BIOS": platform, build and boot path, as far as the banner tells."""
-    banner = run.banner
-    if banner.is_empty():
-        return f"unknown platform ({run.log_name})"
-    parts = [banner.platform or "unknown platform", banner.arch, short_boot_path(banner)]
-    return " ".join(part for part in parts if part)
-
-
-def short_boot_path(banner: Banner) -> str | None:
-    if banner.firmware in ("BIOS", "UEFI"):
-        return banner.firmware
-    # multiboot1 cannot tell BIOS from UEFI; the kernel says so at length.
-    return f"multiboot{banner.multiboot}" if banner.multiboot else banner.firmware
-
-
 def _rows(runs: list[Run], catalogue: Catalogue | None, docs_link: str | None) -> list[Row]:
     """Every experiment of the catalogue, and any a log reports that the catalogue lacks."""
     known = catalogue.experiments if catalogue else {}
@@ -284,22 +225,22 @@ def _rows(runs: list[Run], catalogue: Catalogue | None, docs_link: str | None) -
     for run in runs:
         for number, result in run.results.items():
             from_logs.setdefault(number, result)
-    rows = []
-    for number in sorted(set(known) | set(from_logs)):
-        entry = known.get(number)
-        if entry:
-            rows.append(Row(number, entry.title, entry.sdm_derived, "sdm" if entry.sdm_derived else "silicon",
-                            entry.rule, entry.anchor, _link(docs_link, entry.anchor),
-                            catalogue.deviations_for(number), True))
-            continue
-        result = from_logs[number]
-        sdm = any(r.results[number].sdm_derived_by_log for r in runs if number in r.results)
-        rows.append(Row(number, result.title, sdm, None, result.rule, None, None, [], False))
-    return rows
+    return [_catalogue_row(catalogue, number, docs_link) if number in known else _log_row(runs, from_logs[number])
+            for number in sorted(set(known) | set(from_logs))]
 
 
-def _link(docs_link: str | None, anchor: str) -> str | None:
-    return f"{docs_link}#{anchor}" if docs_link else None
+def _catalogue_row(catalogue: Catalogue, number: int, docs_link: str | None) -> Row:
+    entry = catalogue.experiments[number]
+    link = f"{docs_link}#{entry.anchor}" if docs_link else None
+    return Row(number, entry.title, entry.sdm_derived, "sdm" if entry.sdm_derived else "silicon", entry.rule,
+               entry.anchor, link, catalogue.deviations_for(number), True)
+
+
+def _log_row(runs: list[Run], result: Result) -> Row:
+    """An experiment the catalogue lacks, as the logs tell it."""
+    number = result.number
+    sdm = any(r.results[number].sdm_derived_by_log for r in runs if number in r.results)
+    return Row(number, result.title, sdm, None, result.rule, None, None, [], False)
 
 
 def _cell(column: Column, number: int) -> Cell:
@@ -429,131 +370,3 @@ def format_numbers(numbers: list[int]) -> str:
         else:
             spans.append([number, number])
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
-
-
-# --- facts about a run, for the run cards of every format --------------------------------------
-
-def incomplete_reason(run: Run) -> str:
-    if run.bail_out:
-        where = "" if run.tap_seen else " (before the TAP stream)"
-        return f"Bail out!{where} {run.bail_out}"
-    if run.fatal:
-        return f"FATAL: {run.fatal[0]}"
-    if not run.tap_seen:
-        return "the log ends before the TAP stream"
-    last = run.last_reported_number()
-    where = f"after experiment {last}" if last is not None else "before the first result"
-    return f'the log ends {where} (last line: "{run.last_line[:120]}")'
-
-
-def run_status(run: Run) -> str:
-    if run.complete:
-        return "complete"
-    return f"incomplete run: {incomplete_reason(run)}"
-
-
-def exit_text(run: Run) -> str:
-    if run.exit_status is None:
-        return "none (the log has no EXIT line)"
-    meaning = EXIT_STATUS_MEANINGS.get(run.exit_status, "unknown status")
-    return f"STATUS={run.exit_status} ({meaning})"
-
-
-def log_date(run: Run) -> str:
-    if run.log_mtime is None:
-        return "unknown"
-    when = datetime.datetime.fromtimestamp(run.log_mtime, tz=datetime.timezone.utc)
-    return when.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def vmx_text(banner: Banner) -> str:
-    if banner.vmx_available is None:
-        return "not reported"
-    if not banner.vmx_available:
-        return next(line for line in banner.vmx if line.startswith(VMX_UNUSABLE))
-    features = [line.split(": ", 1)[1] for line in banner.vmx
-                if line.startswith(("pin-based", "proc-based")) and ": " in line]
-    return "; ".join(["available", *features])
-
-
-def verdict_counts_text(run: Run) -> str:
-    counts = Counter(result.verdict for result in run.results.values())
-    shown = ", ".join(f"{counts[v]} {VERDICT_TEXT[v] or NOT_RUN_TEXT}" for v in Verdict if counts[v])
-    plan = f" of {run.plan} planned" if run.plan is not None else ""
-    return f"{len(run.results)} reported{plan}" + (f": {shown}" if shown else "")
-
-
-def command_line_options(command_line: str | None) -> dict[str, str | bool] | None:
-    """"exp=17 verbose" -> {"exp": "17", "verbose": True} (the kernel's own syntax)."""
-    if command_line is None:
-        return None
-    options: dict[str, str | bool] = {}
-    for word in command_line.split():
-        key, sep, value = word.partition("=")
-        options[key] = value if sep else True
-    return options
-
-
-# Banner keys the card shows in its own words (the rest are listed as they came).
-_SHOWN_KEYS = {"Boot", "CPU", "Platform", "Timer", "CPUs", "VMX"}
-
-
-def run_facts(column: Column) -> list[tuple[str, str]]:
-    """(name, value) pairs in display order; the same list feeds Markdown, HTML and JUnit."""
-    run = column.run
-    b = run.banner
-    unknown = "not in the log"
-    platform = b.platform or unknown
-    if b.hypervisor_signature:
-        platform += f' (CPUID 0x40000000 "{b.hypervisor_signature}")'
-    boot = ", ".join(part for part in (b.firmware, b.multiboot and f"multiboot{b.multiboot}",
-                                       b.loader and f'loader "{b.loader}"') if part) or unknown
-    facts = [
-        ("Status", run_status(run)),
-        ("Log", f"{run.log_name} (modified {log_date(run)})"),
-        ("Platform", platform),
-        ("CPU", b.cpu_brand or unknown),
-        ("CPU model", f"{b.cpu_vendor} {b.cpu_signature}" if b.cpu_vendor else unknown),
-        ("Build", f"{b.arch or unknown}, nmi-lab {b.version or '?'}"),
-        ("Git", b.git_rev or unknown),
-        ("Boot", boot),
-        ("Command line", f'"{b.command_line}"' if b.command_line is not None else unknown),
-        ("VMX", vmx_text(b)),
-        ("Timer", b.timer or unknown),
-        ("CPUs", b.cpus or unknown),
-    ]
-    facts += [(key, " | ".join(values)) for key, values in b.facts().items() if key not in _SHOWN_KEYS]
-    if run.random_order:
-        r = run.random_order
-        facts.append(("Order", f"random: seed {r.seed}, {r.runs} runs over {r.experiments} experiments"))
-    if run.selftests:
-        facts.append(("Self-test", " | ".join(_selftest_text(line) for line in run.selftests)))
-    facts += [
-        ("Results", verdict_counts_text(run)),
-        ("Summary", run.summary.text() if run.summary else "none (incomplete run)"),
-        ("Exit", exit_text(run)),
-    ]
-    if column.baseline is not None:
-        facts.append(("Baseline", f"{column.baseline.label} ({column.baseline.run_id})"))
-    if len(run.fatal) > 1:
-        facts.append(("Crash dump", " | ".join(run.fatal[1:])))
-    if run.comments:
-        facts.append(("Log comments", _capped(run.comments, MAX_COMMENTS_SHOWN)))
-    if column.warnings:
-        facts.append(("Warnings", "; ".join(column.warnings)))
-    return facts
-
-
-def _selftest_text(line: str) -> str:
-    """A passed self-test's measurements are noise in a card; a failed one's are the point."""
-    return line.split("; ", 1)[0] if line.startswith("ok") else line
-
-
-# A random-order run logs one comment per failed run (thousands, possibly).
-MAX_COMMENTS_SHOWN = 6
-
-
-def _capped(lines: list[str], limit: int) -> str:
-    shown = " | ".join(lines[:limit])
-    hidden = len(lines) - limit
-    return shown + (f" | ... and {hidden} more" if hidden > 0 else "")

@@ -3,6 +3,8 @@
 import enum
 from dataclasses import dataclass, field
 
+from .grammar import DID_NOT_SHOW_NOTE
+
 
 class Verdict(str, enum.Enum):
     PASS = "PASS"
@@ -91,7 +93,7 @@ class Result:
 
     @property
     def deviation_did_not_show(self) -> bool:
-        return any(note.startswith("note: the known") and "did not show" in note for note in self.notes)
+        return any(DID_NOT_SHOW_NOTE.match(note) for note in self.notes)
 
 
 @dataclass

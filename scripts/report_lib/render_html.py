@@ -3,8 +3,10 @@ then its notes, the known deviations, the notation, and the run cards."""
 
 from html import escape
 
-from .matrix import (EXPECTED_TEXT, NOTATION, NOT_RUN_TEXT, SDM_DERIVED_LEGEND, SDM_DERIVED_MARK, VERDICT_MEANING,
-                     VERDICT_TEXT, Column, Matrix, Row, format_numbers, run_facts, run_label, verdict_value_text)
+from .legend import (EXPECTED_TEXT, NOTATION, NOT_RUN_TEXT, SDM_DERIVED_LEGEND, SDM_DERIVED_MARK, VERDICT_MEANING,
+                     VERDICT_TEXT, verdict_value_text)
+from .matrix import Column, Matrix, Row, format_numbers
+from .run_card import run_label
 from .model import Verdict
 
 # Light backgrounds with dark text of the same hue: readable, printable, and the verdict
@@ -97,7 +99,7 @@ _SECONDARY_FACTS = ("CPU model", "VMX", "Timer", "CPUs", "BSP", "APIC", "Self-te
 
 def _run_card(column: Column) -> str:
     incomplete = not column.run.complete
-    facts = run_facts(column)
+    facts = column.facts()
     primary = [_fact(name, value, incomplete) for name, value in facts if name not in _SECONDARY_FACTS]
     secondary = [_fact(name, value, incomplete) for name, value in facts if name in _SECONDARY_FACTS]
     more = f'<details><summary>more</summary><dl>{"".join(secondary)}</dl></details>' if secondary else ""

@@ -7,8 +7,8 @@ only added within a version; a consumer should ignore fields it does not know.""
 import json
 
 from .catalogue import Catalogue
-from .matrix import Cell, Column, Matrix, Row, command_line_options, incomplete_reason, remark_lines, run_status
-from .matrix import short_boot_path
+from .matrix import Cell, Column, Matrix, Row, remark_lines
+from .run_card import command_line_options, incomplete_reason, run_status, short_boot_path
 from .model import DIAGNOSTIC_KEYS, EXIT_STATUS_MEANINGS, Run, Verdict
 
 SCHEMA_VERSION = 2

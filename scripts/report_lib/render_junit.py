@@ -21,7 +21,9 @@ import datetime
 import re
 import xml.etree.ElementTree as ET
 
-from .matrix import VERDICT_TEXT, Cell, Column, Matrix, incomplete_reason, run_facts, verdict_value_text
+from .legend import VERDICT_TEXT, verdict_value_text
+from .matrix import Cell, Column, Matrix
+from .run_card import incomplete_reason
 from .model import LogProblem, Verdict
 
 _FAILURES = (Verdict.FAIL, Verdict.TIMEOUT)
@@ -45,7 +47,7 @@ def _run_suite(matrix: Matrix, index: int, column: Column) -> ET.Element:
         when = datetime.datetime.fromtimestamp(run.log_mtime, tz=datetime.timezone.utc)
         suite.set("timestamp", when.strftime("%Y-%m-%dT%H:%M:%S"))   # the log's date, UTC
     properties = ET.SubElement(suite, "properties")
-    for name, value in run_facts(column):
+    for name, value in column.facts():
         ET.SubElement(properties, "property", name=name, value=value)
     classname = "nmi-lab." + re.sub(r"[^A-Za-z0-9]+", "_", column.label).strip("_")
     for row in matrix.rows:

@@ -1,8 +1,9 @@
 """The matrix as GitHub-flavoured Markdown: the matrix first, then its notes, the known
 deviations, the notation, and the run cards."""
 
-from .matrix import (EXPECTED_TEXT, NOTATION, NOT_RUN_TEXT, SDM_DERIVED_LEGEND, SDM_DERIVED_MARK, VERDICT_MEANING,
-                     VERDICT_TEXT, Matrix, Row, format_numbers, run_facts, verdict_value_text)
+from .legend import (EXPECTED_TEXT, NOTATION, NOT_RUN_TEXT, SDM_DERIVED_LEGEND, SDM_DERIVED_MARK, VERDICT_MEANING,
+                     VERDICT_TEXT, verdict_value_text)
+from .matrix import Matrix, Row, format_numbers
 from .model import Verdict
 
 
@@ -142,6 +143,6 @@ def _runs(matrix: Matrix) -> list[str]:
     lines = ["## Runs", ""]
     for column in matrix.columns:
         lines += [f"### {_escape(column.label)}", ""]
-        lines += [f"- {name}: {_escape(value)}" for name, value in run_facts(column)]
+        lines += [f"- {name}: {_escape(value)}" for name, value in column.facts()]
         lines.append("")
     return lines

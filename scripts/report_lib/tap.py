@@ -14,23 +14,14 @@ EXIT line the runner reports; a YAML block cut off by the end of the log is clos
 that the document stays well formed.
 """
 
-import re
-
-from .parse import _BANNER, _TAP_VERSION, _YAML_END, clean_lines
-
-_PLAN = re.compile(r"^1\.\.\d+(?:\s*#.*)?$")
-_RESULT = re.compile(r"^(?:not ok|ok)\b")
-_BAIL_OUT = re.compile(r"^Bail out!")
-_COMMENT = re.compile(r"^#")
-_INDENTED_COMMENT = re.compile(r"^\s+#")
-_YAML_START = re.compile(r"^(?P<indent>\s+)---$")
-_KERNEL_FACT = re.compile(r"^(?:SUMMARY|EXIT|FATAL): ")
-_INDENTED = re.compile(r"^\s+\S")
+from .grammar import (BAIL_OUT, BANNER, COMMENT, ENDING_LINE, INDENTED, INDENTED_COMMENT, PLAN, TAP_RESULT,
+                      TAP_VERSION, YAML_END, YAML_START)
+from .parse import clean_lines
 
 
 def _boots(lines: list[str]) -> list[list[str]]:
     """The log cut at each banner line ("nmi-lab 0.1.0 (git ...), amd64 build")."""
-    starts = [index for index, line in enumerate(lines) if _BANNER.search(line)]
+    starts = [index for index, line in enumerate(lines) if BANNER.search(line)]
     if not starts:
         return [lines]
     boots = [lines[start:end] for start, end in zip(starts, starts[1:] + [len(lines)])]
@@ -38,55 +29,80 @@ def _boots(lines: list[str]) -> list[list[str]]:
     return boots
 
 
-def _tap_of_boot(lines: list[str]) -> list[str]:
-    out: list[str] = []
-    banner_seen = tap_started = in_yaml = in_fatal = False
-    for line in lines:
+class _BootTap:
+    """The TAP of one boot, fed line by line."""
+
+    def __init__(self):
+        self.out: list[str] = []
+        self.banner_seen = self.tap_started = self.in_yaml = self.in_fatal = False
+
+    def feed(self, line: str) -> None:
         if not line.strip():
-            continue
-        if in_yaml:
-            if _YAML_END.match(line):
-                out.append(line)
-                in_yaml = False
-                continue
-            if _INDENTED.match(line):
-                out.append(line)
-                continue
-            out.append("  ...")   # the block was cut off: close it before the next line
-            in_yaml = False
-        if in_fatal and _INDENTED.match(line):
-            out.append("#   " + line.strip())
-            continue
-        in_fatal = False
-        if _BANNER.search(line):
-            banner_seen = True
-            out.append("# " + line.strip())
-        elif _TAP_VERSION.match(line):
-            tap_started = True
-        elif _BAIL_OUT.match(line):
-            out.append(line)
-        elif _KERNEL_FACT.match(line):
-            out.append("# " + line)
-            in_fatal = line.startswith("FATAL")
-        elif not tap_started:
-            # The banner and the self-test, as comments; what precedes the banner is GRUB's.
-            if _COMMENT.match(line):
-                out.append(line)
-            elif banner_seen:
-                out.append("# " + line)
-        elif _PLAN.match(line) or _RESULT.match(line) or _COMMENT.match(line) or _INDENTED_COMMENT.match(line):
-            out.append(line)
-        elif m := _YAML_START.match(line):
-            out.append(line)
-            in_yaml = True
+            return
+        if self.in_yaml and self._yaml_line(line):
+            return
+        if self.in_fatal and INDENTED.match(line):
+            self.out.append("#   " + line.strip())
+            return
+        self.in_fatal = False
+        self._line(line)
+
+    def finish(self) -> list[str]:
+        if self.in_yaml:
+            self.out += ["  ...", "# log2tap: the log ends inside this YAML block (closed here)"]
+        return self.out
+
+    def _yaml_line(self, line: str) -> bool:
+        """True if the line belongs to the open YAML block; a block cut off is closed."""
+        if INDENTED.match(line):   # its body, or its end
+            self.out.append(line)
+            self.in_yaml = not YAML_END.match(line)
+            return True
+        self.out.append("  ...")   # the block was cut off: close it before the next line
+        self.in_yaml = False
+        return False
+
+    def _line(self, line: str) -> None:
+        if BANNER.search(line):
+            self.banner_seen = True
+            self.out.append("# " + line.strip())
+        elif TAP_VERSION.match(line):
+            self.tap_started = True
+        elif BAIL_OUT.match(line):
+            self.out.append(line)
+        elif ENDING_LINE.match(line):
+            self.out.append("# " + line)
+            self.in_fatal = line.startswith("FATAL")
+        elif not self.tap_started:
+            self._before_stream(line)
+        else:
+            self._stream_line(line)
+
+    def _before_stream(self, line: str) -> None:
+        """The banner and the self-test, as comments; what precedes the banner is GRUB's."""
+        if COMMENT.match(line):
+            self.out.append(line)
+        elif self.banner_seen:
+            self.out.append("# " + line)
+
+    def _stream_line(self, line: str) -> None:
+        if PLAN.match(line) or TAP_RESULT.match(line) or COMMENT.match(line) or INDENTED_COMMENT.match(line):
+            self.out.append(line)
+        elif YAML_START.match(line):
+            self.out.append(line)
+            self.in_yaml = True
         # Anything else after "TAP version" (the verbose trace, noise) is not TAP: left out.
-    if in_yaml:
-        out += ["  ...", "# log2tap: the log ends inside this YAML block (closed here)"]
-    return out
+
+
+def _tap_of_boot(lines: list[str]) -> list[str]:
+    tap = _BootTap()
+    for line in lines:
+        tap.feed(line)
+    return tap.finish()
 
 
 def _has_tap(lines: list[str]) -> bool:
-    return any(_TAP_VERSION.match(line) or _RESULT.match(line) or _BAIL_OUT.match(line) for line in lines)
+    return any(TAP_VERSION.match(line) or TAP_RESULT.match(line) or BAIL_OUT.match(line) for line in lines)
 
 
 def extract_tap(raw: bytes) -> str:

@@ -3,7 +3,7 @@ import unittest
 
 from support import CATALOGUE, NUMBERS, SDM_DERIVED, matrix_of, only_run, row
 
-from report_lib.matrix import format_numbers, make_unique, merge_variants, not_run_reason, run_facts
+from report_lib.matrix import format_numbers, make_unique, merge_variants, not_run_reason
 from report_lib.model import Verdict
 
 
@@ -91,13 +91,13 @@ class RowsAndCells(unittest.TestCase):
 
 class Facts(unittest.TestCase):
     def test_complete_and_incomplete_runs(self):
-        complete = dict(run_facts(matrix_of("bochs-amd64.log").columns[0]))
+        complete = dict(matrix_of("bochs-amd64.log").columns[0].facts())
         self.assertEqual(complete["Status"], "complete")
         self.assertEqual(complete["Summary"], "38 tests, 18 unexpected failures, 0 known failures, 0 skipped")
         self.assertEqual(complete["Exit"], "STATUS=1 (failures)")
         self.assertEqual(complete["Build"], "amd64, nmi-lab 0.1.0")
         self.assertEqual(complete["Git"], "1dff8f8-dirty")
-        incomplete = dict(run_facts(matrix_of("truncated-mid-yaml.log").columns[0]))
+        incomplete = dict(matrix_of("truncated-mid-yaml.log").columns[0].facts())
         self.assertTrue(incomplete["Status"].startswith("incomplete run: the log ends after experiment 14"))
         self.assertEqual(incomplete["Exit"], "none (the log has no EXIT line)")
         self.assertEqual(incomplete["Results"], "14 reported of 38 planned: 8 PASS, 4 FAIL, 2 TIMEOUT")

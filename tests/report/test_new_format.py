@@ -12,7 +12,6 @@ import unittest
 from support import CATALOGUE, NUMBERS, log_path, matrix_of, only_run, row, verdicts
 
 from report_lib.cli import main
-from report_lib.matrix import run_facts
 from report_lib.model import Verdict
 from report_lib.parse import parse_result_line, parse_text
 
@@ -84,8 +83,8 @@ class Summaries(unittest.TestCase):
         self.assertEqual(run.results[3].verdict, Verdict.FAIL)
         self.assertEqual(run.results[3].deviation, "known Bochs 2.7 deviation (strict: counted as a failure)")
         self.assertEqual(run.warnings, [])
-        self.assertIn("(strict: known deviations count as failures)", dict(run_facts(
-            matrix_of("new-strict.log").columns[0]))["Summary"])
+        self.assertIn("(strict: known deviations count as failures)",
+                      dict(matrix_of("new-strict.log").columns[0].facts())["Summary"])
 
     def test_a_summary_that_disagrees_is_reported(self):
         raw = (b"TAP version 13\n1..1\nok 7 - t (5 us)\n  # note: the known KVM deviation did not show (fixed?): x\n"
@@ -152,7 +151,7 @@ class BannerFacts(unittest.TestCase):
         self.assertEqual(facts["Microcode"], ["0x2006e05 (IA32_BIOS_SIGN_ID)"])
         self.assertEqual(facts["Experimenter"], ["CPU 1 (APIC ID 1)"])
         self.assertEqual(facts["Hypervisor"], ["KVM feature leaf 0x40000001 eax 0x01007afb"])
-        shown = dict(run_facts(matrix_of("new-kvm-mixed.log").columns[0]))
+        shown = dict(matrix_of("new-kvm-mixed.log").columns[0].facts())
         self.assertEqual(shown["Microcode"], "0x2006e05 (IA32_BIOS_SIGN_ID)")
 
     def test_firmware_lines_before_the_banner_are_not_facts(self):
@@ -178,7 +177,7 @@ class WholeMatrixFromAnyLog(unittest.TestCase):
             self.assertEqual(run.exit_status, 1)
             matrix = matrix_of(name)
             self.assertEqual([r.title for r in matrix.rows], [CATALOGUE.experiments[n].title for n in NUMBERS])
-            facts = dict(run_facts(matrix.columns[0]))
+            facts = dict(matrix.columns[0].facts())
             self.assertEqual(facts["Status"], "incomplete run: Bail out! (before the TAP stream) bad command line: "
                              "unknown option 'colour'; valid options: exp, order, seed, iterations, verbose, "
                              "timeout, serial, baud, x2apic, reboot, vmcalls, break, hang, fault")

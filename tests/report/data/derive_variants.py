@@ -4,7 +4,9 @@
 The real logs (bochs-amd64.log, bochs-amd64-verbose.log, qemu-amd64-bios.log) are
 serial captures; everything else here is made from them by this script, so the way each
 variant was damaged is written down. The tests read the files, not this script:
-run it by hand (python3 tests/report/data/derive_variants.py) after changing it.
+run it by hand (python3 tests/report/data/derive_variants.py) after changing it. It reads
+the logs with patterns of its own, not with scripts/report_lib's grammar: the test data must
+not depend on the reader it tests.
 """
 import pathlib
 import random

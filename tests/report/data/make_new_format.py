@@ -11,7 +11,8 @@ that does not match the known signature, a deviation only reported, measured res
 new banner lines), a capture with those lines edited in, as the log format says them.
 
 The titles come from docs/catalogue.json, not from a parser, so the escaping is done
-independently of scripts/report_lib. The tests read the files, not this script: run it
+independently of scripts/report_lib; so is the reading of the lines (the patterns below,
+not report_lib's grammar): the test data must not depend on the reader it tests. The tests read the files, not this script: run it
 by hand (python3 tests/report/data/make_new_format.py) after changing it, and look at the
 diff.
 """
