@@ -7,7 +7,8 @@
 #   make run        set-up, image, and a run on the best platform here, log on screen
 #   make test       host unit tests, report and script tests, a short fuzz, a fresh clone's build,
 #                   the emulator checks (Bochs and QEMU), then the conformance of their logs with
-#                   prove, tap-parser, YAML and JUnit
+#                   prove, tap-parser, YAML and JUnit, and the LAVA jobs (lava/) under lava-run
+#   make lava-test  only the LAVA check: lava-run boots the fresh image with lava/*.yaml
 #   make unit-test  only the host unit tests
 #   make bench      per-experiment and whole-suite timings under Bochs
 #   make soak       random order for SOAK_RUNS runs under Bochs, both builds: runs per second, verdicts
@@ -53,7 +54,7 @@ $(FONT_C): scripts/psf2c
 ISO := $(BUILD)/nmi-lab.iso
 
 .PHONY: all iso vmdk run bench soak docs report test unit-test report-test emulator-test conformance-test \
-	deps clean fuzz fuzz-test fresh-clone-test script-test
+	deps clean fuzz fuzz-test fresh-clone-test script-test lava-test
 all: $(KERNELS)
 
 # The revision goes into the banner; rewrite the stamp only when it changes.
@@ -168,6 +169,11 @@ report-test:
 conformance-test:
 	tests/conformance/check_logs
 
+# LAVA (lava/, README "Running in a LAVA lab"): lava-run, as root, boots the fresh ISO and
+# the i386 ELF with the QEMU jobs; the recorded test cases must agree with the serial log.
+lava-test: $(KERNELS)
+	tests/lava/check
+
 # Fuzzing (tests/fuzz/): libFuzzer with ASan and UBSan on lib/cmdline.c and on the kernel's
 # options with the selection checks; Hypothesis on scripts/report_lib/parse.py.
 FUZZ_CC := clang
@@ -209,6 +215,7 @@ test: deps
 	$(MAKE) --no-print-directory fresh-clone-test
 	$(MAKE) --no-print-directory emulator-test
 	$(MAKE) --no-print-directory conformance-test
+	$(MAKE) --no-print-directory lava-test
 
 # The result matrix (Markdown, HTML, JSON, JUnit) from the logs `make test` left.
 REPORT_LOGS = $(wildcard $(foreach r,bochs-amd64 bochs-i386 qemu-bios-amd64 qemu-uefi-amd64 \
