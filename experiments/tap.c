@@ -33,15 +33,9 @@ static unsigned next_number = 1;
 
 static void skip_unselected_before(unsigned number)
 {
-	for (; next_number < number; next_number++) {
-		const struct experiment *x = experiment_numbered(next_number);
-		if (x)
-			printf("ok %u - ", next_number), print_description(x->title),
-				printf(" # SKIP not selected (exp=)\n");
-		else
-			printf("ok %u - (no experiment %u in this catalogue) # SKIP not in the catalogue\n",
-			       next_number, next_number);
-	}
+	for (; next_number < number; next_number++)
+		printf("ok %u # SKIP %s\n", next_number,
+		       experiment_numbered(next_number) ? "not selected (exp=)" : "not in the catalogue");
 	if (next_number == number)
 		next_number++;
 }
@@ -55,11 +49,16 @@ void tap_plan(void)
 	printf("1..%u\n", selection_last_number());
 }
 
+/* A pass is its number and time; whatever did not pass says what the experiment is (the
+ * titles of the others are in docs/experiments.md and the report: every byte counts). */
 static void print_test_line(bool ok, const struct experiment *x)
 {
 	skip_unselected_before(x->number);
-	printf("%s %u - ", ok ? "ok" : "not ok", x->number);
-	print_description(x->title);
+	printf("%s %u", ok ? "ok" : "not ok", x->number);
+	if (!ok) {
+		printf(" - ");
+		print_description(x->title);
+	}
 }
 
 /* "entry-keeps-nmi-blocking, nmi-exit-saves-blocking" */
@@ -176,21 +175,20 @@ void tap_random_results(void)
 	}
 }
 
-/* Each known deviation that explained a failure, once: what the platform does, and why
- * we know. */
+/* Each known deviation that explained a failure, once: what the platform does instead
+ * (the evidence is in the docs, generated from experiments/deviations.c). */
 static void print_deviation_legend(void)
 {
 	unsigned seen = results_quirks_seen();
+	if (seen)
+		printf("# the evidence for each deviation: docs/experiments.md, \"Known deviations\"\n");
 	for (unsigned q = 1; q && q < 1u << MODEL_QUIRK_COUNT; q <<= 1) {
 		const struct deviation *d = deviation_of(platform()->kind, (enum model_quirk)q);
 		if (!d || !(seen & q))
 			continue;
 		/* In pieces: one printf holds 512 characters. */
 		printf("# deviation %s (%s): ", model_quirk_name(d->quirk), d->platform_name);
-		printf("%s", d->note);
-		printf(" (evidence: ");
-		printf("%s", d->evidence);
-		printf(")\n");
+		printf("%s\n", d->note);
 	}
 }
 

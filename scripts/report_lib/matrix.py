@@ -191,7 +191,9 @@ def _catalogue_warnings(run: Run, catalogue: Catalogue | None) -> list[str]:
     kernel version, whose verdicts may not mean what this catalogue says."""
     if not catalogue:
         return []
-    differ = [n for n, r in run.results.items() if n in catalogue.experiments and r.title != catalogue.experiments[n].title]
+    # A pass prints no title (each byte counts on the serial line): only titles given count.
+    differ = [n for n, r in run.results.items()
+              if n in catalogue.experiments and r.title and r.title != catalogue.experiments[n].title]
     unknown = [n for n in run.results if n not in catalogue.experiments]
     warnings = []
     if differ:
