@@ -123,7 +123,7 @@ void tap_result(const struct experiment *x, const struct run_result *r, const ch
 	print_directive(x, r);
 	if (r->verdict != VERDICT_PASS)
 		print_failure(x, r);
-	if (options.break_experiment == x->number)
+	if (test_hook_in(HOOK_BREAK, x->number))
 		printf("  # break=%u: the model's first prediction was deliberately wrong (test only)\n", x->number);
 	print_choices(r);
 	for (unsigned i = 0; i < nmeasured; i++)
