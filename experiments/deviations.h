@@ -40,6 +40,9 @@ extern const unsigned reported_deviation_count;
 
 /* The quirks of a platform (enum model_quirk), 0 for none. */
 unsigned platform_quirks(enum platform_kind platform);
+/* Each platform's quirks (a set per platform that has any, each once): *sets gets up to
+ * max of them; returns how many. */
+unsigned deviation_quirk_sets(unsigned *sets, unsigned max);
 /* The platform's deviation that is this quirk, or 0. */
 const struct deviation *deviation_of(enum platform_kind platform, enum model_quirk quirk);
 /* A deviation reported for this platform and experiment, or 0. */
