@@ -248,9 +248,11 @@ static bool choose_random_order_defaults(char *err, unsigned errlen)
 {
 	if (options.scenarios.last && !check_scenarios(err, errlen))
 		return false;
-	const char *given = options.seed && !options.scenarios.last ? "seed" : options.iterations ? "iterations" : 0;
+	bool seed = options.seed && !options.scenarios.last;
+	const char *given = seed ? "seed" : options.iterations ? "iterations" : 0;
 	if (options.order != ORDER_RANDOM && given) {
-		snprintf(err, errlen, "option '%s' applies only to order=random (the order is seq)", given);
+		snprintf(err, errlen, "option '%s' applies only to order=random%s (the order is seq)", given,
+			 seed ? " or scenarios=" : "");
 		return false;
 	}
 	if (!options.seed)

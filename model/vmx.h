@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "model/event.h"
+#include "model/rules.h"
 #include "model/step.h"
 
 /* Where the SDM lets the processor choose, with consequences for what follows. */
@@ -61,8 +62,8 @@ enum model_quirk {
 	QUIRK_HLT_EXIT_SAVES_ACTIVE = 1u << 3,
 	/* No 26.3.1.5 check of an NMI injection under virtual-NMI blocking: the entry succeeds. */
 	QUIRK_NO_VIRTUAL_NMI_INJECTION_CHECK = 1u << 4,
-	/* No MTF exit after a VM entry that injects an event. */
-	QUIRK_NO_MTF_AFTER_INJECTION = 1u << 5,
+	/* No MTF exit after a VM entry, whether it injects an event or not. */
+	QUIRK_NO_MTF_AFTER_ENTRY = 1u << 5,
 	/* A faulting IRET (in the host) leaves NMIs blocked. */
 	QUIRK_FAULTING_IRET_KEEPS_BLOCKING = 1u << 6,
 	/* After a VM entry that injects an event, an NMI held for the guest is neither
@@ -78,6 +79,10 @@ struct model_config {
 	bool vmx;           /* a guest exists; false: only host steps run (no VMX) */
 	unsigned quirks;    /* enum model_quirk */
 	unsigned choices;   /* enum model_choice: the processor's choices in this run */
+	/* For the rule inventory (tests/rules_md.c): called each time a clause applies a
+	 * rule, with the clause's name; 0 in the kernel. */
+	void (*applied)(void *ctx, enum sdm_rule rule, const char *clause);
+	void *applied_ctx;
 };
 
 /* One predicted observation. */
@@ -126,6 +131,13 @@ bool record_agrees(const struct exit_record *seen, const struct predicted *p, en
 /* Whether two predictions of the same experiment differ in any observation, record bit
  * either defines, or value. */
 bool model_predictions_differ(const struct prediction *a, const struct prediction *b);
+
+/* The quirks of c that p (the prediction of x under c) needs: those whose removal alone
+ * changes it. A quirk can fire without changing anything compared (a blocking nothing
+ * tests afterwards); a known failure names only the ones that matter. `scratch` is the
+ * caller's (no globals here). */
+unsigned model_quirks_that_matter(const struct experiment *x, const struct model_config *c,
+				  const struct prediction *p, struct prediction *scratch);
 
 /* "entry-keeps-nmi-blocking": a quirk's name, for diagnostics; a choice, said both ways. */
 const char *model_quirk_name(enum model_quirk q);
