@@ -151,13 +151,17 @@ $(BUILD)/host/reprinted.c: $(BUILD)/host/notation-reprint
 $(BUILD)/host/notation-roundtrip: tests/notation_roundtrip.c $(BUILD)/host/reprinted.c $(ROUNDTRIP_SOURCES)
 	$(CC) $(HOST_DOC_CFLAGS) -o $@ tests/notation_roundtrip.c $(BUILD)/host/reprinted.c $(ROUNDTRIP_SOURCES)
 
-unit-test: $(BUILD)/host/unit-tests $(BUILD)/host/catalogue-md $(BUILD)/host/catalogue-json $(BUILD)/host/notation-roundtrip
+unit-test: $(BUILD)/host/unit-tests $(BUILD)/host/catalogue-md $(BUILD)/host/catalogue-json $(BUILD)/host/notation-roundtrip \
+		$(BUILD)/host/options-md
 	$(BUILD)/host/unit-tests
 	$(BUILD)/host/notation-roundtrip
 	@$(BUILD)/host/catalogue-md | cmp -s - docs/experiments.md && echo "docs/experiments.md matches the catalogue" \
 		|| { echo "docs/experiments.md is out of date: run 'make docs'"; exit 1; }
 	@$(BUILD)/host/catalogue-json | cmp -s - docs/catalogue.json && echo "docs/catalogue.json matches the catalogue" \
 		|| { echo "docs/catalogue.json is out of date: run 'make docs'"; exit 1; }
+	@$(BUILD)/host/options-md README.md > $(BUILD)/host/README.md && cmp -s $(BUILD)/host/README.md README.md \
+		&& echo "README.md's option table matches experiments/options.c" \
+		|| { echo "README.md's option table is out of date: run 'make docs'"; exit 1; }
 	@tests/check_expected_tables.py
 
 # docs/experiments.md (for people) and docs/catalogue.json (for scripts/report and other
@@ -173,9 +177,17 @@ $(BUILD)/host/catalogue-json: tests/catalogue_json.c $(CATALOGUE_DOC_SOURCES) $(
 	@mkdir -p $(@D)
 	$(CC) $(HOST_DOC_CFLAGS) -DPROJECT_VERSION='"$(VERSION)"' -o $@ tests/catalogue_json.c $(CATALOGUE_DOC_SOURCES)
 
-docs: $(BUILD)/host/catalogue-md $(BUILD)/host/catalogue-json
+# README's option table, from the kernel's option table and its help strings
+# (experiments/options.c): make docs rewrites it between its markers.
+OPTIONS_MD_SOURCES := tests/options_md.c experiments/options.c lib/cmdline.c lib/format.c
+$(BUILD)/host/options-md: $(OPTIONS_MD_SOURCES) $(CATALOGUE_DOC_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_DOC_CFLAGS) -o $@ $(OPTIONS_MD_SOURCES)
+
+docs: $(BUILD)/host/catalogue-md $(BUILD)/host/catalogue-json $(BUILD)/host/options-md
 	$(BUILD)/host/catalogue-md > docs/experiments.md
 	$(BUILD)/host/catalogue-json > docs/catalogue.json
+	$(BUILD)/host/options-md README.md > $(BUILD)/host/README.md && mv $(BUILD)/host/README.md README.md
 
 emulator-test: $(KERNELS)
 	tests/emulator_checks.py
