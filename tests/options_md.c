@@ -6,8 +6,9 @@
  *   options-md README.md  prints README.md with the table between its markers replaced
  *
  * `make docs` writes the second back into README.md; `make unit-test` fails when
- * README.md differs from it. A help string ends with "(default: ...)" where the option
- * has a default (lib/cmdline.h); without one a flag is off and any other option unset.
+ * README.md differs from it, or when an option has no help. A help string ends with
+ * "(default: ...)" where the option has a default (lib/cmdline.h), and says "(default"
+ * nowhere else; without one a flag is off and any other option unset.
  * The options a user needs come first, the test-only ones ("test only: ...") after them.
  */
 #include <stdbool.h>
@@ -56,6 +57,14 @@ static void print_row(const struct option *o)
 		failed = true;
 		return;
 	}
+	const char *clause = default_clause(o->help);
+	const char *any = strstr(o->help, "(default");
+	if (any && any != clause) {
+		fprintf(stderr, "options-md: option '%s': its default must end its help as \"(default: ...)\", "
+			"and be the only one: %s\n", o->key, o->help);
+		failed = true;
+		return;
+	}
 	printf("| `");
 	put_cell(o->key, strlen(o->key));
 	if (o->type != OPT_FLAG) {
@@ -65,7 +74,6 @@ static void print_row(const struct option *o)
 		put_cell(name, strlen(name));
 	}
 	printf("` | ");
-	const char *clause = default_clause(o->help);
 	size_t meaning = clause ? (size_t)(clause - o->help) : strlen(o->help);
 	while (meaning && o->help[meaning - 1] == ' ')
 		meaning--;
