@@ -166,6 +166,9 @@ unit-test: $(BUILD)/host/unit-tests $(BUILD)/host/catalogue-md $(BUILD)/host/cat
 		|| { echo "docs/experiments.md is out of date: run 'make docs'"; exit 1; }
 	@$(BUILD)/host/catalogue-json | cmp -s - docs/catalogue.json && echo "docs/catalogue.json matches the catalogue" \
 		|| { echo "docs/catalogue.json is out of date: run 'make docs'"; exit 1; }
+	@$(BUILD)/host/options-md README.md > $(BUILD)/host/README.md && cmp -s $(BUILD)/host/README.md README.md \
+		&& echo "README.md's option table matches experiments/options.c" \
+		|| { echo "README.md's option table is out of date: run 'make docs'"; exit 1; }
 	@tests/check_expected_tables.py
 
 # docs/experiments.md (for people) and docs/catalogue.json (for scripts/report and other
@@ -198,6 +201,19 @@ emulator-test: $(KERNELS)
 
 report-test:
 	tests/report/run_tests.sh
+
+# README's option table, from the kernel's option table and its help strings
+# (experiments/options.c, tests/options_md.c): make docs rewrites it between its markers,
+# make unit-test (above) fails when it differs.
+OPTIONS_MD_SOURCES := tests/options_md.c experiments/options.c lib/cmdline.c lib/format.c
+$(BUILD)/host/options-md: $(OPTIONS_MD_SOURCES) $(CATALOGUE_DOC_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_DOC_CFLAGS) -o $@ $(OPTIONS_MD_SOURCES)
+unit-test: $(BUILD)/host/options-md
+docs: readme-options
+.PHONY: readme-options
+readme-options: $(BUILD)/host/options-md
+	$(BUILD)/host/options-md README.md > $(BUILD)/host/README.md && mv $(BUILD)/host/README.md README.md
 
 # The logs (and .tap files) the emulator checks left in build/test, through perl's prove,
 # node's tap-parser, python3-yaml and python3-junitparser: each must agree with SUMMARY.
