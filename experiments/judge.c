@@ -43,15 +43,13 @@ static void add_candidates(const struct experiment *x, struct model_config c, bo
 	struct candidate *first = &judge.c[judge.ncandidates];
 	model_predict(x, &c, &first->p);
 	unsigned consulted = first->p.choices_consulted;
-	for (unsigned choices = 0; choices < 1u << MODEL_CHOICE_COUNT; choices++) {
-		if ((choices & ~consulted) || judge.ncandidates == JUDGE_MAX_CANDIDATES)
-			continue;
+	for (bool more = true; more && judge.ncandidates < JUDGE_MAX_CANDIDATES;
+	     more = model_next_choices(consulted, &c.choices)) {
 		struct candidate *k = &judge.c[judge.ncandidates++];
-		c.choices = choices;
-		if (choices)
+		if (c.choices)
 			model_predict(x, &c, &k->p);
 		k->platform = platform;
-		k->choices = choices;
+		k->choices = c.choices;
 		k->alive = true;
 		k->why.found = false;
 	}

@@ -58,7 +58,7 @@ enum model_quirk {
 	 * blocking by NMI = 1. */
 	QUIRK_NMI_EXIT_SAVES_BLOCKING = 1u << 2,
 	/* An exit from the HLT state saves activity state 0, unless the VMX-preemption timer
-	 * caused it. */
+	 * caused it with nothing else due that would wake the processor. */
 	QUIRK_HLT_EXIT_SAVES_ACTIVE = 1u << 3,
 	/* No 26.3.1.5 check of an NMI injection under virtual-NMI blocking: the entry succeeds. */
 	QUIRK_NO_VIRTUAL_NMI_INJECTION_CHECK = 1u << 4,
@@ -120,6 +120,18 @@ struct prediction {
 	unsigned unsupported_step;
 	bool entry_fails;          /* ... because a VM entry fails outside a VMENTRY step */
 };
+
+/* The combinations of the choices a prediction consulted, one after another: the first
+ * is 0 (model_predict with choices = 0 finds which are consulted), then each call gives
+ * the next in *choices, false after the last. Running the model once per combination
+ * gives every outcome the SDM allows. */
+static inline bool model_next_choices(unsigned consulted, unsigned *choices)
+{
+	if ((*choices & consulted) == consulted)
+		return false;
+	*choices = ((*choices | ~consulted) + 1) & consulted;
+	return true;
+}
 
 /* Runs the model over experiment x. */
 void model_predict(const struct experiment *x, const struct model_config *c, struct prediction *out);

@@ -73,9 +73,8 @@ bool expected_deviation(const struct experiment *x, enum platform_kind p, struct
 	model_predict(x, &c, &sdm);
 	unsigned consulted = sdm.choices_consulted;
 	bool any = false;
-	for (unsigned choices = 0; choices < 1u << MODEL_CHOICE_COUNT; choices++) {
-		if (choices & ~consulted)
-			continue;
+	unsigned choices = 0;
+	for (bool more = true; more; more = model_next_choices(consulted, &choices)) {
 		struct model_config s = { .vmx = true, .choices = choices }, q = s;
 		q.quirks = quirks;
 		model_predict(x, &s, &sdm);
