@@ -37,9 +37,9 @@ CFLAGS_i386 := -m32 -march=i686
 LDFLAGS_KERNEL := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker.ld
 
-C_SOURCES := $(wildcard machine/*.c lib/*.c model/*.c hv/*.c vmx/*.c guest/*.c experiments/*.c boot/*.c)
+C_SOURCES := $(wildcard machine/*.c lib/*.c model/*.c hv/*.c vmx/*.c svm/*.c guest/*.c experiments/*.c boot/*.c)
 COMMON_ASM := boot/multiboot.S boot/trampoline.S boot/requirements.S machine/gdt.S
-arch_asm = $(COMMON_ASM) $(wildcard boot/$(1)/*.S machine/$(1)/*.S vmx/$(1)/*.S guest/$(1)/*.S)
+arch_asm = $(COMMON_ASM) $(wildcard boot/$(1)/*.S machine/$(1)/*.S vmx/$(1)/*.S svm/$(1)/*.S guest/$(1)/*.S)
 objects = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(C_SOURCES) $(call arch_asm,$(1))))
 
 KERNELS := $(foreach a,$(ARCHES),$(BUILD)/$(a)/nmi-lab.elf)
@@ -123,12 +123,13 @@ soak: $(KERNELS)
 	scripts/soak --runs $(SOAK_RUNS)
 
 # The catalogue's data and the judging code, as the host programs and tests link them.
-CATALOGUE_HOST_SOURCES := experiments/catalogue.c experiments/describe.c experiments/deviations.c model/vmx.c model/event.c \
+CATALOGUE_HOST_SOURCES := experiments/catalogue.c experiments/catalogue_svm.c experiments/describe.c experiments/deviations.c \
+	model/model.c model/vmx.c model/svm.c model/event.c \
 	experiments/judge.c experiments/places.c tests/host_anchors.c lib/format.c
 UNIT_SOURCES := tests/unit_main.c $(wildcard tests/test_*.c) $(CATALOGUE_HOST_SOURCES) lib/cmdline.c \
 	vmx/controls.c vmx/ept_map.c experiments/options.c experiments/selection.c boot/acpi.c boot/bootinfo.c \
 	boot/paging.c boot/topology.c lib/calibration.c
-$(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h model/*.h vmx/*.h machine/*.h experiments/*.h boot/*.h)
+$(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h model/*.h vmx/*.h svm/*.h machine/*.h experiments/*.h boot/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
 		-fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(UNIT_SOURCES)

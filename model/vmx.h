@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "model/event.h"
+#include "model/model.h"
 #include "model/step.h"
 
 /* Where the SDM lets the processor choose, with consequences for what follows. */
@@ -66,60 +67,11 @@ enum model_quirk {
 	MODEL_QUIRK_COUNT = 8
 };
 
-struct model_config {
-	bool vmx;           /* a guest exists; false: only host steps run (no VMX) */
-	unsigned quirks;    /* enum model_quirk */
-	unsigned choices;   /* enum model_choice: the processor's choices in this run */
-};
+/* Runs the VMX model over x (model_predict() calls it for a VMX experiment). */
+void vmx_model_predict(const struct experiment *x, const struct model_config *c, struct prediction *out);
 
-/* One predicted observation. */
-struct predicted {
-	enum obs_source source;
-	enum anchor anchor;          /* never AT_STEP */
-	uint8_t vector;              /* AT_G_HANDLER / AT_H_HANDLER; EXC_G's exception */
-	uint8_t step;                /* the step whose window it falls in; nsteps: the end */
-	struct exit_record rec, mask;/* exits and failed entries: the bits the SDM defines */
-};
-
-/* What a value step reads, and which of its bits are defined; absent: it reads an exit
- * that did not happen (a deviation's model may predict that: the check finds nothing). */
-struct predicted_value {
-	bool present;
-	bool absent;
-	uint64_t value, mask;
-};
-
-#define MODEL_MAX_STEPS 64
-#define MODEL_MAX_PREDICTED 160
-
-struct prediction {
-	unsigned count;
-	struct predicted items[MODEL_MAX_PREDICTED];
-	struct predicted_value values[MODEL_MAX_STEPS];
-	/* The choices this experiment's outcome depends on (enum model_choice): running it
-	 * with each combination of these gives every outcome the SDM allows. */
-	unsigned choices_consulted;
-	/* The quirks that changed something here (enum model_quirk). */
-	unsigned quirks_fired;
-	/* The model cannot predict this experiment (a step it does not model, or a
-	 * situation whose outcome depends on timing): why, and at which step. */
-	const char *unsupported;
-	unsigned unsupported_step;
-};
-
-/* Runs the model over experiment x. */
-void model_predict(const struct experiment *x, const struct model_config *c, struct prediction *out);
-
-/* Whether an observed record agrees with a predicted one, on the bits the SDM defines;
- * the first field that differs otherwise. */
-bool record_agrees(const struct exit_record *seen, const struct predicted *p, enum obs_field *first);
-
-/* Whether two predictions of the same experiment differ in any observation, record bit
- * either defines, or value. */
-bool model_predictions_differ(const struct prediction *a, const struct prediction *b);
-
-/* "entry-keeps-nmi-blocking": a quirk's name, for diagnostics; a choice, said both ways. */
-const char *model_quirk_name(enum model_quirk q);
-const char *model_choice_name(enum model_choice c, bool taken);
+/* "entry-keeps-nmi-blocking": a VMX quirk's name; a VMX choice, said both ways. */
+const char *vmx_quirk_name(enum model_quirk q);
+const char *vmx_choice_name(enum model_choice c, bool taken);
 
 #endif

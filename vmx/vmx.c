@@ -84,6 +84,9 @@ static const struct {
 	{ FEATURE_MTF, "this CPU lacks the monitor trap flag (processor-based control bit 27)" },
 	{ FEATURE_INTERRUPT_WINDOW, "this CPU lacks interrupt-window exiting (processor-based control bit 2)" },
 	{ FEATURE_PREEMPTION_TIMER, "this CPU lacks the VMX-preemption timer (pin-based control bit 6)" },
+	{ FEATURE_SVM_NRIP_SAVE, "an SVM feature, which VMX does not have" },
+	{ FEATURE_SVM_VGIF, "an SVM feature, which VMX does not have" },
+	{ FEATURE_SVM_VNMI, "an SVM feature, which VMX does not have" },
 };
 
 static bool has_feature(enum hv_feature f)
@@ -97,6 +100,7 @@ static bool has_feature(enum hv_feature f)
 	case FEATURE_INTERRUPT_WINDOW: return may_be_one(caps.proc, PROC_INTERRUPT_WINDOW_EXITING);
 	case FEATURE_PREEMPTION_TIMER: return may_be_one(caps.pin, PIN_PREEMPTION_TIMER);
 	case FEATURE_EPT: break; /* several capabilities, each with its own reason */
+	case FEATURE_SVM_NRIP_SAVE: case FEATURE_SVM_VGIF: case FEATURE_SVM_VNMI: break;
 	}
 	return false;
 }
