@@ -83,10 +83,12 @@ const struct deviation deviations[] = {
 	  "cpu/svm.cc Svm_Vmexit(): vmcb_write32(SVM_CONTROL32_EVENT_INJECTION, ctrls->eventinj & ~0x80000000); "
 	  BOCHS_RUNS },
 	{ PLATFORM_BOCHS, BOCHS, SVM_QUIRK_NRIP_NOT_RESET,
-	  "nRIP is the guest's RIP after an intercept that is not an instruction's (an NMI, an exception), where "
-	  "APM 15.7.1 (State Saved on Exit) says \"For all other intercepts, nRIP is reset to zero\"",
+	  "after an intercept that is not an instruction's, nRIP is not reset to zero (APM 15.7.1, State Saved on "
+	  "Exit: \"For all other intercepts, nRIP is reset to zero\"): it is the guest's RIP after an NMI or an "
+	  "event's delivery, and the instruction after a faulting one (an IRET's #GP)",
 	  "cpu/svm.cc Svm_Vmexit() writes RIP to SVM_CONTROL64_NRIP on every #VMEXIT when NRIP save is offered "
-	  "(ryzen, zambezi, trinity_apu: CPUID 8000_000Ah:EDX = 0x44f); " BOCHS_RUNS },
+	  "(ryzen, zambezi, trinity_apu: CPUID 8000_000Ah:EDX = 0x44f), before RIP is rewound to prev_rip; "
+	  BOCHS_RUNS },
 	{ PLATFORM_QEMU_TCG, QEMU_TCG, SVM_QUIRK_EXITINTINFO_NMI_AS_EXCEPTION,
 	  "a #VMEXIT during the delivery of a physical NMI records it in EXITINTINFO as an exception (0x80000302: "
 	  "type 3, vector 2) instead of an NMI (APM 15.7.2, Table 15-1: type 2); re-injecting it is then "

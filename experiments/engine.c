@@ -81,7 +81,7 @@ static bool smi_count(uint64_t *count)
 static const char *other_catalogue(const struct experiment *x)
 {
 	static char why[96];
-	snprintf(why, sizeof(why), "an %s experiment: this run's catalogue is %s's", catalogue_of(x->backend)->name,
+	snprintf(why, sizeof(why), "in the %s catalogue: this run uses the %s catalogue", catalogue_of(x->backend)->name,
 		 catalogue_of(selection_backend())->name);
 	return why;
 }

@@ -79,6 +79,9 @@ void watchdog_poll(void)
 		apic_send_ipi(experimenter_apic_id, APIC_DM_INIT);
 		return;
 	}
+	if (!init_sent && run.active)
+		printf("# watchdog: no progress for %llu ms %s: under %s an INIT would reset the experimenter, so the "
+		       "run ends here\n", ms, where, hv ? hv->name : "this backend");
 	char reason[240];
 	snprintf(reason, sizeof(reason), "watchdog: no progress for %llu ms %s", ms, where);
 	engine_bail_out(reason);

@@ -29,9 +29,10 @@
  * "Selector-Error Code"): index 2, IDT (bit 1), EXT (bit 0: the source is external). */
 #define NP_ERROR_NMI_GATE 0x13u
 #define NP_ERROR_IDT 0x2u
-/* The guest's IDT gates: 16 bytes in long mode, 8 in 32-bit mode; the guest runs in the
- * mode of the build the model is part of. */
+/* The guest runs in the mode of the build the model is part of: its IDT gates are 16
+ * bytes in long mode, 8 in 32-bit mode; its IRET is IRETQ (48 cf) or IRET (cf). */
 #define IDT_GATE_SIZE (2 * sizeof(void *))
+#define IRET_LENGTH (sizeof(void *) == 8 ? 2u : 1u)
 #define EVENT_DEFINED (EVENT_VALID | EVENT_ERROR_VALID | EVENT_TYPE_MASK | EVENT_VECTOR_MASK)
 
 struct place {
@@ -195,7 +196,15 @@ static struct predicted exit_record(struct model *m, enum obs_source s, struct p
 static void define_next_rip(struct model *m, struct predicted *e, uint32_t length)
 {
 	if (m->c->features & MODEL_FEATURE_NRIP_SAVE)
-		define(e, FIELD_LENGTH, length, length ? 0xffffffffu : 0);
+		define(e, FIELD_LENGTH, length, 0xffffffffu);
+}
+
+/* An exception intercept for the fault of an instruction `length` bytes long: nRIP is
+ * reset to zero -- or, with SVM_QUIRK_NRIP_NOT_RESET, the instruction after it. */
+static void define_fault_nrip(struct model *m, struct predicted *e, uint32_t length)
+{
+	if ((m->c->features & MODEL_FEATURE_NRIP_SAVE) && quirk(m, SVM_QUIRK_NRIP_NOT_RESET))
+		define(e, FIELD_LENGTH, length, 0xffffffffu);
 }
 
 /* An intercepted exception: EXITCODE 40h + vector, EXITINFO1 its error code (15.12,
@@ -743,15 +752,14 @@ static void do_spin(struct model *m, const struct step *s)
  * takes priority over any exceptions") exits before any of it, at the IRET -- "before the
  * results of the instruction are committed" (15.7, "Intercept Operation") -- and the
  * engine answers by clearing the intercept, so the IRET then executes (KVM's way of
- * seeing the end of an NMI handler). nRIP is the IRET's length, which the model does not
- * know (48 cf on amd64, cf on i386).
+ * seeing the end of an NMI handler). nRIP is the instruction after the IRET.
  */
 static bool iret_intercepted(struct model *m, struct place at)
 {
 	if (!m->vmcb.iret_intercept)
 		return false;
 	struct predicted e = exit_record(m, OBS_EXIT_IRET, at, SVM_EXIT_IRET);
-	define_next_rip(m, &e, 0);
+	define_next_rip(m, &e, IRET_LENGTH);
 	m->vmcb.iret_intercept = false;
 	exit_to_host(m, e, at);
 	return true;
@@ -795,7 +803,9 @@ static void do_faulting_iret(struct model *m)
 	if (m->nmi_blocked && choice(m, SVM_CHOICE_FAULTING_IRET_UNBLOCKS))
 		m->nmi_blocked = false;
 	if (m->vmcb.exceptions & (1u << VECTOR_GP)) {
-		exit_to_host(m, exception_exit(m, OBS_EXIT_GP, iret, VECTOR_GP, 0), after);
+		struct predicted e = exception_exit(m, OBS_EXIT_GP, iret, VECTOR_GP, 0);
+		define_fault_nrip(m, &e, IRET_LENGTH);
+		exit_to_host(m, e, after);
 		return;
 	}
 	remember_event(m, EVENT_TYPE_EXCEPTION | EVENT_ERROR_VALID | VECTOR_GP, 0);

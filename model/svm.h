@@ -67,8 +67,9 @@ enum svm_quirk {
 	/* #VMEXIT clears only the valid bit of EVENTINJ, not the field (Vol. 3, VMRUN:
 	 * "clear EVENTINJ field in VMCB"). */
 	SVM_QUIRK_EVENTINJ_KEEPS_EVENT = 1u << 21,
-	/* nRIP is the guest's RIP after an intercept that is not an instruction's (15.7.1:
-	 * "For all other intercepts, nRIP is reset to zero"). */
+	/* nRIP is not reset to zero after an intercept that is not an instruction's (15.7.1:
+	 * "For all other intercepts, nRIP is reset to zero"): it is the guest's RIP for an
+	 * event taken at an instruction boundary, the next instruction's after a fault. */
 	SVM_QUIRK_NRIP_NOT_RESET = 1u << 22,
 	SVM_QUIRK_LAST = SVM_QUIRK_NRIP_NOT_RESET
 };
