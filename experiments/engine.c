@@ -60,9 +60,12 @@ static struct {
 	bool storm_armed;              /* option storm=N: the guest exits at every entry */
 	unsigned failed_entries;       /* in a row: a VMCS that cannot be mended ends the run */
 	/* A run disturbed by something outside the experiment (a stray NMI) is void: the
-	 * same experiment runs again, a bounded number of times. */
+	 * same experiment runs again, a bounded number of times. An extra NMI that comes back
+	 * in the same step of every attempt is the platform's, not noise (repeat_step). */
 	const struct experiment *again;
 	unsigned attempts;
+	bool stray_before;         /* the previous attempt had an extra NMI, */
+	unsigned stray_step;       /* ... in this window */
 	bool smi_countable;            /* MSR_SMI_COUNT exists here */
 	uint64_t smis_at_start;
 } engine;
@@ -213,7 +216,7 @@ static void begin_experiment(const struct experiment *x)
 	run.ept_response = EPT_RESPONSE_NONE;
 	run.x = x;
 	const char *why;
-	if (!judge_begin(x, engine.vmx, platform_quirks(platform()->kind, x->backend), options.break_experiment == x->number,
+	if (!judge_begin(x, engine.vmx, platform_quirks(platform()->kind, x->backend), test_hook_in(HOOK_BREAK, x->number),
 			 &why))
 		run_fail("the model to predict this experiment", why);
 	if (options.verbose)
@@ -230,7 +233,7 @@ static void begin_experiment(const struct experiment *x)
  * exit at once for the NMI window; the engine must end that with a verdict. */
 static void maybe_arm_storm(void)
 {
-	engine.storm_armed = options.storm_experiment == run.x->number && hv->arm_storm();
+	engine.storm_armed = test_hook_in(HOOK_STORM, run.x->number) && hv->arm_storm();
 }
 
 static void finish_baseline(void)
@@ -270,7 +273,8 @@ static void restore_or_bail_out(const struct experiment *x, const char *phase)
 
 /*
  * More NMIs arrived than the generator sent (and the experiment injected): firmware, a
- * BMC, an NMI button or a nested hypervisor sent one. Says where they hit; true if so.
+ * BMC, an NMI button or a nested hypervisor sent one -- or the platform delivered one
+ * twice. Says where it hit; true if so.
  */
 static bool stray_nmi(char *why, unsigned len)
 {
@@ -278,8 +282,28 @@ static bool stray_nmi(char *why, unsigned len)
 	if (!o)
 		return false;
 	char where[64];
-	snprintf(why, len, "stray NMI at %s (%s): more NMIs arrived than the generator had sent",
-		 describe_rip(o->rip, where, sizeof(where)), obs_source_name(o->source));
+	snprintf(why, len, "stray NMI at %s (%s) in step %u: more NMIs arrived than the generator had sent",
+		 describe_rip(o->rip, where, sizeof(where)), obs_source_name(o->source), o->window + 1);
+	return true;
+}
+
+/*
+ * An extra NMI in the same step as in the previous attempt: it repeats, so it is the
+ * platform's doing (an NMI delivered twice, a re-injection gone wrong), not a disturbance
+ * from outside. Fills the failure that says so; true if it repeats.
+ */
+static bool duplicated_nmi(struct failure *f)
+{
+	const struct observation *o = obs_stray_nmi();
+	if (!o || !engine.stray_before || engine.stray_step != o->window)
+		return false;
+	char where[64];
+	f->failed = true;
+	f->step = o->window < run.x->nsteps ? o->window : run.x->nsteps - 1;
+	snprintf(f->expected, DIAG_LEN, "as many NMIs as were sent (%u) and injected", obs_nmis_sent());
+	snprintf(f->observed, DIAG_LEN, "%u NMIs arrived for %u sent: the extra one at %s (%s), in this step on "
+		 "every attempt (%u), so the platform's, not a disturbance", obs_nmis_arrived(), obs_nmis_sent(),
+		 describe_rip(o->rip, where, sizeof(where)), obs_source_name(o->source), engine.attempts + 1);
 	return true;
 }
 
@@ -299,25 +323,33 @@ static bool smis_during_failure(bool failed, char *why, unsigned len)
 	return true;
 }
 
+static void attempts_done(void)
+{
+	engine.again = 0;
+	engine.attempts = 0;
+	engine.stray_before = false;
+}
+
 /* A disturbed run is void: no verdict; the same experiment runs again, or, after
  * MAX_ATTEMPTS, it is reported as void. Returns true if this run was void. */
 static bool void_if_disturbed(const struct experiment *x, bool failed)
 {
-	char why[160];
-	if (!stray_nmi(why, sizeof(why)) && !smis_during_failure(failed, why, sizeof(why))) {
-		engine.again = 0;
-		engine.attempts = 0;
+	char why[200];
+	bool stray = stray_nmi(why, sizeof(why));
+	if (!stray && !smis_during_failure(failed, why, sizeof(why))) {
+		attempts_done();
 		return false;
 	}
 	printf("# %s, in experiment %u: the run is void\n", why, x->number);
+	engine.stray_before = stray;
+	engine.stray_step = stray ? obs_stray_nmi()->window : 0;
 	if (++engine.attempts < MAX_ATTEMPTS) {
 		engine.again = x;
 	} else {
 		results_record_skip(x, "void: every attempt was disturbed from outside (stray NMIs or SMIs)");
 		if (options.order == ORDER_SEQUENTIAL)
 			tap_skip(x, "void: every attempt was disturbed from outside (stray NMIs or SMIs)");
-		engine.again = 0;
-		engine.attempts = 0;
+		attempts_done();
 	}
 	restore_or_bail_out(x, "recovery after a void run");
 	return true;
@@ -344,10 +376,14 @@ static void end_experiment(void)
 	struct judgement j;
 	judge_conclude(&j);
 	static const struct failure none;
+	struct failure duplicate = { 0 };
+	bool repeated = duplicated_nmi(&duplicate);
 	struct run_result r;
-	results_judge(x, run.failure.failed && !run.judge_failed ? &run.failure : &none, &j, &r);
+	results_judge(x, repeated ? &duplicate : run.failure.failed && !run.judge_failed ? &run.failure : &none, &j, &r);
 	r.us = us;
-	if (void_if_disturbed(x, r.verdict != VERDICT_PASS))
+	if (repeated)
+		attempts_done();
+	else if (void_if_disturbed(x, r.verdict != VERDICT_PASS))
 		return;
 	results_record(x, &r);
 	if (options.order == ORDER_SEQUENTIAL)
@@ -513,13 +549,17 @@ static bool exit_storm(enum obs_source s, const struct guest_exit *e)
 		engine.exits_in_step = 0;
 		engine.step_first_exit_tsc = rdtsc();
 	}
-	if (!run.active || ++engine.exits_in_step <= MAX_EXITS_PER_STEP)
+	/* In the baseline as well (run.active is not set yet): a platform that exits at every
+	 * entry must not keep the engine from ever starting the experiment. */
+	if (!run.x || ++engine.exits_in_step <= MAX_EXITS_PER_STEP)
 		return false;
-	char observed[DIAG_LEN], where[64];
-	snprintf(observed, sizeof(observed), "exit storm: %u %s in %llu us at %s", engine.exits_in_step,
+	char expected[64], observed[DIAG_LEN], where[64];
+	snprintf(expected, sizeof(expected), "the step to advance (at most %u VM exits in one step)",
+		 MAX_EXITS_PER_STEP);
+	snprintf(observed, sizeof(observed), "exit storm: %u %s in %llu us at %s%s", engine.exits_in_step,
 		 obs_source_name(s), (unsigned long long)tsc_to_us(rdtsc() - engine.step_first_exit_tsc),
-		 describe_rip(e->guest_rip, where, sizeof(where)));
-	abort_experiment("the step to advance (at most 256 VM exits in one step)", observed);
+		 describe_rip(e->guest_rip, where, sizeof(where)), run.active ? "" : ", before the experiment began");
+	abort_experiment(expected, observed);
 	return true;
 }
 

@@ -79,20 +79,34 @@ static void send_one(enum gen_event e)
 	apic_send_ipi(mailbox.target_apic_id, icr);
 }
 
+/* An NMI the generator does not count (obs_nmi_sent), as if someone else had sent it;
+ * it lands before the generator goes on (bounded: a platform may lose it). */
+static void send_uncounted_nmi(void)
+{
+	unsigned seen = obs_count();
+	apic_send_ipi(mailbox.target_apic_id, APIC_DM_NMI);
+	uint64_t deadline = time_us() + READY_TIMEOUT_US;
+	while (obs_count() == seen && time_us() < deadline)
+		pause();
+}
+
 /* Option stray=N (test only): once in the run, an NMI nobody asked for, sent before the
  * first batch of experiment N -- as firmware, a BMC or a nested hypervisor might. */
 static void maybe_send_stray_nmi(void)
 {
 	static bool sent;
-	if (sent || !run.active || options.stray_experiment != run.x->number)
+	if (sent || !run.active || !test_hook_in(HOOK_STRAY, run.x->number))
 		return;
 	sent = true;
-	unsigned seen = obs_count();
-	apic_send_ipi(mailbox.target_apic_id, APIC_DM_NMI);
-	/* It lands before anything the generator counts (bounded: a platform may lose it). */
-	uint64_t deadline = time_us() + READY_TIMEOUT_US;
-	while (obs_count() == seen && time_us() < deadline)
-		pause();
+	send_uncounted_nmi();
+}
+
+/* Option duplicate=N (test only): in every attempt of experiment N, each NMI the generator
+ * sends is followed by an uncounted one, as a platform that delivers an NMI twice would. */
+static void maybe_duplicate(enum gen_event e)
+{
+	if (e == GEN_NMI && run.active && test_hook_in(HOOK_DUPLICATE, run.x->number))
+		send_uncounted_nmi();
 }
 
 void generator_init(uint32_t generator_apic_id, uint32_t target_apic_id)
@@ -122,6 +136,7 @@ void generator_main(void (*while_idle)(void))
 		for (unsigned i = 0; i < mailbox.count; i++) {
 			delay_us(i ? SEND_DELAY_US : mailbox.first_delay_us);
 			send_one(mailbox.events[i]);
+			maybe_duplicate(mailbox.events[i]);
 		}
 		mailbox.completed = batch;
 	}

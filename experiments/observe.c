@@ -49,18 +49,20 @@ static void count_nmi_arrival(const struct observation *o)
 
 void obs_nmi_injected(void) { __sync_fetch_and_sub(&nmi_arrivals, 1); }
 void obs_nmi_sent(void) { __sync_fetch_and_add(&nmis_sent, 1); }
+unsigned obs_nmis_sent(void) { return nmis_sent - nmis_sent_at_clear; }
+unsigned obs_nmis_arrived(void) { return nmi_arrivals < 0 ? 0 : (unsigned)nmi_arrivals; }
 
 const struct observation *obs_stray_nmi(void) { return stray_seen ? &first_stray : 0; }
 
 void obs_record(const struct observation *o)
 {
-	if (is_nmi_arrival(o))
-		count_nmi_arrival(o);
+	struct observation stamped = *o;
+	stamped.window = (uint8_t)log.window;
+	if (is_nmi_arrival(&stamped))
+		count_nmi_arrival(&stamped);
 	unsigned i = __sync_fetch_and_add(&log.count, 1);
-	if (i < OBS_LOG_SIZE) {
-		log.entries[i] = *o;
-		log.entries[i].window = (uint8_t)log.window;
-	}
+	if (i < OBS_LOG_SIZE)
+		log.entries[i] = stamped;
 }
 
 void obs_set_window(unsigned step)

@@ -35,6 +35,9 @@ void obs_nmi_injected(void);
 void obs_nmi_exit_consumes(bool consumes);
 /* The generator, just before it sends an NMI. */
 void obs_nmi_sent(void);
+/* Since obs_clear(): NMIs sent, and NMIs arrived less those injected. */
+unsigned obs_nmis_sent(void);
+unsigned obs_nmis_arrived(void);
 unsigned obs_count(void);
 const struct observation *obs_at(unsigned i);
 /* The observations from index `mark` on, and how many there are. */

@@ -110,6 +110,16 @@ int parse_experiment_list(const char *value, void *dest, char *err, size_t errle
 	return 0;
 }
 
+const char *const test_hook_keys[TEST_HOOK_COUNT] = {
+	[HOOK_BREAK] = "break", [HOOK_HANG] = "hang", [HOOK_FAULT] = "fault",
+	[HOOK_STORM] = "storm", [HOOK_STRAY] = "stray", [HOOK_DUPLICATE] = "duplicate",
+};
+
+bool test_hook_in(enum test_hook h, unsigned number)
+{
+	return h < TEST_HOOK_COUNT && options.hook_experiment[h] == number;
+}
+
 bool options_selects(unsigned n)
 {
 	return has_bit(options.experiments.selected, n);
@@ -144,19 +154,22 @@ static const struct option option_table[] = {
 	  .help = "reset the machine at the end instead of halting (hardware)" },
 	{ .key = "vmcalls", .type = OPT_UINT, .dest = &options.vmcall_rounds, .min = 1, .max = 100000000,
 	  .help = "VMCALL round trips in the self-test (default 1000)" },
-	{ .key = "break", .type = OPT_UINT, .dest = &options.break_experiment, .min = 1, .max = MAX_EXPERIMENT,
+	{ .key = "break", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_BREAK], .min = 1, .max = MAX_EXPERIMENT,
 	  .help = "test only: experiment N expects the wrong thing (shows failure reporting and recovery)" },
-	{ .key = "hang", .type = OPT_UINT, .dest = &options.hang_experiment, .min = 1, .max = MAX_EXPERIMENT,
+	{ .key = "hang", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_HANG], .min = 1, .max = MAX_EXPERIMENT,
 	  .help = "test only: experiment N hangs with interrupts off in its first guest step (shows the watchdog)" },
 	{ .key = "ready_delay", .type = OPT_UINT, .dest = &options.ready_delay_us, .min = 1, .max = 1000000,
 	  .help = "test only: us between a wait's \"send now\" and its HLT (shows that verdicts do not depend on it)" },
 	{ .key = "strict", .type = OPT_FLAG, .dest = &options.strict,
 	  .help = "known deviations count as failures (for a maintainer checking a fix)" },
-	{ .key = "stray", .type = OPT_UINT, .dest = &options.stray_experiment, .min = 1, .max = MAX_EXPERIMENT,
-	  .help = "test only: an NMI nobody asked for arrives in experiment N (shows that it is caught, and the experiment run again)" },
-	{ .key = "storm", .type = OPT_UINT, .dest = &options.storm_experiment, .min = 1, .max = MAX_EXPERIMENT,
+	{ .key = "stray", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_STRAY], .min = 1, .max = MAX_EXPERIMENT,
+	  .help = "test only: once, an NMI nobody asked for arrives in experiment N (shows that it is caught, and the experiment run again)" },
+	{ .key = "duplicate", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_DUPLICATE], .min = 1,
+	  .max = MAX_EXPERIMENT,
+	  .help = "test only: every NMI sent in experiment N arrives twice, on every attempt (shows that a platform that duplicates NMIs fails it)" },
+	{ .key = "storm", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_STORM], .min = 1, .max = MAX_EXPERIMENT,
 	  .help = "test only: experiment N's guest exits at every VM entry (shows that a storm ends with a verdict)" },
-	{ .key = "fault", .type = OPT_UINT, .dest = &options.fault_experiment, .min = 1, .max = MAX_EXPERIMENT,
+	{ .key = "fault", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_FAULT], .min = 1, .max = MAX_EXPERIMENT,
 	  .help = "test only: experiment N's first guest step raises #UD (shows that the run goes on)" },
 };
 

@@ -13,6 +13,25 @@
 
 enum run_order { ORDER_SEQUENTIAL, ORDER_RANDOM };
 
+/*
+ * The test-only options that name an experiment (break=N, hang=N, ...): each shows that
+ * something works (failure reporting, the watchdog, recovery, storms, stray and duplicated
+ * NMIs) by acting in experiment N, which must exist and be selected. Declared here once;
+ * the options table and selection_init() check them all alike.
+ */
+enum test_hook {
+	HOOK_BREAK,      /* break=N: the model's first prediction is deliberately wrong */
+	HOOK_HANG,       /* hang=N: the first guest step hangs with interrupts off (the watchdog) */
+	HOOK_FAULT,      /* fault=N: the first guest step raises #UD (the run goes on) */
+	HOOK_STORM,      /* storm=N: the guest exits at every VM entry (a storm ends with a verdict) */
+	HOOK_STRAY,      /* stray=N: once, an NMI nobody asked for (a void run, then a verdict) */
+	HOOK_DUPLICATE,  /* duplicate=N: every NMI sent arrives twice, on every attempt (a failure) */
+	TEST_HOOK_COUNT
+};
+extern const char *const test_hook_keys[TEST_HOOK_COUNT];
+/* Whether hook h acts in experiment `number`. */
+bool test_hook_in(enum test_hook h, unsigned number);
+
 struct options {
 	uint64_t serial_port;
 	uint64_t baud;
@@ -28,13 +47,9 @@ struct options {
 	unsigned order;          /* enum run_order */
 	uint64_t seed;           /* random order only (an error with order=seq) */
 	uint64_t iterations;     /* random order only: experiments to run */
-	uint64_t break_experiment; /* test only: this experiment expects the wrong thing */
-	uint64_t hang_experiment;  /* test only: this experiment hangs (the watchdog's test) */
-	uint64_t fault_experiment; /* test only: this experiment's first step raises #UD */
-	uint64_t storm_experiment; /* test only: this experiment's guest exits at every VM entry */
+	uint64_t hook_experiment[TEST_HOOK_COUNT]; /* test only: the experiment each hook acts in, or 0 */
 	uint64_t ready_delay_us;   /* test only: spin between a wait's "send now" and its HLT */
 	bool strict;             /* known deviations count as failures */
-	uint64_t stray_experiment; /* test only: an NMI nobody asked for arrives in this experiment */
 };
 
 extern struct options options;

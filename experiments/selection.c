@@ -77,11 +77,9 @@ bool selection_init(char *err, size_t errlen)
 		snprintf(err, errlen, "exp= leaves no experiment to run (the catalogue has %s)", catalogue_range());
 		return false;
 	}
-	if (!check_test_option("break", options.break_experiment, err, errlen) ||
-	    !check_test_option("hang", options.hang_experiment, err, errlen) ||
-	    !check_test_option("fault", options.fault_experiment, err, errlen) ||
-	    !check_test_option("storm", options.storm_experiment, err, errlen))
-		return false;
+	for (unsigned h = 0; h < TEST_HOOK_COUNT; h++)
+		if (!check_test_option(test_hook_keys[h], options.hook_experiment[h], err, errlen))
+			return false;
 	sel.runs_planned = options.order == ORDER_RANDOM ? (unsigned)options.iterations : sel.count;
 	sel.random_state = options.seed;
 	return true;

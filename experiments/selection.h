@@ -11,7 +11,8 @@
 /*
  * Builds the selection from the options (experiments/options.h) and checks it against the
  * catalogue: every number exp= names exists, something is left to run, and break=, hang=,
- * fault= and storm= name a selected experiment. Returns false with the problem in err
+ * fault=, storm=, stray= and duplicate= (options.h, enum test_hook) name a selected
+ * experiment. Returns false with the problem in err
  * (nothing the user asked for is ignored). The BSP calls it with the command line, before
  * the console moves to the serial= port and before the experimenter starts.
  */

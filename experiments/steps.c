@@ -408,10 +408,10 @@ bool step_execute(unsigned index)
 	run.step = index;
 	run.progress++;
 	obs_set_window(index);
-	if (options.hang_experiment == run.x->number && test_hook_here(index))
+	if (test_hook_in(HOOK_HANG, run.x->number) && test_hook_here(index))
 		for (;;)
 			cli(); /* test only: nothing but the watchdog can end this */
-	if (options.fault_experiment == run.x->number && test_hook_here(index))
+	if (test_hook_in(HOOK_FAULT, run.x->number) && test_hook_here(index))
 		__asm__ volatile("ud2"); /* test only: an unexpected exception in a step */
 	char text[128];
 	step_describe_in(run.x, index, text, sizeof(text));

@@ -36,14 +36,10 @@ static void skip_unselected_before(unsigned number)
 	enum backend_kind backend = selection_backend();
 	for (; next_number < number; next_number++) {
 		const struct experiment *x = experiment_numbered(next_number);
-		if (backend != BACKEND_VMX && (!x || x->backend != backend))
-			printf("ok %u # SKIP not in the %s catalogue\n", next_number, catalogue_of(backend)->name);
-		else if (x)
-			printf("ok %u - ", next_number), print_description(x->title),
-				printf(" # SKIP not selected (exp=)\n");
+		if (x && x->backend == backend)
+			printf("ok %u # SKIP not selected (exp=)\n", next_number);
 		else
-			printf("ok %u - (no experiment %u in this catalogue) # SKIP not in the catalogue\n",
-			       next_number, next_number);
+			printf("ok %u # SKIP not in the %s catalogue\n", next_number, catalogue_of(backend)->name);
 	}
 	if (next_number == number)
 		next_number++;
@@ -58,11 +54,16 @@ void tap_plan(void)
 	printf("1..%u\n", selection_last_number());
 }
 
+/* A pass is its number and time; whatever did not pass says what the experiment is (the
+ * titles of the others are in docs/experiments.md and the report: every byte counts). */
 static void print_test_line(bool ok, const struct experiment *x)
 {
 	skip_unselected_before(x->number);
-	printf("%s %u - ", ok ? "ok" : "not ok", x->number);
-	print_description(x->title);
+	printf("%s %u", ok ? "ok" : "not ok", x->number);
+	if (!ok) {
+		printf(" - ");
+		print_description(x->title);
+	}
 }
 
 /* "entry-keeps-nmi-blocking, nmi-exit-saves-blocking" */
@@ -129,7 +130,7 @@ void tap_result(const struct experiment *x, const struct run_result *r, const ch
 	print_directive(x, r);
 	if (r->verdict != VERDICT_PASS)
 		print_failure(x, r);
-	if (options.break_experiment == x->number)
+	if (test_hook_in(HOOK_BREAK, x->number))
 		printf("  # break=%u: the model's first prediction was deliberately wrong (test only)\n", x->number);
 	print_choices(r);
 	for (unsigned i = 0; i < nmeasured; i++)
@@ -181,21 +182,20 @@ void tap_random_results(void)
 	}
 }
 
-/* Each known deviation that explained a failure, once: what the platform does, and why
- * we know. */
+/* Each known deviation that explained a failure, once: what the platform does instead
+ * (the evidence is in the docs, generated from experiments/deviations.c). */
 static void print_deviation_legend(void)
 {
 	unsigned seen = results_quirks_seen();
+	if (seen)
+		printf("# the evidence for each deviation: docs/experiments.md, \"Known deviations\"\n");
 	for (unsigned q = 1; q; q <<= 1) {
 		const struct deviation *d = deviation_of(platform()->kind, q);
 		if (!d || !(seen & q))
 			continue;
 		/* In pieces: one printf holds 512 characters. */
 		printf("# deviation %s (%s): ", model_quirk_name(d->quirk), d->platform_name);
-		printf("%s", d->note);
-		printf(" (evidence: ");
-		printf("%s", d->evidence);
-		printf(")\n");
+		printf("%s\n", d->note);
 	}
 }
 

@@ -89,9 +89,10 @@ static void test_large_numbers(void)
 	CHECK_INT_EQ(list(fmt("1-%u", max + 1)), -1);
 	CHECK_STR_EQ(err, fmt("'1-%u' is not a range within 1..%u", max + 1, max));
 	/* The options that name an experiment take the same range. */
-	CHECK(options_parse(fmt("break=%u hang=%u fault=%u storm=%u", max, max, max, max), err, sizeof(err)));
-	static const char *const keys[] = { "break", "hang", "fault", "storm" };
-	for (unsigned i = 0; i < 4; i++) {
+	CHECK(options_parse(fmt("break=%u hang=%u fault=%u storm=%u stray=%u duplicate=%u", max, max, max, max, max, max),
+			    err, sizeof(err)));
+	static const char *const keys[] = { "break", "hang", "fault", "storm", "stray", "duplicate" };
+	for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		CHECK(!options_parse(fmt("%s=%u", keys[i], max + 1), err, sizeof(err)));
 		CHECK_STR_EQ(err, fmt("option '%s': %u is out of range 1..%u", keys[i], max + 1, max));
 	}
@@ -233,7 +234,13 @@ static void test_selection(void)
 	CHECK(!selection("storm=200"));
 	snprintf(expected, sizeof(expected), "storm=200: the catalogue has no experiment 200 (it has %s)", range);
 	CHECK_STR_EQ(err, expected);
-	CHECK(selection("exp=12,20 break=20 storm=12 fault=12 hang=20"));
+	CHECK(selection("exp=12,20 break=20 storm=12 fault=12 hang=20 stray=12 duplicate=20"));
+	/* Every test hook alike: stray= and duplicate= name a selected experiment too. */
+	CHECK(!selection("exp=29 stray=99"));
+	snprintf(expected, sizeof(expected), "stray=99: the catalogue has no experiment 99 (it has %s)", range);
+	CHECK_STR_EQ(err, expected);
+	CHECK(!selection("exp=29 duplicate=31"));
+	CHECK_STR_EQ(err, "duplicate=31 names experiment 31, which exp= does not select");
 }
 
 void test_options(void)

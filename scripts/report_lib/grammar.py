@@ -77,17 +77,16 @@ FATAL = re.compile(r"^FATAL: (?P<text>.*)$")
 ENDING_KEYS = ("SUMMARY", "EXIT", "FATAL")
 ENDING_LINE = re.compile(rf"^(?:{'|'.join(ENDING_KEYS)}): ")
 
-# --- the shorter format of issue 17: accepted, its meaning not yet wired -------------------------
-# Today these lines read as what they look like (a directive's text, a comment, a banner
-# fact); parse.py says where each will plug in.
+# --- each fact once (issue 17) ------------------------------------------------------------------
 
-# (a) A known deviation's note once per run: the directive names it ("# TODO known Bochs 2.7
-# deviation [bochs-entry-keeps-blocking]", matched at the end of the directive's text) and
-# a later comment gives it ("# deviation bochs-entry-keeps-blocking: <note> (evidence: ...)",
-# matched on the comment's text).
-DEVIATION_ID = re.compile(r"\s*\[(?P<id>[A-Za-z0-9][A-Za-z0-9._-]*)\]$")
-DEVIATION_NOTE = re.compile(r"^deviation (?P<id>[A-Za-z0-9][A-Za-z0-9._-]*): (?P<note>.*?)"
-                            r"(?: \(evidence: (?P<evidence>.*)\))?$")
+# (a) A known deviation's note once per run: the directive names the deviations ("# TODO
+# known Bochs 2.7 deviation [entry-keeps-nmi-blocking, nmi-exit-saves-blocking]", matched at
+# the end of the directive's text) and a later comment gives each note once ("# deviation
+# entry-keeps-nmi-blocking (Bochs 2.7): <note>", matched on the comment's text; an older
+# draft had "(evidence: ...)" at the end and no platform).
+DEVIATION_ID = re.compile(r"\s*\[(?P<ids>[A-Za-z0-9][A-Za-z0-9._-]*(?:, [A-Za-z0-9][A-Za-z0-9._-]*)*)\]$")
+DEVIATION_NOTE = re.compile(r"^deviation (?P<id>[A-Za-z0-9][A-Za-z0-9._-]*)(?: \((?P<platform>[^)]*)\))?: "
+                            r"(?P<note>.*?)(?: \(evidence: (?P<evidence>.*)\))?$")
 # (b) The known deviations that did not show, once, on a comment instead of a note under each
 # result: "# note: known Bochs 2.7 deviations that did not show (fixed?): 3 7 10".
 DID_NOT_SHOW_LIST = re.compile(r"^note: known (?P<platform>.+?) deviations that did not show \(fixed\?\): "

@@ -37,7 +37,7 @@ class Row:
     number: int
     title: str
     sdm_derived: bool
-    expected_from: str | None   # "silicon", "sdm", or None when the catalogue lacks the experiment
+    expected_from: str | None   # "silicon", "sdm", "apm", or None when the catalogue lacks the experiment
     rule: str | None
     anchor: str | None
     link: str | None            # docs/experiments.md#experiment-N, relative to the report
@@ -191,7 +191,9 @@ def _catalogue_warnings(run: Run, catalogue: Catalogue | None) -> list[str]:
     kernel version, whose verdicts may not mean what this catalogue says."""
     if not catalogue:
         return []
-    differ = [n for n, r in run.results.items() if n in catalogue.experiments and r.title != catalogue.experiments[n].title]
+    # A pass prints no title (each byte counts on the serial line): only titles given count.
+    differ = [n for n, r in run.results.items()
+              if n in catalogue.experiments and r.title and r.title != catalogue.experiments[n].title]
     unknown = [n for n in run.results if n not in catalogue.experiments]
     warnings = []
     if differ:
@@ -219,8 +221,10 @@ def make_unique(names: list[str]) -> list[str]:
 
 
 def _rows(runs: list[Run], catalogue: Catalogue | None, docs_link: str | None) -> list[Row]:
-    """Every experiment of the catalogue, and any a log reports that the catalogue lacks."""
-    known = catalogue.experiments if catalogue else {}
+    """Every experiment of the catalogues the runs used ("Catalogue: vmx|svm"; an older
+    kernel's log, without the line, is VMX's), and any a log reports that they lack."""
+    used = {run.catalogue or "vmx" for run in runs} or {"vmx"}
+    known = {n: e for n, e in catalogue.experiments.items() if e.catalogue in used} if catalogue else {}
     from_logs: dict[int, Result] = {}
     for run in runs:
         for number, result in run.results.items():
@@ -232,7 +236,7 @@ def _rows(runs: list[Run], catalogue: Catalogue | None, docs_link: str | None) -
 def _catalogue_row(catalogue: Catalogue, number: int, docs_link: str | None) -> Row:
     entry = catalogue.experiments[number]
     link = f"{docs_link}#{entry.anchor}" if docs_link else None
-    return Row(number, entry.title, entry.sdm_derived, "sdm" if entry.sdm_derived else "silicon", entry.rule,
+    return Row(number, entry.title, entry.manual_derived, entry.expected_from, entry.rule,
                entry.anchor, link, catalogue.deviations_for(number), True)
 
 

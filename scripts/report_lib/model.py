@@ -91,9 +91,11 @@ class Result:
     def sdm_derived_by_log(self) -> bool:
         return self.sdm_derived_flag or bool(self.rule and "SDM-derived" in self.rule)
 
+    did_not_show_listed: bool = False   # named on the run's "did not show (fixed?)" line
+
     @property
     def deviation_did_not_show(self) -> bool:
-        return any(DID_NOT_SHOW_NOTE.match(note) for note in self.notes)
+        return self.did_not_show_listed or any(DID_NOT_SHOW_NOTE.match(note) for note in self.notes)
 
 
 @dataclass
@@ -134,6 +136,8 @@ class Run:
     random_order: RandomOrder | None = None
     results: dict[int, Result] = field(default_factory=dict)
     comments: list[str] = field(default_factory=list)
+    deviation_notes: dict[str, str] = field(default_factory=dict)  # "# deviation <id> ...": id -> note
+    catalogue: str | None = None        # "Catalogue: vmx|svm"; None: an older kernel's (VMX)
     summary: Summary | None = None
     exit_status: int | None = None
     bail_out: str | None = None

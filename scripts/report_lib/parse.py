@@ -11,7 +11,8 @@ import os
 import re
 import stat
 
-from .grammar import (BAIL_OUT, BANNER, BANNER_FACT, BANNER_KEY, BOOT, COMMENT, CPU, CPUS, ENDING_KEYS, EXIT, FATAL,
+from .grammar import (BAIL_OUT, BANNER, BANNER_FACT, BANNER_KEY, BOOT, CATALOGUE, COMMENT, CPU, CPUS, DEVIATION_ID,
+                      DEVIATION_NOTE, DID_NOT_SHOW_LIST, ENDING_KEYS, EXIT, FATAL,
                       GRUB_LINE, INDENTED, INDENTED_COMMENT, PLAN, PLATFORM, RANDOM_ORDER, SELFTEST,
                       SELFTEST_DETAIL, SUMMARY, TAP_VERSION, TIMER, VMX, YAML_END, YAML_FIELD, YAML_START, ResultLine,
                       read_result, split_result, yaml_value)
@@ -49,9 +50,9 @@ def parse_result_line(status: str, number: int, rest: str) -> Result:
 
 def _result(line: ResultLine) -> Result:
     """The line's Result, with the remarks the line itself makes as notes."""
-    # Upcoming (issue 17): the directive "known <platform> deviation [<id>]" names its note
-    # (grammar.DEVIATION_ID), which a later "# deviation <id>: ..." comment gives once per
-    # run; until that is wired, the directive's text is what the report shows.
+    # A directive "known <platform> deviation [<ids>]" names its notes (grammar.DEVIATION_ID);
+    # the run's "# deviation <id> ...: <note>" comments give them, and _finish_run() spells
+    # the directive out with them.
     result = Result(number=line.number, title=line.title, verdict=_verdict(line), tap_ok=line.ok,
                     directive_kind=line.directive_kind, elapsed_us=line.elapsed_us,
                     directive=line.directive, random_tally=line.tally, escaped=line.escaped)
@@ -68,10 +69,11 @@ def _result(line: ResultLine) -> Result:
 
 def _verdict(line: ResultLine) -> Verdict:
     if line.directive_kind == "SKIP":
-        # "not run: ..." (random order never picked it) and "not selected (exp=)" are no
-        # verdict about the platform.
+        # "not run: ..." (random order never picked it), "not selected (exp=)" and the
+        # other catalogue's numbers ("not in the SVM catalogue", "in the VMX catalogue: this
+        # run uses the SVM catalogue") are no verdict about the platform.
         return Verdict.NOT_RUN if (line.directive or "").lower().startswith(
-            ("not run", "not selected", "not in the catalogue")) else Verdict.SKIP
+            ("not run", "not selected", "not in the", "in the vmx catalogue", "in the svm catalogue")) else Verdict.SKIP
     if not line.ok:
         return Verdict.XFAIL if line.directive_kind == "TODO" else Verdict.FAIL
     if line.never_run:
@@ -103,6 +105,7 @@ class _LogParser:
 
     def _finish_run(self) -> None:
         if self.run.has_content():
+            _spell_out_deviations(self.run)
             _check_consistency(self.run)
             self.runs.append(self.run)
 
@@ -178,12 +181,12 @@ class _LogParser:
     def _other_banner_fact(self, line: str) -> bool:
         """A "Key: value" line this parser has no field for: kept as a fact of the run,
         but only between the kernel's banner line and the TAP stream."""
-        # Upcoming (issue 17): "Catalogue: vmx|svm" (grammar.CATALOGUE) is such a fact for
-        # now; wired, it will choose the catalogue the run's numbers refer to.
         m = BANNER_KEY.match(line)
         if not m or m["key"].upper() in ENDING_KEYS or not self.run.banner.version or self.run.tap_seen:
             return False
         self.run.banner.lines.append((m["key"], m["value"]))
+        if c := CATALOGUE.match(line):
+            self.run.catalogue = c["name"]
         return True
 
     def _selftest_line(self, line: str) -> bool:
@@ -247,18 +250,24 @@ class _LogParser:
         return True
 
     def _comment_line(self, line: str) -> bool:
-        # Upcoming (issue 17): "# deviation <id>: <note> ..." (grammar.DEVIATION_NOTE) and
-        # "# note: known <platform> deviations that did not show (fixed?): 3 7 10"
-        # (grammar.DID_NOT_SHOW_LIST) plug in here, on the comment's text; until then they
-        # are comments of the run. The list will count in tap_counts() as the notes under
-        # each result (Result.deviation_did_not_show) count today.
         if m := RANDOM_ORDER.match(line):
             self.run.random_order = RandomOrder(int(m["seed"]), int(m["runs"]), int(m["experiments"]))
         elif m := COMMENT.match(line):
             self.run.comments.append(m["text"])
+            self._run_fact(m["text"])
         else:
             return False
         return True
+
+    def _run_fact(self, text: str) -> None:
+        """A comment that says something once for the whole run: a known deviation's note,
+        or the experiments where the platform's known deviations did not show."""
+        if m := DEVIATION_NOTE.match(text):
+            self.run.deviation_notes[m["id"]] = m["note"]
+        elif m := DID_NOT_SHOW_LIST.match(text):
+            for number in map(int, m["numbers"].split()):
+                if result := self.run.results.get(number):
+                    result.did_not_show_listed = True
 
     # --- how the run ended ---
 
@@ -278,6 +287,19 @@ class _LogParser:
             return False
         self.result = None   # notes after these lines belong to no experiment
         return True
+
+
+def _spell_out_deviations(run: Run) -> None:
+    """A directive that names deviations by id gets their notes from the run's legend:
+    "known Bochs 2.7 deviation [a, b]" becomes "known Bochs 2.7 deviation [a, b]: note a;
+    note b", so every reader of Result.directive has the whole explanation."""
+    for result in run.results.values():
+        m = DEVIATION_ID.search(result.directive or "")
+        if not m:
+            continue
+        notes = [run.deviation_notes[i] for i in m["ids"].split(", ") if i in run.deviation_notes]
+        if notes:
+            result.directive = f"{result.directive}: {'; '.join(notes)}"
 
 
 def _check_consistency(run: Run) -> None:

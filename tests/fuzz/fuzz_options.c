@@ -72,10 +72,8 @@ static void check_selection(void)
 	for (unsigned i = 0; i < count; i++)
 		REQUIRE(options_selects(selection_at(i)->number));
 	REQUIRE(selection_runs_planned() == (options.order == ORDER_RANDOM ? options.iterations : count));
-	check_test_option(options.break_experiment);
-	check_test_option(options.hang_experiment);
-	check_test_option(options.fault_experiment);
-	check_test_option(options.storm_experiment);
+	for (unsigned h = 0; h < TEST_HOOK_COUNT; h++)
+		check_test_option(options.hook_experiment[h]);
 	/* The first few runs come from the selection. */
 	for (unsigned i = 0; i < 4; i++) {
 		const struct experiment *x = selection_next();

@@ -94,7 +94,11 @@ class ShorterFormat(unittest.TestCase):
         self.raw = "\r\n".join(self.lines).encode()
 
     def test_the_grammar_reads_the_new_lines(self):
-        self.assertEqual(grammar.DEVIATION_ID.search("known QEMU/KVM deviation [kvm-2]")["id"], "kvm-2")
+        self.assertEqual(grammar.DEVIATION_ID.search("known QEMU/KVM deviation [kvm-2]")["ids"], "kvm-2")
+        self.assertEqual(grammar.DEVIATION_ID.search("known Bochs 2.7 deviation [a-b, c-d]")["ids"], "a-b, c-d")
+        kernel = grammar.DEVIATION_NOTE.match("deviation entry-keeps-nmi-blocking (Bochs 2.7): VM entry never unblocks")
+        self.assertEqual((kernel["id"], kernel["platform"], kernel["note"]),
+                         ("entry-keeps-nmi-blocking", "Bochs 2.7", "VM entry never unblocks"))
         note = grammar.DEVIATION_NOTE.match("deviation kvm-2: reported for QEMU/KVM nested (evidence: a test note)")
         self.assertEqual((note["id"], note["note"], note["evidence"]), ("kvm-2", "reported for QEMU/KVM nested",
                                                                         "a test note"))
@@ -103,12 +107,15 @@ class ShorterFormat(unittest.TestCase):
         self.assertEqual(grammar.CATALOGUE.match("Catalogue: svm")["name"], "svm")
 
     def test_same_verdicts_and_the_new_lines_kept(self):
-        # What is left to wire (the notes by id, the list counted against SUMMARY, the
-        # catalogue chosen by name) is not asserted here: only that nothing is lost.
+        # The notes named by id spell the directive out; the did-not-show list marks its
+        # experiments; the catalogue line is a banner fact and the run's catalogue.
         (run,) = parse_text(self.raw)
         self.assertEqual(verdicts(run), verdicts(only_run("new-kvm-mixed.log")))
         self.assertEqual(len(self.notes), 4)
-        self.assertEqual(run.results[18].directive, "known QEMU/KVM deviation [kvm-2]")
+        self.assertEqual(run.results[18].directive,
+                         "known QEMU/KVM deviation [kvm-2]: reported for QEMU/KVM nested (2022-23)")
+        self.assertTrue(run.results[2].deviation_did_not_show)
+        self.assertEqual(run.catalogue, "vmx")
         self.assertIn(("Catalogue", "vmx"), run.banner.lines)
         self.assertIn("note: known QEMU/KVM deviations that did not show (fixed?): 2", run.comments)
         self.assertIn("deviation kvm-2: reported for QEMU/KVM nested (2022-23) (evidence: a test note)", run.comments)
@@ -123,9 +130,13 @@ class ShorterFormat(unittest.TestCase):
                b"not ok 102 - another (6 us) # TODO known Bochs 2.7 deviation [bochs-svm-1]\n")
         (run,) = parse_text(raw, log_path("svm.log"))
         self.assertEqual(verdicts(run), {101: "PASS", 102: "XFAIL"})
+        self.assertEqual(run.catalogue, "svm")
         matrix = build_matrix([run], [], CATALOGUE)
-        self.assertEqual([row.number for row in matrix.rows][-2:], [101, 102])
-        self.assertIn("experiments 101-102 are not in the catalogue (a newer kernel?)", matrix.columns[0].warnings)
+        # The rows are the SVM catalogue's: the run used it, and nothing of it is unknown.
+        svm = [n for n, e in CATALOGUE.experiments.items() if e.catalogue == "svm"]
+        self.assertEqual([row.number for row in matrix.rows], svm)
+        self.assertEqual(svm[:2], [101, 102])
+        self.assertFalse(any("not in the catalogue" in w for w in matrix.columns[0].warnings))
 
 
 if __name__ == "__main__":
