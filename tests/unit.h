@@ -33,5 +33,6 @@ void test_calibration(void);
 void test_topology(void);
 void test_ept(void);
 void test_model(void);
+void test_svm_model(void);
 
 #endif
