@@ -132,15 +132,29 @@ CATALOGUE_HOST_SOURCES := experiments/catalogue.c experiments/catalogue_svm.c ex
 	model/model.c model/vmx.c model/svm.c model/event.c \
 	experiments/judge.c experiments/places.c tests/host_anchors.c lib/format.c
 UNIT_SOURCES := tests/unit_main.c $(wildcard tests/test_*.c) $(CATALOGUE_HOST_SOURCES) lib/cmdline.c \
-	vmx/controls.c vmx/ept_map.c experiments/options.c experiments/selection.c boot/acpi.c boot/bootinfo.c \
+	vmx/controls.c vmx/ept_map.c experiments/options.c experiments/selection.c experiments/scenario.c boot/acpi.c boot/bootinfo.c \
 	boot/paging.c boot/topology.c lib/calibration.c
 $(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h model/*.h vmx/*.h svm/*.h machine/*.h experiments/*.h boot/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
 		-fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(UNIT_SOURCES)
 
-unit-test: $(BUILD)/host/unit-tests $(BUILD)/host/catalogue-md $(BUILD)/host/catalogue-json
+# The reproducer printer's round trip: the catalogue and random scenarios printed as C,
+# compiled, compared with what they were printed from (tests/notation_roundtrip.c).
+ROUNDTRIP_SOURCES := $(CATALOGUE_HOST_SOURCES) experiments/scenario.c
+$(BUILD)/host/notation-reprint: tests/notation_reprint.c $(ROUNDTRIP_SOURCES) $(CATALOGUE_DOC_HEADERS) tests/notation_roundtrip.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_DOC_CFLAGS) -o $@ tests/notation_reprint.c $(ROUNDTRIP_SOURCES)
+
+$(BUILD)/host/reprinted.c: $(BUILD)/host/notation-reprint
+	$< > $@
+
+$(BUILD)/host/notation-roundtrip: tests/notation_roundtrip.c $(BUILD)/host/reprinted.c $(ROUNDTRIP_SOURCES)
+	$(CC) $(HOST_DOC_CFLAGS) -o $@ tests/notation_roundtrip.c $(BUILD)/host/reprinted.c $(ROUNDTRIP_SOURCES)
+
+unit-test: $(BUILD)/host/unit-tests $(BUILD)/host/catalogue-md $(BUILD)/host/catalogue-json $(BUILD)/host/notation-roundtrip
 	$(BUILD)/host/unit-tests
+	$(BUILD)/host/notation-roundtrip
 	@$(BUILD)/host/catalogue-md | cmp -s - docs/experiments.md && echo "docs/experiments.md matches the catalogue" \
 		|| { echo "docs/experiments.md is out of date: run 'make docs'"; exit 1; }
 	@$(BUILD)/host/catalogue-json | cmp -s - docs/catalogue.json && echo "docs/catalogue.json matches the catalogue" \

@@ -2,15 +2,11 @@
  * The experiment catalogue, step for step, in the notation of experiments/experiment.h;
  * docs/experiments.md is generated from it. Numbers are stable: never renumber, add at
  * the end.
- * Expectations are what silicon does (1-30) or what the SDM prescribes (31-38); an
+ * Expectations are what silicon does (1-30) or what the SDM prescribes (31 on); an
  * emulator that disagrees goes into experiments/deviations.c, never in here.
  */
 #include "experiments/experiment.h"
 #include "experiments/notation.h"
-
-#include "machine/layout.h"
-
-#define INJECTED VEC_INJECTED /* the injected external interrupt, 0x21 */
 
 /* Common openings. "H blocked": H took an NMI and did not IRET. */
 #define H_BLOCKED                                      \
@@ -101,6 +97,9 @@
 	"over interrupt-window exits)"
 #define SDM_HOST_BLOCKED_AFTER_EXIT "SDM 27.1 (an NMI that causes a VM exit blocks subsequent NMIs once the " \
 	"exit completes) / Vol. 3A 6.7.1 (until the next IRET)"
+#define SDM_INTR_WINDOW_WAKES_HLT "SDM 26.6.5 (Interrupt-Window Exiting: these VM exits wake the logical processor " \
+	"if it just entered the HLT state because of a VM entry) / 27.3.4 (Saving Non-Register State: the activity " \
+	"state before the exit, HLT)"
 /* Family 4 (59-65). */
 #define SDM_EPT_BIT12 "SDM 27.2.1 (Exit Qualification for EPT Violations: bit 12, NMI unblocking due to IRET)"
 #define SDM_EPT_IRET_CLEARS "27.1 (Architectural State before a VM Exit: an EPT violation during IRET clears " \
@@ -854,6 +853,17 @@ const struct experiment catalogue[] = {
 		H(CHECK_IDTV(EXIT_NMIW, 0)),
 		H(CHECK_XVBW(1, 1, 0, 0)),
 		H(SET(0, 0, 0, 0))) },
+
+	/* Family 8 (75 on): rules the model's inventory (docs/rules.md) found without an
+	 * experiment, and pairings random scenarios found the platforms disagree on. */
+
+	{ .number = 75, .title = "(0,0,0,0) + interrupt-window exiting, VM entry into HLT with IF = 1: the interrupt-window exit wakes G at once, saving activity state HLT",
+	  .rule = SDM_INTR_WINDOW_WAKES_HLT, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(INTR_WINDOW(1)),
+		H(ENTER_HLT()),
+		G(SINCE_ENTRY(EXPECT(EXIT_INTRW))),
+		H(CHECK_ACTIVITY(EXIT_INTRW, 1))) },
 };
 
 const unsigned catalogue_size = sizeof(catalogue) / sizeof(catalogue[0]);

@@ -34,9 +34,11 @@ const struct deviation deviations[] = {
 	  "cpu/event.cc:307-311 (handleAsyncEvent) calls mask_event() before VMexit_Event() for an NMI; fixed "
 	  "upstream in bochs-emu/Bochs #211 (2024); " BOCHS_RUNS },
 	{ PLATFORM_BOCHS, BOCHS, QUIRK_HLT_EXIT_SAVES_ACTIVE,
-	  "an exit taken while the guest is in the HLT state saves activity state 0 (the SDM: 1, HLT)",
+	  "an exit taken while the guest is in the HLT state saves activity state 0 (the SDM: 1, HLT), except a "
+	  "VMX-preemption-timer exit, which saves 1",
 	  "cpu/event.cc handleWaitForEvent() makes the CPU active for a pending unmasked event before "
-	  "handleAsyncEvent() takes it and VMexit()s; VMexitSaveGuestState() saves activity_state; " BOCHS_RUNS },
+	  "handleAsyncEvent() takes it and VMexit()s, but leaves the wait for an expired preemption timer without; "
+	  "VMexitSaveGuestState() saves activity_state; " BOCHS_RUNS " (the timer: random scenario 615 of seed 7)" },
 	{ PLATFORM_BOCHS, BOCHS, QUIRK_NO_VIRTUAL_NMI_INJECTION_CHECK,
 	  "VM entry does not refuse an NMI injection under virtual-NMI blocking (SDM 26.3.1.5): the entry "
 	  "succeeds and G takes the NMI",
@@ -47,6 +49,12 @@ const struct deviation deviations[] = {
 	  "models with the monitor trap flag): G runs the handler and returns without an exit",
 	  "runs of both builds with --cpu corei7_icelake_u; the rule was implemented upstream after 2.7 "
 	  "(stlintel/Bochs #29, 2022)" },
+	{ PLATFORM_BOCHS, BOCHS, QUIRK_HLT_HOLDS_INTERRUPT_WINDOW,
+	  "an interrupt-window exit does not wake a guest that VM entry left in the HLT state (SDM 26.6.5: it "
+	  "does): the exit comes only when an interrupt wakes G, ahead of that interrupt, and saves activity "
+	  "state 0 (experiment 75)",
+	  "cpu/event.cc handleWaitForEvent() wakes for pending interrupts with IF = 1, NMIs, MTF and the "
+	  "virtual-NMI window, not for BX_EVENT_VMX_INTERRUPT_WINDOW_EXITING; " BOCHS_RUNS },
 
 	/* QEMU 7.2 TCG (Debian 12): target/i386/tcg/seg_helper.c helper_iret_protected() clears
 	 * HF2_NMI_MASK only after helper_ret_protected() returns; the #GP for the null CS longjmps
@@ -157,6 +165,19 @@ unsigned platform_quirks(enum platform_kind platform, enum backend_kind backend)
 		if (deviations[i].platform == platform)
 			quirks |= deviations[i].quirk;
 	return quirks & backend_quirk_bits(backend);
+}
+
+unsigned deviation_quirk_sets(unsigned *sets, unsigned max)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < deviation_count; i++) {
+		unsigned quirks = platform_quirks(deviations[i].platform, BACKEND_VMX), k = 0;
+		while (k < n && sets[k] != quirks)
+			k++;
+		if (k == n && n < max)
+			sets[n++] = quirks;
+	}
+	return n;
 }
 
 const struct deviation *deviation_of(enum platform_kind platform, unsigned quirk)

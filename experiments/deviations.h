@@ -43,6 +43,9 @@ extern const unsigned reported_deviation_count;
 /* The quirks of a platform in the model of that backend (enum model_quirk for VMX, enum
  * svm_quirk for SVM), 0 for none. */
 unsigned platform_quirks(enum platform_kind platform, enum backend_kind backend);
+/* Each platform's VMX quirks (a set per platform that has any, each once: what random
+ * scenarios are drawn for): *sets gets up to max of them; returns how many. */
+unsigned deviation_quirk_sets(unsigned *sets, unsigned max);
 /* The platform's deviation that is this quirk, or 0. */
 const struct deviation *deviation_of(enum platform_kind platform, unsigned quirk);
 /* A deviation reported for this platform and experiment, or 0. */

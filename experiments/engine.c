@@ -13,6 +13,7 @@
 #include "experiments/guest_runner.h"
 #include "experiments/options.h"
 #include "experiments/results.h"
+#include "experiments/scenario_run.h"
 #include "experiments/run.h"
 #include "experiments/selection.h"
 #include "experiments/tap.h"
@@ -125,7 +126,7 @@ static __attribute__((noreturn)) void end_run(bool failed)
 	run.phase = 0; /* only printing is left: nothing for the watchdog to watch */
 	if (options.order == ORDER_RANDOM)
 		tap_random_results();
-	struct summary s = results_summary();
+	struct summary s = options.scenarios.last ? scenario_run_summary() : results_summary();
 	tap_summary(&s, tsc_to_us(rdtsc() - engine.start_tsc));
 	if (engine.selftest_failed)
 		printf("# the VMX self-test failed (see its lines above): the run fails\n");
@@ -152,14 +153,20 @@ void engine_bail_out(const char *reason)
 		struct run_result r;
 		results_judge(run.x, &run.failure, &j, &r);
 		r.us = tsc_to_us(rdtsc() - engine.run_start_tsc);
-		results_record(run.x, &r);
-		if (options.order == ORDER_SEQUENTIAL)
-			tap_result(run.x, &r, (const char (*)[DIAG_LEN])run.measured, run.nmeasured);
+		if (options.scenarios.last) {
+			scenario_run_record(&r);
+		} else {
+			results_record(run.x, &r);
+			if (options.order == ORDER_SEQUENTIAL)
+				tap_result(run.x, &r, (const char (*)[DIAG_LEN])run.measured, run.nmeasured);
+		}
 	}
+	if (options.scenarios.last)
+		scenario_run_cut_short(); /* the batch so far, as its test point */
 	printf("Bail out! %s\n", reason);
-	unsigned not_run = selection_runs_planned() - selection_runs_done();
+	unsigned not_run = options.scenarios.last ? scenario_run_not_run() : selection_runs_planned() - selection_runs_done();
 	if (not_run && options.order == ORDER_SEQUENTIAL)
-		printf("# %u experiments not run: the run bailed out\n", not_run);
+		printf("# %u %ss not run: the run bailed out\n", not_run, options_run_unit());
 	end_run(true);
 }
 
@@ -242,7 +249,9 @@ static void finish_baseline(void)
 		set_baseline_controls();
 		hv->reset_guest(engine.cpu, guest_experiment_main);
 	}
-	if (unblock_host_nmis())
+	/* A random scenario may well end with an NMI held; an experiment of the catalogue
+	 * should not (each restores the baseline itself). */
+	if (unblock_host_nmis() && !options.scenarios.last)
 		printf("# note: an NMI was held pending when experiment %u began (left by the previous one)\n",
 		       run.x->number);
 	obs_clear();
@@ -340,7 +349,7 @@ static bool void_if_disturbed(const struct experiment *x, bool failed)
 		attempts_done();
 		return false;
 	}
-	printf("# %s, in experiment %u: the run is void\n", why, x->number);
+	printf("# %s, in %s %u: the run is void\n", why, options_run_unit(), x->number);
 	engine.stray_before = stray;
 	engine.stray_step = stray ? obs_stray_nmi()->window : 0;
 	if (++engine.attempts < MAX_ATTEMPTS) {
@@ -356,6 +365,17 @@ static bool void_if_disturbed(const struct experiment *x, bool failed)
 }
 
 /* Judges the experiment that just ended; on a failure, restores the baseline. */
+/* A catalogue experiment's verdict: tallied, and printed now (or, in random order, at
+ * the end, but for an unexpected failure). */
+static void report(const struct experiment *x, const struct run_result *r)
+{
+	results_record(x, r);
+	if (options.order == ORDER_SEQUENTIAL)
+		tap_result(x, r, (const char (*)[DIAG_LEN])run.measured, run.nmeasured);
+	else if (r->verdict == VERDICT_FAIL)
+		tap_random_failure(selection_runs_done(), x, r);
+}
+
 /* The steps ran to the end: the end window (the guest's last VMCALL), and nothing late. */
 static void judge_the_end(const struct experiment *x)
 {
@@ -385,11 +405,10 @@ static void end_experiment(void)
 		attempts_done();
 	else if (void_if_disturbed(x, r.verdict != VERDICT_PASS))
 		return;
-	results_record(x, &r);
-	if (options.order == ORDER_SEQUENTIAL)
-		tap_result(x, &r, (const char (*)[DIAG_LEN])run.measured, run.nmeasured);
-	else if (r.verdict == VERDICT_FAIL)
-		tap_random_failure(selection_runs_done(), x, &r);
+	if (options.scenarios.last)
+		scenario_run_record(&r);
+	else
+		report(x, &r);
 	if (r.verdict != VERDICT_PASS)
 		restore_or_bail_out(x, "recovery after a failed experiment");
 }
@@ -472,7 +491,7 @@ static unsigned run_host_steps(unsigned first)
 
 static void start_next_or_finish(void)
 {
-	const struct experiment *x = engine.again ? engine.again : next_runnable();
+	const struct experiment *x = engine.again ? engine.again : options.scenarios.last ? scenario_run_next() : next_runnable();
 	if (!x)
 		finish_run();
 	begin_experiment(x);
@@ -847,6 +866,15 @@ static unsigned model_features(void)
 	return hv->missing(FEATURE_SVM_NRIP_SAVE) ? 0 : MODEL_FEATURE_NRIP_SAVE;
 }
 
+/* The features this CPU offers the experiments (enum hv_feature), for random scenarios. */
+static unsigned features_here(void)
+{
+	unsigned features = 0;
+	for (unsigned f = 1; f && f <= FEATURE_NMI_EXITING; f <<= 1)
+		features |= hv->missing(f) ? 0 : f;
+	return features;
+}
+
 void engine_begin(struct cpu *c, bool selftest_failed)
 {
 	engine.cpu = c;
@@ -855,6 +883,14 @@ void engine_begin(struct cpu *c, bool selftest_failed)
 	places_set_host_exit_entry(hv->exit_entry);
 	obs_nmi_exit_consumes(hv->nmi_exit_consumes);
 	judge_set_features(model_features());
+	if (options.scenarios.last && selection_backend() != BACKEND_VMX) {
+		/* Scenarios are drawn from the VMX model's vocabulary (experiments/scenario.c). */
+		printf("TAP version 13\n1..0 # SKIP random scenarios are drawn for VMX; this run's backend is %s\n",
+		       hv->name);
+		finish_run();
+	}
+	if (options.scenarios.last)
+		scenario_run_init(features_here());
 	start_run();
 	hv->set_exit_handler(engine_exit);
 	start_next_or_finish();
@@ -866,6 +902,11 @@ void engine_run_without_vmx(const char *reason)
 	snprintf(why, sizeof(why), "needs %s, which is not available (%s)", catalogue_of(selection_backend())->name,
 		 reason);
 	engine.skip_reason = why;
+	if (options.scenarios.last) {
+		/* Random scenarios exercise the hypervisor: with none, nothing runs. */
+		printf("TAP version 13\n1..0 # SKIP random scenarios %s\n", why);
+		finish_run();
+	}
 	start_run();
 	const struct experiment *x;
 	while ((x = engine.again ? engine.again : next_runnable())) {

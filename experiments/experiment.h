@@ -59,10 +59,20 @@ bool experiment_needs_vmx(const struct experiment *x);
 unsigned step_needs(const struct step *s);
 unsigned experiment_needs(const struct experiment *x);
 
+/* Where an expected event of the step is: its anchor, AT_STEP resolved to the step op's
+ * natural place (for the context, or the faulting instruction for an exit a fault causes). */
+enum anchor expected_anchor(const struct step *s, const struct expected_event *e);
+
 /* Writes the step in the spec's notation, e.g. "wait(G: NMI, INTR → INTR@G)". */
 void step_describe(const struct step *s, char *buf, unsigned len);
 /* The same for step `index` of x, in x's architecture's words (an SVM exit's EXITCODE). */
 void step_describe_in(const struct experiment *x, unsigned index, char *buf, unsigned len);
+/* The step as C in the catalogue's notation (experiments/notation.h), its EXPECT(...) the
+ * `count` events given (a check's value from v): "G(WAIT(SENDS(NMI), EXPECT(EXIT_NMI))),". */
+struct predicted;
+struct predicted_value;
+void step_print_notation(const struct step *s, const struct predicted *const *events, unsigned count,
+			 const struct predicted_value *v, char *buf, unsigned len);
 /* "[G] wait(...)" with its number: "5 of 6, [G] after VM entry -> NMI@G". */
 void step_describe_numbered(const struct experiment *x, unsigned index, char *buf, unsigned len);
 

@@ -406,12 +406,3 @@ void judge_conclude(struct judgement *j)
 	settle_choices(j);
 }
 
-enum anchor expected_anchor(const struct step *s, const struct expected_event *e)
-{
-	const struct step_op_properties *p = &step_ops[s->op];
-	if (e->anchor != AT_STEP)
-		return e->anchor;
-	if (obs_is_fault_exit(e->source))
-		return p->fault;
-	return s->ctx == IN_GUEST ? p->in_guest : p->in_host;
-}

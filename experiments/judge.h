@@ -68,10 +68,6 @@ bool judge_value(unsigned step, bool absent, uint64_t value, void (*describe)(ui
 bool judge_late(const struct observation *log, unsigned count);
 void judge_conclude(struct judgement *j);
 
-/* The step's events as the catalogue writes them resolve to these places (AT_STEP is the
- * step's natural place: experiments/experiment.h). */
-enum anchor expected_anchor(const struct step *s, const struct expected_event *e);
-
 /* "EXIT_NMI at 0x20fce8 (after HLT) [info 0x80000202, ...]": an observation. Returns the length. */
 int describe_observation(const struct observation *o, char *buf, unsigned len);
 /* The events among obs[0..n), or "none". */

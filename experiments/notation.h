@@ -10,7 +10,12 @@
 #ifndef EXPERIMENTS_NOTATION_H
 #define EXPERIMENTS_NOTATION_H
 
+#include "machine/layout.h"
 #include "model/step.h"
+
+/* The vectors: VEC_NMI, VEC_DB, VEC_NP, VEC_GP (machine/layout.h) and the external
+ * interrupt VM entry injects, never the APIC. */
+#define INJECTED VEC_INJECTED
 
 #define H(...) { .ctx = IN_HOST, __VA_ARGS__ }
 #define G(...) { .ctx = IN_GUEST, __VA_ARGS__ }
@@ -31,7 +36,7 @@
 #define IRET(...)         .op = OP_IRET, __VA_ARGS__
 #define FIRET(...)        .op = OP_FIRET, __VA_ARGS__
 #define SINCE_ENTRY(...)  .op = OP_SINCE_ENTRY, __VA_ARGS__
-#define VMCALL()          .op = OP_VMCALL
+#define VMCALL(...)       .op = OP_VMCALL, __VA_ARGS__
 #define MEASURE_EXIT(src, ref) .op = OP_MEASURE_EXIT, .exit = OBS_##src, .reference = (ref)
 #define MEASURE(src, f, ref) .op = OP_MEASURE, .exit = OBS_##src, .field = FIELD_##f, .reference = (ref)
 #define VMENTRY(...)      .op = OP_VMENTRY, __VA_ARGS__
@@ -94,7 +99,9 @@
 #define EXPECT(src)         .expected = { EV(src) }, .nexpected = 1
 #define EXPECT_ONE(e)       .expected = { e }, .nexpected = 1
 #define EXPECT_PAIR(a, b)   .expected = { a, b }, .nexpected = 2
-#define EXPECT_THREE(a, b, c) .expected = { a, b, c }, .nexpected = 3
+/* Three or four, in order (a random scenario's reproducer may need them). */
+#define EXPECT_SEQ(...)     .expected = { __VA_ARGS__ }, \
+	.nexpected = sizeof((struct expected_event[]){ __VA_ARGS__ }) / sizeof(struct expected_event)
 #define EXPECT_NONE()       .nexpected = 0
 /* Implementation-specific outcomes: exactly one of the two, reported as measured. */
 #define EXPECT_EITHER(a, b) .expected = { a, b }, .nexpected = 2, .either = true

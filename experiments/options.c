@@ -115,6 +115,11 @@ const char *const test_hook_keys[TEST_HOOK_COUNT] = {
 	[HOOK_STORM] = "storm", [HOOK_STRAY] = "stray", [HOOK_DUPLICATE] = "duplicate",
 };
 
+const char *options_run_unit(void)
+{
+	return options.scenarios.last ? "scenario" : "experiment";
+}
+
 bool test_hook_in(enum test_hook h, unsigned number)
 {
 	return h < TEST_HOOK_COUNT && options.hook_experiment[h] == number;
@@ -128,6 +133,41 @@ bool options_selects(unsigned n)
 bool options_names(unsigned n)
 {
 	return has_bit(options.experiments.named, n);
+}
+
+/* Up to 9 decimal digits (more would not be a scenario number anyway). */
+static bool read_decimal(const char **p, uint64_t *out)
+{
+	unsigned digits = 0;
+	*out = 0;
+	while (**p >= '0' && **p <= '9' && digits++ < 9)
+		*out = *out * 10 + (uint64_t)(*(*p)++ - '0');
+	return digits > 0 && !(**p >= '0' && **p <= '9');
+}
+
+/* "N" (1..N) or "A-B" (A..B): the scenarios to run. */
+static int parse_scenario_range(const char *value, void *dest, char *err, size_t errlen)
+{
+	struct scenario_range *r = dest;
+	const char *p = value;
+	uint64_t first = 1, last;
+	bool read = read_decimal(&p, &last);
+	if (read && *p == '-') {
+		p++;
+		first = last;
+		read = read_decimal(&p, &last);
+	}
+	if (!read || *p) {
+		snprintf(err, errlen, "cannot read '%s' (examples: scenarios=5000  scenarios=340-340)", value);
+		return -1;
+	}
+	if (first < 1 || last > MAX_SCENARIOS || first > last) {
+		snprintf(err, errlen, "'%s' is not a range within 1..%u", value, MAX_SCENARIOS);
+		return -1;
+	}
+	r->first = first;
+	r->last = last;
+	return 0;
 }
 
 static const struct option option_table[] = {
@@ -154,22 +194,24 @@ static const struct option option_table[] = {
 	  .help = "reset the machine at the end instead of halting (hardware)" },
 	{ .key = "vmcalls", .type = OPT_UINT, .dest = &options.vmcall_rounds, .min = 1, .max = 100000000,
 	  .help = "VMCALL round trips in the self-test (default 1000)" },
-	{ .key = "break", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_BREAK], .min = 1, .max = MAX_EXPERIMENT,
+	{ .key = "break", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_BREAK], .min = 1, .max = MAX_SCENARIOS,
 	  .help = "test only: experiment N expects the wrong thing (shows failure reporting and recovery)" },
-	{ .key = "hang", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_HANG], .min = 1, .max = MAX_EXPERIMENT,
+	{ .key = "hang", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_HANG], .min = 1, .max = MAX_SCENARIOS,
 	  .help = "test only: experiment N hangs with interrupts off in its first guest step (shows the watchdog)" },
 	{ .key = "ready_delay", .type = OPT_UINT, .dest = &options.ready_delay_us, .min = 1, .max = 1000000,
 	  .help = "test only: us between a wait's \"send now\" and its HLT (shows that verdicts do not depend on it)" },
+	{ .key = "scenarios", .type = OPT_CUSTOM, .dest = &options.scenarios, .parse = parse_scenario_range,
+	  .help = "run random scenarios 1-N (or A-B) of seed=S against the model instead of the catalogue" },
 	{ .key = "strict", .type = OPT_FLAG, .dest = &options.strict,
 	  .help = "known deviations count as failures (for a maintainer checking a fix)" },
-	{ .key = "stray", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_STRAY], .min = 1, .max = MAX_EXPERIMENT,
+	{ .key = "stray", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_STRAY], .min = 1, .max = MAX_SCENARIOS,
 	  .help = "test only: once, an NMI nobody asked for arrives in experiment N (shows that it is caught, and the experiment run again)" },
 	{ .key = "duplicate", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_DUPLICATE], .min = 1,
-	  .max = MAX_EXPERIMENT,
+	  .max = MAX_SCENARIOS,
 	  .help = "test only: every NMI sent in experiment N arrives twice, on every attempt (shows that a platform that duplicates NMIs fails it)" },
-	{ .key = "storm", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_STORM], .min = 1, .max = MAX_EXPERIMENT,
+	{ .key = "storm", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_STORM], .min = 1, .max = MAX_SCENARIOS,
 	  .help = "test only: experiment N's guest exits at every VM entry (shows that a storm ends with a verdict)" },
-	{ .key = "fault", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_FAULT], .min = 1, .max = MAX_EXPERIMENT,
+	{ .key = "fault", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_FAULT], .min = 1, .max = MAX_SCENARIOS,
 	  .help = "test only: experiment N's first guest step raises #UD (shows that the run goes on)" },
 };
 
@@ -186,11 +228,27 @@ void options_choose_defaults(bool wall_clock_emulator)
 
 static char scratch[1024];
 
-/* seed= and iterations= mean something only in random order: with order=seq they would
- * be ignored, so they are an error. */
+/* scenarios= runs random scenarios instead of the catalogue: what chooses or orders
+ * catalogue experiments would be ignored with it, so it is an error. (The test hooks
+ * then act in scenario N.) */
+static bool check_scenarios(char *err, unsigned errlen)
+{
+	const char *clash = options.order == ORDER_RANDOM ? "order=random" : options.iterations ? "iterations" : 0;
+	for (unsigned w = 0; !clash && w < SELECTION_WORDS; w++)
+		clash = options.experiments.named[w] ? "exp" : 0;
+	if (!clash)
+		return true;
+	snprintf(err, errlen, "option '%s' does not go with scenarios= (random scenarios replace the catalogue)", clash);
+	return false;
+}
+
+/* seed= and iterations= mean something only in random order (seed= also with scenarios=):
+ * otherwise they would be ignored, so they are an error. */
 static bool choose_random_order_defaults(char *err, unsigned errlen)
 {
-	const char *given = options.seed ? "seed" : options.iterations ? "iterations" : 0;
+	if (options.scenarios.last && !check_scenarios(err, errlen))
+		return false;
+	const char *given = options.seed && !options.scenarios.last ? "seed" : options.iterations ? "iterations" : 0;
 	if (options.order != ORDER_RANDOM && given) {
 		snprintf(err, errlen, "option '%s' applies only to order=random (the order is seq)", given);
 		return false;

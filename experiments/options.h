@@ -16,8 +16,9 @@ enum run_order { ORDER_SEQUENTIAL, ORDER_RANDOM };
 /*
  * The test-only options that name an experiment (break=N, hang=N, ...): each shows that
  * something works (failure reporting, the watchdog, recovery, storms, stray and duplicated
- * NMIs) by acting in experiment N, which must exist and be selected. Declared here once;
- * the options table and selection_init() check them all alike.
+ * NMIs) by acting in experiment N, which must exist and be selected -- or, with
+ * scenarios=, in scenario N (and the shorter ones shrinking draws from it). Declared here
+ * once; the options table and selection_init() check them all alike.
  */
 enum test_hook {
 	HOOK_BREAK,      /* break=N: the model's first prediction is deliberately wrong */
@@ -29,6 +30,8 @@ enum test_hook {
 	TEST_HOOK_COUNT
 };
 extern const char *const test_hook_keys[TEST_HOOK_COUNT];
+/* What the run is made of, for messages: "scenario" with scenarios=, else "experiment". */
+const char *options_run_unit(void);
 /* Whether hook h acts in experiment `number`. */
 bool test_hook_in(enum test_hook h, unsigned number);
 
@@ -50,6 +53,10 @@ struct options {
 	uint64_t hook_experiment[TEST_HOOK_COUNT]; /* test only: the experiment each hook acts in, or 0 */
 	uint64_t ready_delay_us;   /* test only: spin between a wait's "send now" and its HLT */
 	bool strict;             /* known deviations count as failures */
+	/* Random scenarios instead of the catalogue (experiments/scenario.h): scenarios=N runs
+	 * 1..N, scenarios=A-B runs A..B of the same draw (last = 0: none). */
+	struct scenario_range { uint64_t first, last; } scenarios;
+#define MAX_SCENARIOS 1000000
 };
 
 extern struct options options;

@@ -16,8 +16,6 @@ static struct tally *tally_of(const struct experiment *x)
 
 const struct tally *results_of(const struct experiment *x) { return tally_of(x); }
 
-unsigned results_quirks_seen(void) { return quirks_seen; }
-
 /* The SDM model's divergence as the run's failure, for a run the engine did not stop. */
 static void failure_from(const struct divergence *d, const struct experiment *x, struct failure *f)
 {
@@ -102,7 +100,7 @@ enum verdict results_overall(const struct experiment *x, bool *inconsistent)
 
 struct summary results_summary(void)
 {
-	struct summary s = { 0 };
+	struct summary s = { .runs = selection_runs_done(), .quirks_seen = quirks_seen };
 	for (unsigned i = 0; i < selection_count(); i++) {
 		const struct experiment *x = selection_at(i);
 		const struct tally *t = tally_of(x);

@@ -27,7 +27,7 @@ struct run_result {
 	uint64_t us;
 	/* Not a pass: where the SDM's model (or the engine) first disagreed. */
 	struct failure failure;
-	unsigned quirks;           /* KNOWN: the platform's deviations that explain it */
+	unsigned quirks;           /* the platform's known deviations that explain it (KNOWN; FAIL with strict=) */
 	bool deviation_expected;   /* the platform's model predicts something else here */
 	char remark[DIAG_LEN];     /* FAIL on a platform with deviations: how its model diverged too */
 	unsigned choices_settled, choices_taken; /* the SDM's choices this run settled (measured) */
@@ -45,6 +45,8 @@ struct tally {
 
 struct summary {
 	unsigned tests, unexpected, known, skipped, not_shown, not_run;
+	unsigned runs;        /* experiments (or scenarios) run, each attempt once */
+	unsigned quirks_seen; /* the known deviations that explained a failure (the legend) */
 };
 
 /*
@@ -63,7 +65,5 @@ const struct tally *results_of(const struct experiment *x);
 enum verdict results_overall(const struct experiment *x, bool *inconsistent);
 
 struct summary results_summary(void);
-/* The quirks seen in known failures so far (for the legend at the end). */
-unsigned results_quirks_seen(void);
 
 #endif

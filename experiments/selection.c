@@ -48,6 +48,13 @@ static bool check_test_option(const char *key, uint64_t n, char *err, size_t err
 {
 	if (!n)
 		return true;
+	if (options.scenarios.last) {
+		if (n >= options.scenarios.first && n <= options.scenarios.last)
+			return true;
+		snprintf(err, errlen, "%s=%u names scenario %u, which scenarios=%u-%u does not run", key, (unsigned)n,
+			 (unsigned)n, (unsigned)options.scenarios.first, (unsigned)options.scenarios.last);
+		return false;
+	}
 	if (!experiment_numbered((unsigned)n))
 		snprintf(err, errlen, "%s=%u: the catalogue has no experiment %u (it has %s)", key,
 			 (unsigned)n, (unsigned)n, catalogue_range());

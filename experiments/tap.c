@@ -1,6 +1,8 @@
 #include "experiments/tap.h"
 
 #include "experiments/options.h"
+#include "experiments/scenario.h"
+#include "experiments/scenario_run.h"
 #include "experiments/selection.h"
 #include "lib/platform.h"
 #include "lib/printf.h"
@@ -48,6 +50,13 @@ static void skip_unselected_before(unsigned number)
 void tap_plan(void)
 {
 	printf("TAP version 13\n");
+	if (options.scenarios.last) {
+		printf("# random scenarios %llu-%llu of seed %llu, %u to a test point\n",
+		       (unsigned long long)options.scenarios.first, (unsigned long long)options.scenarios.last,
+		       (unsigned long long)options.seed, SCENARIO_BATCH);
+		printf("1..%u\n", scenario_run_batches());
+		return;
+	}
 	if (options.order == ORDER_RANDOM)
 		printf("# random order: seed %llu, %u runs over %u experiments\n", (unsigned long long)options.seed,
 		       selection_runs_planned(), selection_count());
@@ -184,9 +193,8 @@ void tap_random_results(void)
 
 /* Each known deviation that explained a failure, once: what the platform does instead
  * (the evidence is in the docs, generated from experiments/deviations.c). */
-static void print_deviation_legend(void)
+static void print_deviation_legend(unsigned seen)
 {
-	unsigned seen = results_quirks_seen();
 	if (seen)
 		printf("# the evidence for each deviation: docs/experiments.md, \"Known deviations\"\n");
 	for (unsigned q = 1; q; q <<= 1) {
@@ -218,11 +226,11 @@ static void print_not_shown(unsigned count)
 
 void tap_summary(const struct summary *s, uint64_t total_us)
 {
-	print_deviation_legend();
+	print_deviation_legend(s->quirks_seen);
 	print_not_shown(s->not_shown);
-	printf("# %u experiment runs in %llu us of this machine's time\n", selection_runs_done(),
+	printf("# %u %s runs in %llu us of this machine's time\n", s->runs, options_run_unit(),
 	       (unsigned long long)total_us);
-	unsigned not_selected = selection_last_number() - selection_count();
+	unsigned not_selected = options.scenarios.last ? 0 : selection_last_number() - selection_count();
 	if (not_selected)
 		printf("# %u of the numbers 1-%u were not selected (exp=): reported as skipped\n", not_selected,
 		       selection_last_number());

@@ -45,7 +45,7 @@ static void describe_stuck(char *buf, unsigned len)
 	if (run.active) {
 		char text[96];
 		step_describe_in(run.x, run.step, text, sizeof(text));
-		snprintf(buf, len, "in experiment %u, step %u (%s)", run.x->number, run.step + 1, text);
+		snprintf(buf, len, "in %s %u, step %u (%s)", options_run_unit(), run.x->number, run.step + 1, text);
 	} else {
 		snprintf(buf, len, "during the %s", run.phase);
 	}

@@ -56,7 +56,7 @@ struct predicted_value {
 };
 
 #define MODEL_MAX_STEPS 64
-#define MODEL_MAX_PREDICTED 160
+#define MODEL_MAX_PREDICTED 96
 
 struct prediction {
 	unsigned count;
@@ -71,6 +71,7 @@ struct prediction {
 	 * situation whose outcome depends on timing): why, and at which step. */
 	const char *unsupported;
 	unsigned unsupported_step;
+	bool entry_fails;          /* ... because a VM entry fails outside a VMENTRY step */
 };
 
 /* Runs the model of x's architecture (x->backend) over experiment x. */

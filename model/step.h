@@ -7,7 +7,8 @@
  * steps is one VMCALL: the guest executes VMCALL, the host runs them, and the guest
  * resumes at the instruction after the VMCALL -- where "after VM entry" events land,
  * checked by a G SINCE_ENTRY step. A G VMCALL step separates two VMCALLs that follow
- * each other with nothing in between in the guest.
+ * each other with nothing in between in the guest; what lands after the first one is its
+ * expectation (VMCALL() when nothing does).
  *
  * An expectation is a list of up to two events, in order, each a source and the place
  * where it must hit. AT_STEP is the step's natural place (step_ops[] in
@@ -41,7 +42,8 @@ enum step_op {
 	OP_SINCE_ENTRY,    /* expect O since this context was entered (VM entry for G,
 			      the VMCALL's exit for H) */
 	OP_VMCALL,         /* G only: end the guest's run of steps here, so that the
-			      following H steps are a VMCALL of their own */
+			      following H steps are a VMCALL of their own; expect O since
+			      VM entry (as SINCE_ENTRY, but never after an entry into HLT) */
 	OP_MEASURE_EXIT,   /* measure(state saved by the last <source> exit): informational */
 	OP_VMENTRY,        /* H: the VM entry happens here; expect O (a failed entry, or what G
 			      observes after a successful one); after a failed entry the VMCS
@@ -107,7 +109,7 @@ struct vnmi_fields {
 };
 
 #define MAX_SENDS 5
-#define MAX_EXPECTED 3
+#define MAX_EXPECTED 4
 
 /* What inject(...) puts in the VM-entry interruption-information field (24.8.3). */
 enum injection { INJECT_KIND_NMI, INJECT_KIND_INTR, INJECT_KIND_EXCEPTION };

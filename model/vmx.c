@@ -75,6 +75,7 @@ struct model {
 	bool vnmi_blocked;          /* virtual-NMI blocking, in the guest with V = 1 */
 	bool nmi_pending;           /* at most one NMI is held (Vol. 3A 6.7.1) */
 	bool intr_pending;          /* the generator's INTR held in the APIC */
+	bool bound_pending;         /* the wait's bound (the LAPIC timer) held in the APIC */
 	/* The guest while it runs. */
 	enum shadow shadow_live;    /* the blocking given at VM entry, until one instruction ran */
 	bool if_live;
@@ -189,7 +190,7 @@ static bool guest_takes_nmi(struct model *m)
  * hit just before the HLT (the halt window, machine/anchors.h): then the STI shadow
  * and the activity state depend on timing, and are not compared unless it settled.
  */
-static void save_guest_state(struct model *m, struct predicted *e)
+static void save_guest_state(struct model *m, struct predicted *e, uint32_t reason)
 {
 	uint32_t intr = (m->shadow_live == SHADOW_STI ? INTERRUPTIBILITY_STI : 0) |
 			(m->shadow_live == SHADOW_MOV_SS ? INTERRUPTIBILITY_MOV_SS : 0) |
@@ -198,7 +199,7 @@ static void save_guest_state(struct model *m, struct predicted *e)
 	define(e, FIELD_INTERRUPTIBILITY, intr, timing ? INTERRUPTIBILITY_DEFINED & ~INTERRUPTIBILITY_STI
 						       : INTERRUPTIBILITY_DEFINED);
 	uint32_t activity = m->halted ? ACTIVITY_HLT : ACTIVITY_ACTIVE;
-	if (m->halted && quirk(m, QUIRK_HLT_EXIT_SAVES_ACTIVE)) {
+	if (m->halted && reason != EXIT_REASON_PREEMPTION_TIMER && quirk(m, QUIRK_HLT_EXIT_SAVES_ACTIVE)) {
 		activity = ACTIVITY_ACTIVE;
 		fired(m, QUIRK_HLT_EXIT_SAVES_ACTIVE);
 	}
@@ -222,7 +223,7 @@ static struct predicted exit_record(struct model *m, enum obs_source s, struct p
 	define(&e, FIELD_QUALIFICATION, 0, ~0ull);
 	define(&e, FIELD_INFO, 0, INTR_INFO_VALID);
 	define(&e, FIELD_IDT_VECTORING, 0, INTR_INFO_VALID);
-	save_guest_state(m, &e);
+	save_guest_state(m, &e, reason);
 	return e;
 }
 
@@ -357,12 +358,15 @@ static void one_shot_exit(struct model *m, enum obs_source s, struct place p, ui
 }
 
 /*
- * Everything due at an instruction boundary of the guest, in the SDM's priority order,
- * each exit followed by the engine's answer and a VM entry back to the same place:
- *  1. the VMX-preemption timer at 0 (26.7.4, "VMX-Preemption Timer": before the first
- *     instruction, after event injection; 25.2 puts it above NMI-window exits);
- *  2. an MTF exit pending after an entry that injected an event (25.5.2, "Monitor Trap
- *     Flag");
+ * Everything due at an instruction boundary of the guest, in the SDM's priority order
+ * (Vol. 3A 6.9, "Priority Among Simultaneous Exceptions and Interrupts", with the VMX
+ * events 25.2 places in it), each exit followed by the engine's answer and a VM entry
+ * back to the same place:
+ *  1. an MTF exit pending after an entry that injected an event (25.5.2, "Monitor Trap
+ *     Flag": its priority is above debug traps);
+ *  2. the VMX-preemption timer at 0 (26.6.4, "VMX-Preemption Timer": before the first
+ *     instruction, after event injection; 25.2: below debug traps, above NMI-window
+ *     exits; whether a shadow holds it off the SDM does not say: a choice);
  *  3. the NMI window (25.2; 26.7.6, "NMI-Window Exiting": with no virtual-NMI blocking,
  *     before the first instruction, after event injection), which takes priority over
  *     NMIs (26.7.6) and wakes a processor halted by VM entry;
@@ -372,19 +376,19 @@ static void one_shot_exit(struct model *m, enum obs_source s, struct place p, ui
  */
 static bool take_one(struct model *m, struct place p)
 {
-	if (m->vmcs.timer) {
+	if (m->mtf_due) {
+		m->mtf_due = false;
+		m->vmcs.mtf = false;
+		one_shot_exit(m, OBS_EXIT_MTF, p, EXIT_REASON_MONITOR_TRAP_FLAG);
+		return true;
+	}
+	if (m->vmcs.timer && !(m->shadow_live != SHADOW_NONE && choice(m, CHOICE_SHADOW_HOLDS_TIMER))) {
 		if (m->vmcs.timer_value) {
 			unsupported(m, "a preemption timer other than 0 (when it expires depends on timing)");
 			return false;
 		}
 		m->vmcs.timer = false; /* the engine's answer */
 		one_shot_exit(m, OBS_EXIT_PREEMPT, p, EXIT_REASON_PREEMPTION_TIMER);
-		return true;
-	}
-	if (m->mtf_due) {
-		m->mtf_due = false;
-		m->vmcs.mtf = false;
-		one_shot_exit(m, OBS_EXIT_MTF, p, EXIT_REASON_MONITOR_TRAP_FLAG);
 		return true;
 	}
 	if (m->vmcs.w && m->vmcs.v && !m->vnmi_blocked && !shadow_blocks_nmi(m)) {
@@ -396,10 +400,22 @@ static bool take_one(struct model *m, struct place p)
 		guest_nmi(m, p);
 		return true;
 	}
-	bool interrupts_open = m->if_live && m->shadow_live == SHADOW_NONE && !m->halted;
-	if (m->vmcs.intr_window && interrupts_open) {
+	/* 26.6.5 ("Interrupt-Window Exiting"): the exit wakes a processor halted by VM entry,
+	 * as an external interrupt would. */
+	bool interrupts_open = m->if_live && m->shadow_live == SHADOW_NONE;
+	bool held_by_hlt = m->halted && quirk(m, QUIRK_HLT_HOLDS_INTERRUPT_WINDOW);
+	if (held_by_hlt && m->vmcs.intr_window && interrupts_open)
+		fired(m, QUIRK_HLT_HOLDS_INTERRUPT_WINDOW);
+	if (m->vmcs.intr_window && interrupts_open && !held_by_hlt) {
 		m->vmcs.intr_window = false;
 		one_shot_exit(m, OBS_EXIT_INTRW, p, EXIT_REASON_INTERRUPT_WINDOW);
+		return true;
+	}
+	/* The APIC delivers the higher vector first: the wait's bound (0x31) before the
+	 * generator's INTR (0x22). */
+	if (m->bound_pending && m->if_live && m->shadow_live == SHADOW_NONE) {
+		m->bound_pending = false;
+		deliver_to_guest(m, p, OBS_TIMEOUT, VECTOR_TIMER, p, false);
 		return true;
 	}
 	if (m->intr_pending && m->if_live && m->shadow_live == SHADOW_NONE) {
@@ -704,15 +720,18 @@ static bool arrive(struct model *m, enum gen_event ev, struct place p)
 {
 	unsigned before = m->out->count;
 	if (ev == GEN_INTR) {
-		if (m->in_guest)
-			deliver_to_guest(m, p, OBS_INTR_G, VECTOR_GENERATOR, p, false);
-		else
+		if (!m->in_guest) {
 			emit(m, OBS_INTR_H, p);
+			return true;
+		}
+		/* It wakes the HLT; what is due then (an interrupt-window exit first, 25.2) is
+		 * taken in order. */
+		m->intr_pending = true;
+		m->halted = false;
+		guest_boundary(m, p);
 		return true;
 	}
-	if (m->nmi_pending && (m->in_guest ? true : m->nmi_blocked)) {
-		/* a second NMI while one is held: lost (Vol. 3A 6.7.1) */
-	}
+	/* A second NMI while one is held is lost (Vol. 3A 6.7.1): at most one is held. */
 	m->nmi_pending = true;
 	if (m->in_guest) {
 		if (guest_takes_nmi(m))
@@ -726,13 +745,17 @@ static bool arrive(struct model *m, enum gen_event ev, struct place p)
 	return false;
 }
 
-/* The wait's bound: the LAPIC timer's interrupt through the IDT of whoever waits. */
+/* The wait's bound: the LAPIC timer's interrupt through the IDT of whoever waits; in the
+ * guest it wakes the HLT like any interrupt, and what is due is taken first. */
 static void wait_timeout(struct model *m, struct place p)
 {
-	if (m->in_guest)
-		deliver_to_guest(m, p, OBS_TIMEOUT, VECTOR_TIMER, p, false);
-	else
+	if (!m->in_guest) {
 		emit(m, OBS_TIMEOUT, p);
+		return;
+	}
+	m->bound_pending = true;
+	m->halted = false;
+	guest_boundary(m, p);
 }
 
 /*
@@ -752,7 +775,20 @@ static void do_wait(struct model *m, const struct step *s)
 	if (m->in_guest)
 		m->if_live = true;
 	m->halted = true;
+	/* STI; HLT: what is due once the STI's shadow is over wakes the HLT before anything
+	 * is sent (an interrupt-window exit does, 26.7.5); then the sends race the wait's
+	 * end, unless each is held. */
 	bool ended = false;
+	if (m->in_guest) {
+		unsigned before = m->out->count;
+		guest_boundary(m, p);
+		for (unsigned i = before; i < m->out->count; i++)
+			ended |= obs_is_event(m->out->items[i].source);
+		if (ended && s->nsends) {
+			unsupported(m, "a wait that something ends before the generator sends (the sends race its end)");
+			return;
+		}
+	}
 	for (unsigned i = 0; i < s->nsends && !stopped(m); i++) {
 		if (ended) {
 			bool held = s->sends[i] == GEN_NMI && (m->in_guest ? !m->vmcs.v && m->nmi_blocked : m->nmi_blocked);
@@ -894,6 +930,10 @@ static void guest_after_entry(struct model *m)
 {
 	if (m->halted) {
 		guest_boundary(m, place(AT_AFTER_VMCALL));
+		if (m->nlater && !stopped(m) && (!m->halted || !m->in_guest)) {
+			unsupported(m, "events sent after a VM entry into HLT that ended at once (where they land is timing)");
+			return;
+		}
 		if (m->halted && m->in_guest && !stopped(m)) {
 			bool woke = false;
 			for (unsigned i = 0; i < m->nlater && !stopped(m); i++) {
@@ -1158,6 +1198,7 @@ static unsigned host_run(struct model *m, unsigned first)
 		if (!enter_guest(m, place(AT_AFTER_VMCALL))) {
 			if (!at_vmentry) {
 				unsupported(m, "a VM entry that fails outside a VMENTRY step (the engine ends the experiment)");
+				m->out->entry_fails = true;
 				return x->nsteps;
 			}
 			first = next; /* the H steps from the VMENTRY on, then the entry again */
@@ -1221,6 +1262,7 @@ const char *vmx_quirk_name(enum model_quirk q)
 	case QUIRK_NO_MTF_AFTER_INJECTION: return "no-mtf-after-injection";
 	case QUIRK_FAULTING_IRET_KEEPS_BLOCKING: return "faulting-iret-keeps-blocking";
 	case QUIRK_INJECTION_HOLDS_PENDING_NMI: return "injection-holds-pending-nmi";
+	case QUIRK_HLT_HOLDS_INTERRUPT_WINDOW: return "hlt-holds-interrupt-window";
 	default: break;
 	}
 	return "?";
@@ -1235,6 +1277,9 @@ const char *vmx_choice_name(enum model_choice c, bool taken)
 	case CHOICE_STI_REFUSES_NMI_INJECTION:
 		return taken ? "VM entry refuses an NMI injection under blocking by STI" :
 			       "VM entry injects an NMI under blocking by STI";
+	case CHOICE_SHADOW_HOLDS_TIMER:
+		return taken ? "blocking by STI or MOV-SS holds off the preemption-timer exit" :
+			       "the preemption-timer exit comes through blocking by STI or MOV-SS";
 	default: break;
 	}
 	return "?";

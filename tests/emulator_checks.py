@@ -253,6 +253,36 @@ RUNS = [
         only={12: "fail", 20: "pass"},
         lines=[r'^  expected: "timeout at ', r"^  # break=12: the model's first prediction was deliberately wrong",
                r"^SUMMARY: 20 tests, 1 unexpected failures, 0 known failures, 18 skipped"]),
+    # Random scenarios against the model: Bochs 2.7's known deviations explain every
+    # disagreement (batches of 100 are one test point each).
+    Run("bochs-amd64-scenarios", "bochs", "amd64", "scenarios=300 seed=1", status=0,
+        lines=[r"^# random scenarios 1-300 of seed 1, 100 to a test point$", r"^1\.\.3$",
+               r"^(not )?ok 3 - scenarios 201-300 \(seed 1\): \d+ agree with the SDM's model",
+               r"^# scenarios: 300 run \(seed 1\): \d+ agree with the SDM's model, \d+ with known deviations "
+               r"\(entry-keeps-nmi-blocking \d+.*\), 0 diverge$",
+               r"^# deviation entry-keeps-nmi-blocking \(Bochs 2\.7\): ",
+               r"^SUMMARY: 3 tests, 0 unexpected failures"]),
+    Run("bochs-i386-scenarios", "bochs", "i386", "scenarios=301-500 seed=2", status=0,
+        lines=[r"^# random scenarios 301-500 of seed 2", r"^1\.\.2$",
+               r"^(not )?ok 2 - scenarios 401-500 \(seed 2\)",
+               r"^# scenarios: 200 run \(seed 2\): .*, 0 diverge$", r"^SUMMARY: 2 tests, 0 unexpected failures"]),
+    # A scenario that disagrees with the model (break=: the model made wrong on purpose)
+    # is named with how to run it alone, and shrunk to a reproducer in the notation.
+    Run("bochs-amd64-scenario-break", "bochs", "amd64", "scenarios=101-200 seed=3 break=150", status=1,
+        lines=[r"^# scenario 150 diverges at step \d+ \(alone: scenarios=150-150 seed=3\): expected ",
+               r"^not ok 1 - scenarios 101-200 \(seed 3\): \d+ agree with the SDM's model, .*1 diverge$",
+               r'^  scenario: "150"$', r"^  # scenario 150 \(seed 3\), as drawn; each EXPECT is the SDM model's:$",
+               r"^  # the shortest scenario found that still diverges \(\d+ steps, \d+ runs to find it\)",
+               r"^  # break=150: the model's first prediction was deliberately wrong",
+               r"^  #   [HG]\([A-Z_]+\(", r"^SUMMARY: 1 tests, 1 unexpected failures"]),
+    # The watchdog's bail-out in the middle of a batch: the batch so far is its test point.
+    Run("bochs-amd64-scenario-watchdog", "bochs", "amd64", "scenarios=1-5 seed=1 hang=3", status=1,
+        lines=[r"^# watchdog: no progress for \d+ ms in scenario 3, ",
+               r"^not ok 1 - scenarios 1-3 \(seed 1\): ", r"^Bail out! ",
+               r"^# 2 scenarios not run: the run bailed out$"]),
+    # Without VMX there is nothing for a scenario to exercise.
+    Run("qemu-scenarios", "qemu-bios", "amd64", "scenarios=100", status=77, timeout=60,
+        lines=[r"^1\.\.0 # SKIP random scenarios "]),
     Run("bochs-amd64-random", "bochs", "amd64", "order=random iterations=800 seed=7",
         verdicts="bochs-2.7.txt", lines=[rf"^# random order: seed 7, 800 runs over {N}",
                                          rf"^SUMMARY: {N} tests, 0 unexpected failures"]),

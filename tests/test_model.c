@@ -141,6 +141,42 @@ static void test_unsupported(void)
 	const struct experiment held = EXPERIMENT(H(SET(0, 0, 1, 0)), G(WAIT(SENDS(NMI, INTR), EXPECT(INTR_G))));
 	predict(&held, 0, 0);
 	CHECK(p.unsupported == NULL);
+	/* An entry into HLT that the NMI window ends at once: the NMI sent 1 ms later finds the
+	 * host somewhere in its steps. */
+	const struct experiment woken = EXPERIMENT(H(SET(1, 1, 0, 1)), H(ENTER_HLT()), H(SEND_AFTER_ENTRY(SENDS(NMI))),
+						   G(SINCE_ENTRY(EXPECT(EXIT_NMIW))), H(SET(0, 0, 0, 0)));
+	predict(&woken, 0, 0);
+	CHECK(p.unsupported != NULL && p.unsupported_step == 3);
+}
+
+/* 26.6.2, 27.3.4: an exit from the HLT state that VM entry left the guest in saves HLT;
+ * Bochs's quirk saves active, except for the preemption timer. */
+static void test_exits_from_hlt(void)
+{
+	const struct experiment timer = EXPERIMENT(H(SET(1, 0, 0, 0)), H(PREEMPT_TIMER(0)), H(ENTER_HLT()),
+						   G(SINCE_ENTRY(EXPECT(EXIT_PREEMPT))));
+	predict(&timer, QUIRK_HLT_EXIT_SAVES_ACTIVE, 0);
+	const struct predicted *e = nth(OBS_EXIT_PREEMPT, 0);
+	CHECK(e && e->rec.activity == ACTIVITY_HLT && e->mask.activity == 0xffffffffu);
+	CHECK_INT_EQ(p.quirks_fired, 0);
+	const struct experiment nmi = EXPERIMENT(H(SET(1, 0, 0, 0)), H(ENTER_HLT()), H(SEND_AFTER_ENTRY(SENDS(NMI))),
+						 G(SINCE_ENTRY(EXPECT(EXIT_NMI))));
+	predict(&nmi, 0, 0);
+	e = nth(OBS_EXIT_NMI, 0);
+	CHECK(e && e->rec.activity == ACTIVITY_HLT);
+	predict(&nmi, QUIRK_HLT_EXIT_SAVES_ACTIVE, 0);
+	e = nth(OBS_EXIT_NMI, 0);
+	CHECK(e && e->rec.activity == ACTIVITY_ACTIVE && p.quirks_fired == QUIRK_HLT_EXIT_SAVES_ACTIVE);
+	/* 26.6.5: the interrupt-window exit wakes it at once; Bochs waits for the bound's
+	 * interrupt, and takes the window exit ahead of it. */
+	const struct experiment window = EXPERIMENT(H(SET(0, 0, 0, 0)), H(INTR_WINDOW(1)), H(ENTER_HLT()),
+						    G(SINCE_ENTRY(EXPECT(EXIT_INTRW))));
+	predict(&window, 0, 0);
+	e = nth(OBS_EXIT_INTRW, 0);
+	CHECK(e && e->rec.activity == ACTIVITY_HLT && nth(OBS_TIMEOUT, 0) == NULL);
+	predict(&window, QUIRK_HLT_HOLDS_INTERRUPT_WINDOW | QUIRK_HLT_EXIT_SAVES_ACTIVE, 0);
+	e = nth(OBS_EXIT_INTRW, 0);
+	CHECK(e && e->rec.activity == ACTIVITY_ACTIVE && nth(OBS_TIMEOUT, 0) != NULL);
 }
 
 /* 26.2.1.1, 26.3.1.5: refused entries, their records, the VMCS back as the run began. */
@@ -169,5 +205,6 @@ void test_model(void)
 	test_window_before_nmi();
 	test_choices();
 	test_unsupported();
+	test_exits_from_hlt();
 	test_failed_entries();
 }

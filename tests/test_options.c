@@ -88,13 +88,15 @@ static void test_large_numbers(void)
 	CHECK_STR_EQ(err, fmt("'%u' is not a range within 1..%u", max + 1, max));
 	CHECK_INT_EQ(list(fmt("1-%u", max + 1)), -1);
 	CHECK_STR_EQ(err, fmt("'1-%u' is not a range within 1..%u", max + 1, max));
-	/* The options that name an experiment take the same range. */
-	CHECK(options_parse(fmt("break=%u hang=%u fault=%u storm=%u stray=%u duplicate=%u", max, max, max, max, max, max),
+	/* The options that name an experiment (or a scenario) take the scenarios' range; an
+	 * experiment number beyond the catalogue is selection_init()'s error. */
+	const unsigned top = MAX_SCENARIOS;
+	CHECK(options_parse(fmt("break=%u hang=%u fault=%u storm=%u stray=%u duplicate=%u", top, top, top, top, top, top),
 			    err, sizeof(err)));
 	static const char *const keys[] = { "break", "hang", "fault", "storm", "stray", "duplicate" };
 	for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		CHECK(!options_parse(fmt("%s=%u", keys[i], max + 1), err, sizeof(err)));
-		CHECK_STR_EQ(err, fmt("option '%s': %u is out of range 1..%u", keys[i], max + 1, max));
+		CHECK(!options_parse(fmt("%s=%u", keys[i], top + 1), err, sizeof(err)));
+		CHECK_STR_EQ(err, fmt("option '%s': %u is out of range 1..%u", keys[i], top + 1, top));
 	}
 	/* The accessors agree with the selection and say no outside it. */
 	CHECK(options_parse(fmt("exp=64,%u", max), err, sizeof(err)));
@@ -241,6 +243,31 @@ static void test_selection(void)
 	CHECK_STR_EQ(err, expected);
 	CHECK(!selection("exp=29 duplicate=31"));
 	CHECK_STR_EQ(err, "duplicate=31 names experiment 31, which exp= does not select");
+	/* With scenarios=, a test hook names a scenario; what picks experiments clashes. */
+	CHECK(selection("scenarios=500 seed=3 break=300 hang=499 stray=1"));
+	CHECK_INT_EQ(options.hook_experiment[HOOK_BREAK], 300);
+	CHECK(test_hook_in(HOOK_HANG, 499) && !test_hook_in(HOOK_HANG, 300));
+	CHECK(!selection("scenarios=10 break=11"));
+	CHECK_STR_EQ(err, "break=11 names scenario 11, which scenarios=1-10 does not run");
+	CHECK(selection("scenarios=340-340 seed=7 hang=340"));
+	CHECK_INT_EQ(options.scenarios.first, 340);
+	CHECK_INT_EQ(options.scenarios.last, 340);
+	CHECK(!selection("scenarios=340-350 hang=339"));
+	CHECK_STR_EQ(err, "hang=339 names scenario 339, which scenarios=340-350 does not run");
+	CHECK(selection("scenarios=5000"));
+	CHECK_INT_EQ(options.scenarios.first, 1);
+	CHECK_INT_EQ(options.scenarios.last, 5000);
+	CHECK(!selection("scenarios=20-10"));
+	CHECK_STR_EQ(err, "option 'scenarios': '20-10' is not a range within 1..1000000");
+	CHECK(!selection("scenarios=1000001"));
+	CHECK(!selection("scenarios=5-"));
+	CHECK_STR_EQ(err, "option 'scenarios': cannot read '5-' (examples: scenarios=5000  scenarios=340-340)");
+	CHECK(!selection("scenarios=x"));
+	CHECK(!selection("scenarios=10 exp=17"));
+	CHECK_STR_EQ(err, "option 'exp' does not go with scenarios= (random scenarios replace the catalogue)");
+	CHECK(!selection("scenarios=10 order=random"));
+	CHECK_STR_EQ(err, "option 'order=random' does not go with scenarios= (random scenarios replace the catalogue)");
+	CHECK(!selection("scenarios=0"));
 }
 
 void test_options(void)

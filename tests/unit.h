@@ -34,5 +34,6 @@ void test_topology(void);
 void test_ept(void);
 void test_model(void);
 void test_svm_model(void);
+void test_scenario(void);
 
 #endif
