@@ -125,12 +125,6 @@ bool svm_enable(struct cpu *c, const char **why)
 	return true;
 }
 
-static uint64_t gdt_descriptor(uint16_t selector)
-{
-	const uint64_t *gdt = (const uint64_t *)sgdt().base;
-	return gdt[selector / 8];
-}
-
 /* "the concatenation of bits 55:52 and 47:40 from the original 64-bit (in-memory) segment
  * descriptors" (15.5.1, "Segment State in the VMCB"). */
 static uint16_t attributes(uint64_t descriptor)

@@ -179,12 +179,6 @@ bool vmx_enable(struct cpu *c, const char **why)
 	return true;
 }
 
-static uint64_t gdt_descriptor(uint16_t selector)
-{
-	const uint64_t *gdt = (const uint64_t *)sgdt().base;
-	return gdt[selector / 8];
-}
-
 /* VMCS access-rights format (24.4.1): descriptor bits 47:40 and 55:52. */
 static uint32_t access_rights(uint16_t selector)
 {
