@@ -239,7 +239,8 @@ test: deps
 
 # The result matrix (Markdown, HTML, JSON, JUnit) from the logs `make test` left.
 REPORT_LOGS = $(wildcard $(foreach r,bochs-amd64 bochs-i386 qemu-bios-amd64 qemu-uefi-amd64 \
-	qemu-bios-i386 qemu-uefi-i386,$(BUILD)/test/$(r).log))
+	qemu-bios-i386 qemu-uefi-i386 bochs-amd64-svm bochs-i386-svm qemu-bios-amd64-svm qemu-uefi-amd64-svm \
+	qemu-bios-i386-svm qemu-uefi-i386-svm,$(BUILD)/test/$(r).log))
 report:
 	@test -n "$(REPORT_LOGS)" || { echo "report: no logs in $(BUILD)/test yet: run 'make test' first"; exit 1; }
 	scripts/report --out-dir $(BUILD)/report --name results $(REPORT_LOGS)

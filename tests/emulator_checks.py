@@ -352,7 +352,7 @@ RUNS = [
     # the run is void, and the experiment runs again with its own verdict.
     Run("qemu-stray-nmi", "qemu-bios", "amd64", "exp=29,31 stray=29", status=77, timeout=60,
         only={29: "pass", 31: "known"},
-        lines=[r"^# stray NMI at 0x[0-9a-f]+ \(after HLT\) \(NMI@H\): more NMIs arrived than the generator "
+        lines=[r"^# stray NMI at 0x[0-9a-f]+ \(after HLT\) \(NMI@H\) in step \d+: more NMIs arrived than the generator "
                r"had sent, in experiment 29: the run is void"]),
     Run("bochs-amd64-stray-nmi", "bochs", "amd64", "exp=8,12 stray=8", status=0,
         only={8: "pass", 12: "pass"},
