@@ -37,7 +37,11 @@ CFLAGS_i386 := -m32 -march=i686
 LDFLAGS_KERNEL := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker.ld
 
-C_SOURCES := $(wildcard machine/*.c lib/*.c model/*.c hv/*.c vmx/*.c svm/*.c guest/*.c experiments/*.c boot/*.c)
+# model/sdm_rules.c is the rule inventory's text: the host tools that write docs/rules.md
+# need it, the kernel does not.
+HOST_ONLY_SOURCES := model/sdm_rules.c
+C_SOURCES := $(filter-out $(HOST_ONLY_SOURCES),$(wildcard machine/*.c lib/*.c model/*.c hv/*.c vmx/*.c svm/*.c guest/*.c \
+	experiments/*.c boot/*.c))
 COMMON_ASM := boot/multiboot.S boot/trampoline.S boot/requirements.S machine/gdt.S
 arch_asm = $(COMMON_ASM) $(wildcard boot/$(1)/*.S machine/$(1)/*.S vmx/$(1)/*.S svm/$(1)/*.S guest/$(1)/*.S)
 objects = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(C_SOURCES) $(call arch_asm,$(1))))
@@ -152,13 +156,20 @@ $(BUILD)/host/reprinted.c: $(BUILD)/host/notation-reprint
 $(BUILD)/host/notation-roundtrip: tests/notation_roundtrip.c $(BUILD)/host/reprinted.c $(ROUNDTRIP_SOURCES)
 	$(CC) $(HOST_DOC_CFLAGS) -o $@ tests/notation_roundtrip.c $(BUILD)/host/reprinted.c $(ROUNDTRIP_SOURCES)
 
-unit-test: $(BUILD)/host/unit-tests $(BUILD)/host/catalogue-md $(BUILD)/host/catalogue-json $(BUILD)/host/notation-roundtrip
+unit-test: $(BUILD)/host/unit-tests $(BUILD)/host/catalogue-md $(BUILD)/host/catalogue-json $(BUILD)/host/notation-roundtrip \
+		$(BUILD)/host/rules-md
 	$(BUILD)/host/unit-tests
 	$(BUILD)/host/notation-roundtrip
+	@$(BUILD)/host/rules-md > $(BUILD)/host/rules.md || { echo "the rule inventory has errors (above)"; exit 1; }
+	@cmp -s $(BUILD)/host/rules.md docs/rules.md && echo "docs/rules.md matches the model and the catalogue" \
+		|| { echo "docs/rules.md is out of date: run 'make docs'"; exit 1; }
 	@$(BUILD)/host/catalogue-md | cmp -s - docs/experiments.md && echo "docs/experiments.md matches the catalogue" \
 		|| { echo "docs/experiments.md is out of date: run 'make docs'"; exit 1; }
 	@$(BUILD)/host/catalogue-json | cmp -s - docs/catalogue.json && echo "docs/catalogue.json matches the catalogue" \
 		|| { echo "docs/catalogue.json is out of date: run 'make docs'"; exit 1; }
+	@$(BUILD)/host/options-md README.md > $(BUILD)/host/README.md && cmp -s $(BUILD)/host/README.md README.md \
+		&& echo "README.md's option table matches experiments/options.c" \
+		|| { echo "README.md's option table is out of date: run 'make docs'"; exit 1; }
 	@tests/check_expected_tables.py
 
 # docs/experiments.md (for people) and docs/catalogue.json (for scripts/report and other
@@ -174,15 +185,36 @@ $(BUILD)/host/catalogue-json: tests/catalogue_json.c $(CATALOGUE_DOC_SOURCES) $(
 	@mkdir -p $(@D)
 	$(CC) $(HOST_DOC_CFLAGS) -DPROJECT_VERSION='"$(VERSION)"' -o $@ tests/catalogue_json.c $(CATALOGUE_DOC_SOURCES)
 
-docs: $(BUILD)/host/catalogue-md $(BUILD)/host/catalogue-json
+# docs/rules.md: the rule inventory (tests/rules_md.c), which also fails when a rule has
+# no experiment and does not say why.
+RULES_SOURCES := $(CATALOGUE_DOC_SOURCES) experiments/scenario.c model/sdm_rules.c
+$(BUILD)/host/rules-md: tests/rules_md.c $(RULES_SOURCES) $(CATALOGUE_DOC_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_DOC_CFLAGS) -o $@ tests/rules_md.c $(RULES_SOURCES)
+
+docs: $(BUILD)/host/catalogue-md $(BUILD)/host/catalogue-json $(BUILD)/host/rules-md
 	$(BUILD)/host/catalogue-md > docs/experiments.md
 	$(BUILD)/host/catalogue-json > docs/catalogue.json
+	$(BUILD)/host/rules-md > docs/rules.md
 
 emulator-test: $(KERNELS)
 	tests/emulator_checks.py
 
 report-test:
 	tests/report/run_tests.sh
+
+# README's option table, from the kernel's option table and its help strings
+# (experiments/options.c, tests/options_md.c): make docs rewrites it between its markers,
+# make unit-test (above) fails when it differs.
+OPTIONS_MD_SOURCES := tests/options_md.c experiments/options.c lib/cmdline.c lib/format.c
+$(BUILD)/host/options-md: $(OPTIONS_MD_SOURCES) $(CATALOGUE_DOC_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_DOC_CFLAGS) -o $@ $(OPTIONS_MD_SOURCES)
+unit-test: $(BUILD)/host/options-md
+docs: readme-options
+.PHONY: readme-options
+readme-options: $(BUILD)/host/options-md
+	$(BUILD)/host/options-md README.md > $(BUILD)/host/README.md && mv $(BUILD)/host/README.md README.md
 
 # The logs (and .tap files) the emulator checks left in build/test, through perl's prove,
 # node's tap-parser, python3-yaml and python3-junitparser: each must agree with SUMMARY.

@@ -100,6 +100,29 @@
 #define SDM_INTR_WINDOW_WAKES_HLT "SDM 26.6.5 (Interrupt-Window Exiting: these VM exits wake the logical processor " \
 	"if it just entered the HLT state because of a VM entry) / 27.3.4 (Saving Non-Register State: the activity " \
 	"state before the exit, HLT)"
+/* Family 8 (75 on): the rule inventory's gaps (docs/rules.md). */
+#define SDM_BITMAP_NOT_NMI "SDM 24.6.3 (Exception Bitmap: exceptions 0-31; an NMI is not an exception, NMI exiting " \
+	"alone decides) / 25.2 (Other Causes of VM Exits)"
+#define SDM_ENTRY_ERROR_CODE "SDM 26.2.1.3 (VM-Entry Control Fields: deliver-error-code is 1 only for a hardware " \
+	"exception that pushes one) / 30.4 (VM Instruction Error Numbers: 7)"
+#define SDM_ENTRY_STI_IF "SDM 26.3.1.5 (Checks on Guest Non-Register State: blocking by STI must be 0 if " \
+	"RFLAGS.IF = 0) / 26.7 (VM-Entry Failures During or After Loading Guest State)"
+#define SDM_ENTRY_HLT_SHADOW "SDM 26.3.1.5 (Checks on Guest Non-Register State: the HLT activity state requires " \
+	"blocking by STI and MOV-SS = 0) / 26.7"
+#define SDM_INJECTION_NOT_BITMAPPED "SDM 26.5.1.2 (VM Exits During Event Injection: an injected exception does not " \
+	"cause a VM exit by itself, whatever the exception bitmap says)"
+#define SDM_MTF_INSTRUCTION "SDM 25.5.2 (Monitor Trap Flag: an MTF exit comes at the boundary after the guest's " \
+	"first instruction)"
+#define SDM_TIMER_SHADOW "SDM 25.2 / 26.6.4 (VMX-Preemption Timer: the exit comes before the first instruction; " \
+	"whether blocking by MOV-SS holds it off is not said: measured)"
+#define SDM_PRIORITY_TIMER_NMI "SDM 25.2 (Other Causes of VM Exits: preemption-timer exits rank above NMIs) / " \
+	"26.6.1 (NMIs are unblocked by an entry with bit 3 = 0) / 27.5.5 (the held NMI reaches the host after the exit)"
+#define SDM_PRIORITY_MTF_PAIRS "SDM 25.5.2 (Monitor Trap Flag: MTF exits take priority over debug traps and " \
+	"lower-priority events: the preemption timer, NMI-window exits, NMIs)"
+#define SDM_PRIORITY_TIMER_INTRW "SDM 25.2 / 26.6.4 / 26.6.5 (the preemption timer's exit ranks above the interrupt " \
+	"window's)"
+#define SDM_CHECKS_ANY_ORDER "SDM 26.2 (Checks on VMX Controls and Host-State Area: checks in any order) / " \
+	"26.2.1.1, 26.2.1.3 (two failed checks at once; both are error 7)"
 /* Family 4 (59-65). */
 #define SDM_EPT_BIT12 "SDM 27.2.1 (Exit Qualification for EPT Violations: bit 12, NMI unblocking due to IRET)"
 #define SDM_EPT_IRET_CLEARS "27.1 (Architectural State before a VM Exit: an EPT violation during IRET clears " \
@@ -864,6 +887,117 @@ const struct experiment catalogue[] = {
 		H(ENTER_HLT()),
 		G(SINCE_ENTRY(EXPECT(EXIT_INTRW))),
 		H(CHECK_ACTIVITY(EXIT_INTRW, 1))) },
+
+	{ .number = 76, .title = "(0,0,0,0) + exception bitmap bit 2: an NMI is not an exception, it still goes through G's IDT",
+	  .rule = SDM_BITMAP_NOT_NMI, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(EXC_EXITING(VEC_NMI, 1)),
+		G(WAIT(SENDS(NMI), EXPECT(NMI_G))),
+		G(IRET(EXPECT_NONE())),
+		H(EXC_EXITING(VEC_NMI, 0))) },
+
+	{ .number = 77, .title = "inject(NMI) with deliver-error-code = 1 is refused (VMfailValid 7); without it the NMI is delivered",
+	  .rule = SDM_ENTRY_ERROR_CODE, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(INJECT_NMI_WITH_ERROR(0)),
+		H(VMENTRY(EXPECT_ONE(EV_VMFAIL(7)))),
+		H(INJECT_NMI()),
+		G(SINCE_ENTRY(EXPECT(NMI_G))),
+		G(IRET(EXPECT_NONE()))) },
+
+	{ .number = 78, .title = "blocking by STI with RFLAGS.IF = 0 at VM entry is invalid guest state; H's NMI blocking is untouched",
+	  .rule = SDM_ENTRY_STI_IF, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(SHADOW(STI)),
+		H(GUEST_IF(0)),
+		H(VMENTRY(EXPECT_ONE(EV_BAD_GUEST(0)))),
+		H(CHECK_SAVED_SHADOW(ENTRY_BAD_GUEST, 1)),
+		H(WAIT(SENDS(NMI), EXPECT(NMI_H))),
+		H(IRET(EXPECT_NONE()))) },
+
+	{ .number = 79, .title = "VM entry into HLT with blocking by MOV-SS is invalid guest state; the entry after it runs G",
+	  .rule = SDM_ENTRY_HLT_SHADOW, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(ENTER_HLT()),
+		H(SHADOW(MOV_SS)),
+		H(VMENTRY(EXPECT_ONE(EV_BAD_GUEST(0)))),
+		H(CHECK_ACTIVITY(ENTRY_BAD_GUEST, 1)),
+		G(SINCE_ENTRY(EXPECT_NONE())),
+		G(WAIT(SENDS(NMI), EXPECT(NMI_G))),
+		G(IRET(EXPECT_NONE()))) },
+
+	{ .number = 80, .title = "#GP exiting + inject(#GP(0)): the injected #GP goes to G's handler without a VM exit",
+	  .rule = SDM_INJECTION_NOT_BITMAPPED, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(GP_EXITING(1)),
+		H(INJECT_EXC_ERR(VEC_GP, 0)),
+		G(SINCE_ENTRY(EXPECT_NONE())),
+		H(GP_EXITING(0))) },
+
+	{ .number = 81, .title = "(0,0,0,0) + monitor trap flag, nothing injected: the MTF exit comes after G's first instruction",
+	  .rule = SDM_MTF_INSTRUCTION, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(MTF(1)),
+		G(SINCE_ENTRY(EXPECT_ONE(EV_AT(EXIT_MTF, AT_AFTER_VMCALL_NEXT)))),
+		H(CHECK_XVBW(0, 0, 0, 0))) },
+
+	{ .number = 82, .title = "preemption timer 0 + blocking by MOV-SS at VM entry: whether the timer exit waits one instruction is the processor's (measured)",
+	  .rule = SDM_TIMER_SHADOW, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(PREEMPT_TIMER(0)),
+		H(SHADOW(MOV_SS)),
+		G(SINCE_ENTRY(EXPECT_EITHER(EV_AT(EXIT_PREEMPT, AT_AFTER_VMCALL), EV_AT(EXIT_PREEMPT, AT_AFTER_VMCALL_NEXT))))) },
+
+	{ .number = 83, .title = "H blocked with one NMI pending; (1,0,0,0) + preemption timer 0: the timer exit comes first, then H takes the NMI",
+	  .rule = SDM_PRIORITY_TIMER_NMI, .basis = BASIS_SDM,
+	  STEPS(H(WAIT(SENDS(NMI, NMI), EXPECT(NMI_H))),
+		H(SET(1, 0, 0, 0)),
+		H(PREEMPT_TIMER(0)),
+		G(SINCE_ENTRY(EXPECT_PAIR(EV_AT(NMI_H, AT_HOST_EXIT_ENTRY), EV(EXIT_PREEMPT)))),
+		H(IRET(EXPECT_NONE())),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 84, .title = "(0,0,0,0) + inject(#DB) + monitor trap flag + preemption timer 0: the MTF exit comes before the timer's",
+	  .rule = SDM_PRIORITY_MTF_PAIRS, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(INJECT_EXC(VEC_DB)),
+		H(MTF(1)),
+		H(PREEMPT_TIMER(0)),
+		G(SINCE_ENTRY(EXPECT_PAIR(EV_AT_G_HANDLER(EXIT_MTF, VEC_DB), EV_AT_G_HANDLER(EXIT_PREEMPT, VEC_DB))))) },
+
+	{ .number = 85, .title = "(1,1,0,1) + inject(#DB) + monitor trap flag: the MTF exit comes before the NMI-window exit",
+	  .rule = SDM_PRIORITY_MTF_PAIRS, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 0, 1)),
+		H(INJECT_EXC(VEC_DB)),
+		H(MTF(1)),
+		G(SINCE_ENTRY(EXPECT_PAIR(EV_AT_G_HANDLER(EXIT_MTF, VEC_DB), EV_AT_G_HANDLER(EXIT_NMIW, VEC_DB)))),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 86, .title = "H blocked with one NMI pending; (1,0,0,0) + inject(#DB) + monitor trap flag: the MTF exit comes first, then H takes the NMI",
+	  .rule = SDM_PRIORITY_MTF_PAIRS, .basis = BASIS_SDM,
+	  STEPS(H(WAIT(SENDS(NMI, NMI), EXPECT(NMI_H))),
+		H(SET(1, 0, 0, 0)),
+		H(INJECT_EXC(VEC_DB)),
+		H(MTF(1)),
+		G(SINCE_ENTRY(EXPECT_PAIR(EV_AT(NMI_H, AT_HOST_EXIT_ENTRY), EV_AT_G_HANDLER(EXIT_MTF, VEC_DB)))),
+		H(IRET(EXPECT_NONE())),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 87, .title = "(0,0,0,0) + interrupt-window exiting with IF = 1 + preemption timer 0: the timer exit comes first",
+	  .rule = SDM_PRIORITY_TIMER_INTRW, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(GUEST_IF(1)),
+		H(INTR_WINDOW(1)),
+		H(PREEMPT_TIMER(0)),
+		G(SINCE_ENTRY(EXPECT_PAIR(EV(EXIT_PREEMPT), EV(EXIT_INTRW))))) },
+
+	{ .number = 88, .title = "(0,1,0,0) + inject(NMI) with vector 0x21: two control checks fail at once (virtual NMIs without NMI exiting; an NMI not on vector 2): VMfailValid 7",
+	  .rule = SDM_CHECKS_ANY_ORDER, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 1, 0, 0)),
+		H(INJECT_NMI_VECTOR(INJECTED)),
+		H(VMENTRY(EXPECT_ONE(EV_VMFAIL(7)))),
+		H(SET(0, 0, 0, 0)),
+		G(SINCE_ENTRY(EXPECT_NONE()))) },
 };
 
 const unsigned catalogue_size = sizeof(catalogue) / sizeof(catalogue[0]);

@@ -89,7 +89,9 @@ static void describe_inject(const struct step *s, char *buf, unsigned len)
 {
 	switch (s->injection) {
 	case INJECT_KIND_NMI:
-		if (s->vector == 2)
+		if (s->has_error_code)
+			snprintf(buf, len, "inject(NMI with error code %#x)", s->error_code);
+		else if (s->vector == 2)
 			snprintf(buf, len, "inject(NMI)");
 		else
 			snprintf(buf, len, "inject(NMI with vector %#x)", s->vector);
@@ -556,7 +558,9 @@ static void add_injection(const struct step *s, char *buf, unsigned len, int *n)
 {
 	char vec[8];
 	const char *v = vector_c_name(s->vector, vec, sizeof(vec));
-	if (s->injection == INJECT_KIND_NMI && s->vector == VEC_NMI)
+	if (s->injection == INJECT_KIND_NMI && s->vector == VEC_NMI && s->has_error_code)
+		add(buf, len, n, "INJECT_NMI_WITH_ERROR(%#x)", s->error_code);
+	else if (s->injection == INJECT_KIND_NMI && s->vector == VEC_NMI)
 		add(buf, len, n, "INJECT_NMI()");
 	else if (s->injection == INJECT_KIND_NMI)
 		add(buf, len, n, "INJECT_NMI_VECTOR(%s)", v);

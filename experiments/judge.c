@@ -15,6 +15,8 @@ struct candidate {
 
 static struct {
 	const struct experiment *x;
+	bool vmx, broken;
+	unsigned quirks;                       /* the platform's */
 	unsigned features;    /* enum model_feature: what this platform offers */
 	unsigned ncandidates;
 	struct candidate c[JUDGE_MAX_CANDIDATES];
@@ -76,6 +78,9 @@ static void break_prediction(struct prediction *p)
 bool judge_begin(const struct experiment *x, bool vmx, unsigned platform_quirks, bool broken, const char **why)
 {
 	judge.x = x;
+	judge.vmx = vmx;
+	judge.quirks = platform_quirks;
+	judge.broken = broken;
 	judge.ncandidates = 0;
 	for (unsigned i = 0; i <= MODEL_MAX_STEPS; i++)
 		judge.judged[i] = 0;
@@ -391,6 +396,18 @@ static bool deviation_expected(void)
 	return false;
 }
 
+/* The platform's quirks that its prediction needs (a deliberately broken prediction
+ * differs from any other: then every quirk that fired). */
+static unsigned quirks_that_matter(const struct candidate *k)
+{
+	static struct prediction scratch;
+	if (judge.broken)
+		return k->p.quirks_fired;
+	struct model_config c = { .vmx = judge.vmx, .quirks = judge.quirks, .choices = k->choices,
+				  .features = judge.features };
+	return model_quirks_that_matter(judge.x, &c, &k->p, &scratch);
+}
+
 void judge_conclude(struct judgement *j)
 {
 	*j = (struct judgement){ .deviation_expected = deviation_expected() };
@@ -401,7 +418,7 @@ void judge_conclude(struct judgement *j)
 	if (platform) {
 		j->platform_holds = !j->sdm_holds && platform->alive;
 		j->platform = platform->why;
-		j->quirks = platform->p.quirks_fired;
+		j->quirks = quirks_that_matter(platform);
 	}
 	settle_choices(j);
 }

@@ -30,6 +30,8 @@
 #define INJECT_INTR(v)    .op = OP_INJECT, .injection = INJECT_KIND_INTR, .vector = (v)
 #define INJECT_EXC(v)     .op = OP_INJECT, .injection = INJECT_KIND_EXCEPTION, .vector = (v)
 #define INJECT_EXC_ERR(v, e) INJECT_EXC(v), .has_error_code = true, .error_code = (e)
+/* An NMI with "deliver error code" set: an invalid injection (26.2.1.3). */
+#define INJECT_NMI_WITH_ERROR(e) INJECT_NMI(), .has_error_code = true, .error_code = (e)
 #define EXC_EXITING(v, on) .op = OP_EXC_EXITING, .vector = (v), .value = (on)
 #define GP_EXITING(on)    EXC_EXITING(13, on)
 #define WAIT(sends, ...)  .op = OP_WAIT, sends, __VA_ARGS__

@@ -172,48 +172,75 @@ static int parse_scenario_range(const char *value, void *dest, char *err, size_t
 
 static const struct option option_table[] = {
 	{ .key = "exp", .type = OPT_CUSTOM, .dest = &options.experiments, .parse = parse_experiment_list,
-	  .help = "experiments to run: 17, 1-30,35, -18,-19 (default: all)" },
+	  .value_name = "LIST",
+	  .help = "experiments to run: 17, 1-30,35, or -18,-19 (all but those); each number must be in the "
+		  "catalogue (default: all)" },
 	{ .key = "order", .type = OPT_CHOICE, .dest = &options.order, .choices = "seq|random",
-	  .help = "run the selection in order, or in random order (default seq)" },
+	  .help = "run the selection in catalogue order, or in random order with seed= and iterations= "
+		  "(default: seq)" },
 	{ .key = "seed", .type = OPT_UINT, .dest = &options.seed, .min = 1, .max = UINT64_MAX,
-	  .help = "seed of the random order (default 1; needs order=random)" },
+	  .help = "seed of the random order (needs order=random) or of the random scenarios (scenarios=) "
+		  "(default: 1)" },
 	{ .key = "iterations", .type = OPT_UINT, .dest = &options.iterations, .min = 1, .max = 10000000,
-	  .help = "experiments to run in random order (default 2000; needs order=random)" },
+	  .help = "experiments to run in random order, 1 to 10000000 (needs order=random) (default: 2000)" },
 	{ .key = "verbose", .type = OPT_FLAG, .dest = &options.verbose,
-	  .help = "step-by-step trace of every experiment" },
+	  .help = "step-by-step trace of every experiment: each step, what it observed, each VM exit" },
 	{ .key = "timeout", .type = OPT_UINT, .dest = &options.timeout_ms, .min = 1, .max = 600000,
-	  .help = "ms a wait may take before it is declared stuck (default 10; 250 under QEMU TCG)" },
+	  .value_name = "MS",
+	  .help = "bound on one wait in ms, 1 to 600000; the watchdog allows ten of these plus 2 s "
+		  "(default: 10; 250 under QEMU TCG, whose clock is the busy host's)" },
 	/* The UART's eight registers must fit below 0x10000. */
 	{ .key = "serial", .type = OPT_UINT, .dest = &options.serial_port, .min = 1, .max = 0xfff8,
-	  .help = "I/O port of the 16550 UART (default 0x3f8, COM1)" },
+	  .value_name = "PORT",
+	  .help = "I/O port of the 16550 UART for the log (0x2f8, a PCI card's port), up to 0xfff8 "
+		  "(default: the port the ACPI SPCR table names, the firmware's console, when it is an "
+		  "I/O-port 16550; else 0x3f8, COM1)" },
 	{ .key = "baud", .type = OPT_UINT, .dest = &options.baud, .min = 50, .max = 115200,
-	  .help = "serial speed (default 115200)" },
+	  .help = "serial speed, 50 to 115200 (default: the SPCR's, when the log goes to its port; else "
+		  "115200)" },
 	{ .key = "x2apic", .type = OPT_FLAG, .dest = &options.x2apic,
-	  .help = "switch the APICs to x2APIC mode (default: the mode the firmware left)" },
+	  .help = "switch both CPUs' local APICs to x2APIC mode before the experiments; where the CPU lacks "
+		  "x2APIC (CPUID.1:ECX[21] = 0) the banner says so and the run stays in xAPIC mode "
+		  "(default: the mode the firmware left)" },
 	{ .key = "reboot", .type = OPT_FLAG, .dest = &options.reboot,
 	  .help = "reset the machine at the end instead of halting (hardware)" },
 	{ .key = "vmcalls", .type = OPT_UINT, .dest = &options.vmcall_rounds, .min = 1, .max = 100000000,
-	  .help = "VMCALL round trips in the self-test (default 1000)" },
+	  .help = "VMCALL round trips in the self-test (default: 1000)" },
 	{ .key = "break", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_BREAK], .min = 1, .max = MAX_SCENARIOS,
-	  .help = "test only: experiment N expects the wrong thing (shows failure reporting and recovery)" },
+	  .help = "test only: the model's first prediction for experiment N is deliberately wrong (shows "
+		  "failure reporting and recovery; for a scenario, shrinking and the reproducer)" },
 	{ .key = "hang", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_HANG], .min = 1, .max = MAX_SCENARIOS,
 	  .help = "test only: experiment N hangs with interrupts off in its first guest step (shows the watchdog)" },
 	{ .key = "ready_delay", .type = OPT_UINT, .dest = &options.ready_delay_us, .min = 1, .max = 1000000,
-	  .help = "test only: us between a wait's \"send now\" and its HLT (shows that verdicts do not depend on it)" },
+	  .value_name = "US",
+	  .help = "test only: a spin of US microseconds (up to 1000000) between a wait's \"send now\" and its "
+		  "HLT (shows that no verdict depends on when an event arrives)" },
 	{ .key = "scenarios", .type = OPT_CUSTOM, .dest = &options.scenarios, .parse = parse_scenario_range,
-	  .help = "run random scenarios 1-N (or A-B) of seed=S against the model instead of the catalogue" },
+	  .value_name = "N|A-B",
+	  .help = "random scenarios instead of the catalogue: 1 to N, or A to B, of the draw seed= gives "
+		  "(up to 1000000), each judged against the model, 100 to a TAP test point (README, \"Random "
+		  "scenarios\") (default: off: the catalogue runs)" },
 	{ .key = "strict", .type = OPT_FLAG, .dest = &options.strict,
-	  .help = "known deviations count as failures (for a maintainer checking a fix)" },
+	  .help = "known and reported deviations count as failures: status 1 if any shows (for a maintainer "
+		  "checking a fix)" },
 	{ .key = "stray", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_STRAY], .min = 1, .max = MAX_SCENARIOS,
-	  .help = "test only: once, an NMI nobody asked for arrives in experiment N (shows that it is caught, and the experiment run again)" },
+	  .help = "test only: once, an NMI nobody asked for arrives in experiment N (shows that it is caught, "
+		  "the run is void and the experiment runs again)" },
 	{ .key = "duplicate", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_DUPLICATE], .min = 1,
 	  .max = MAX_SCENARIOS,
-	  .help = "test only: every NMI sent in experiment N arrives twice, on every attempt (shows that a platform that duplicates NMIs fails it)" },
+	  .help = "test only: every NMI sent in experiment N arrives twice, on every attempt (shows that a "
+		  "platform that duplicates NMIs fails it)" },
 	{ .key = "storm", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_STORM], .min = 1, .max = MAX_SCENARIOS,
 	  .help = "test only: experiment N's guest exits at every VM entry (shows that a storm ends with a verdict)" },
 	{ .key = "fault", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_FAULT], .min = 1, .max = MAX_SCENARIOS,
 	  .help = "test only: experiment N's first guest step raises #UD (shows that the run goes on)" },
 };
+
+const struct option *options_table(size_t *count)
+{
+	*count = sizeof(option_table) / sizeof(option_table[0]);
+	return option_table;
+}
 
 /*
  * A wait normally ends within microseconds; its bound only costs time when an event
@@ -248,9 +275,11 @@ static bool choose_random_order_defaults(char *err, unsigned errlen)
 {
 	if (options.scenarios.last && !check_scenarios(err, errlen))
 		return false;
-	const char *given = options.seed && !options.scenarios.last ? "seed" : options.iterations ? "iterations" : 0;
+	bool seed = options.seed && !options.scenarios.last;
+	const char *given = seed ? "seed" : options.iterations ? "iterations" : 0;
 	if (options.order != ORDER_RANDOM && given) {
-		snprintf(err, errlen, "option '%s' applies only to order=random (the order is seq)", given);
+		snprintf(err, errlen, "option '%s' applies only to order=random%s (the order is seq)", given,
+			 seed ? " or scenarios=" : "");
 		return false;
 	}
 	if (!options.seed)

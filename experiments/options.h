@@ -65,6 +65,10 @@ extern struct options options;
  * (for an unknown key, naming the valid keys). The checks that need the catalogue are
  * selection_init()'s (experiments/selection.h). */
 bool options_parse(const char *cmdline, char *err, unsigned errlen);
+/* The options with their help, in the parser's order: what README's option table is
+ * generated from (tests/options_md.c, make docs). */
+struct option;
+const struct option *options_table(size_t *count);
 /* Fills in the defaults that depend on the platform (the wait bound). */
 void options_choose_defaults(bool wall_clock_emulator);
 

@@ -9,7 +9,8 @@
  * lets it, with and without each platform's known deviations (experiments/deviations.c:
  * the judge needs both to tell a known deviation from a new one); the generator keeps
  * drawing until it is.
- * Deterministic from the seed: the same N and S give the same scenarios on any platform.
+ * Deterministic from the seed: the same N and S give the same scenarios on any platform
+ * whose CPU offers the same VMX features (the draw uses only those it has).
  *
  * A scenario the platform disagrees with (and its known deviations do not explain) is
  * shrunk: steps are left out, one at a time, as long as what is left still diverges, so

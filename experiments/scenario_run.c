@@ -87,8 +87,9 @@ static void print_reproducers(void)
 	model_predict(&sr.drawn_scenario.x, &sdm, &p);
 	scenario_print(&sr.drawn_scenario, &p, "  #   ");
 	model_predict(&sr.shortest.x, &sdm, &p);
-	printf("  # the shortest scenario found that still diverges (%u steps, %u runs to find it), ready for "
-	       "experiments/catalogue.c:\n", sr.shortest.x.nsteps, sr.shrink_runs);
+	printf("  # the shortest scenario found that still diverges (%u step%s, %u run%s to find it), ready for "
+	       "experiments/catalogue.c:\n", sr.shortest.x.nsteps, sr.shortest.x.nsteps == 1 ? "" : "s", sr.shrink_runs,
+	       sr.shrink_runs == 1 ? "" : "s");
 	scenario_print(&sr.shortest, &p, "  #   ");
 }
 

@@ -228,7 +228,7 @@ void tap_summary(const struct summary *s, uint64_t total_us)
 {
 	print_deviation_legend(s->quirks_seen);
 	print_not_shown(s->not_shown);
-	printf("# %u %s runs in %llu us of this machine's time\n", s->runs, options_run_unit(),
+	printf("# %u %s runs in %llu us of this machine's time, printing included\n", s->runs, options_run_unit(),
 	       (unsigned long long)total_us);
 	unsigned not_selected = options.scenarios.last ? 0 : selection_last_number() - selection_count();
 	if (not_selected)

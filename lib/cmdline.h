@@ -20,6 +20,10 @@ struct option {
 	void *dest;
 	uint64_t min, max;   /* OPT_UINT only */
 	const char *choices; /* OPT_CHOICE only, e.g. "seq|random" */
+	/* What the value is called in the docs: "LIST" in exp=LIST; 0 for "N" (OPT_UINT), the
+	 * choices (OPT_CHOICE) or "VALUE". README's option table (tests/options_md.c) is made
+	 * of these and the help, whose default, if any, ends it as "(default: ...)". */
+	const char *value_name;
 	/* OPT_CUSTOM only: returns 0 on success, else writes a reason into err. */
 	int (*parse)(const char *value, void *dest, char *err, size_t errlen);
 	const char *help;    /* one line, shown in the list of valid keys */

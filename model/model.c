@@ -68,6 +68,23 @@ bool model_predictions_differ(const struct prediction *a, const struct predictio
 	return false;
 }
 
+unsigned model_quirks_that_matter(const struct experiment *x, const struct model_config *c,
+				  const struct prediction *p, struct prediction *scratch)
+{
+	unsigned matter = 0;
+	for (unsigned q = 1; q; q <<= 1) {
+		if (!(p->quirks_fired & q))
+			continue;
+		struct model_config without = *c;
+		without.quirks &= ~q;
+		without.applied = 0;
+		model_predict(x, &without, scratch);
+		if (scratch->unsupported || model_predictions_differ(p, scratch))
+			matter |= q;
+	}
+	return matter;
+}
+
 const char *model_quirk_name(unsigned q)
 {
 	if (q >= 1u << MODEL_SVM_FIRST_BIT)

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "model/event.h"
+#include "model/rules.h"
 #include "model/step.h"
 
 /* The first quirk and choice bit of the SVM model (model/svm.h). */
@@ -31,6 +32,11 @@ struct model_config {
 	unsigned choices;   /* enum model_choice, enum svm_choice: the processor's choices in this run */
 	unsigned features;  /* enum model_feature: what the platform offers, where a record
 			       depends on it */
+	/* For the rule inventory (tests/rules_md.c): called each time a clause applies a
+	 * rule, with the clause's name; 0 in the kernel. The SDM's rules: the VMX model
+	 * calls it, the SVM model does not (yet). */
+	void (*applied)(void *ctx, enum sdm_rule rule, const char *clause);
+	void *applied_ctx;
 };
 
 /* What a record may depend on besides the rules (model_config.features). */
@@ -88,6 +94,13 @@ bool record_agrees(const struct exit_record *seen, const struct predicted *p, en
 /* Whether two predictions of the same experiment differ in any observation, record bit
  * either defines, or value. */
 bool model_predictions_differ(const struct prediction *a, const struct prediction *b);
+
+/* The quirks of c that p (the prediction of x under c) needs: those whose removal alone
+ * changes it. A quirk can fire without changing anything compared (a blocking nothing
+ * tests afterwards); a known failure names only the ones that matter. `scratch` is the
+ * caller's (no globals here). */
+unsigned model_quirks_that_matter(const struct experiment *x, const struct model_config *c,
+				  const struct prediction *p, struct prediction *scratch);
 
 /* "entry-keeps-nmi-blocking": a quirk's name (one bit of either model), for diagnostics;
  * "?" for a bit no model uses. A choice, said both ways. */

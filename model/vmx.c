@@ -59,7 +59,8 @@ struct vmcs {
 	uint8_t inject_vector;
 	bool inject_has_error;
 	uint32_t inject_error;
-	uint32_t inject_length;
+	uint32_t entry_info;        /* the VM-entry interruption information as written; a VM
+				       exit clears only its valid bit (27.2) */
 	bool ept;
 };
 
@@ -119,6 +120,15 @@ static bool quirk(struct model *m, enum model_quirk q)
 /* A quirk's clause changed the outcome: recorded, so a verdict can name it. */
 static void fired(struct model *m, enum model_quirk q) { m->out->quirks_fired |= q; }
 
+/* A clause applies an SDM rule (model/rules.h): the inventory learns which clause, in
+ * which experiment. */
+#define APPLY(m, rule) applied(m, rule, __func__)
+static void applied(struct model *m, enum sdm_rule rule, const char *clause)
+{
+	if (m->c->applied)
+		m->c->applied(m->c->applied_ctx, rule, clause);
+}
+
 static bool choice(struct model *m, enum model_choice ch)
 {
 	m->out->choices_consulted |= ch;
@@ -158,9 +168,14 @@ static bool guest_bit3(const struct model *m)
  * MOV-SS blocks NMIs; STI may, by the processor's choice; App. C reason 8). */
 static bool shadow_blocks_nmi(struct model *m)
 {
-	if (m->shadow_live == SHADOW_MOV_SS)
+	if (m->shadow_live == SHADOW_MOV_SS) {
+		APPLY(m, RULE_MOV_SS_BLOCKS_NMI);
 		return true;
-	return m->shadow_live == SHADOW_STI && choice(m, CHOICE_STI_BLOCKS_NMI);
+	}
+	if (m->shadow_live != SHADOW_STI)
+		return false;
+	APPLY(m, RULE_STI_MAY_BLOCK_NMI);
+	return choice(m, CHOICE_STI_BLOCKS_NMI);
 }
 
 /*
@@ -178,6 +193,8 @@ static bool guest_takes_nmi(struct model *m)
 		fired(m, QUIRK_INJECTION_HOLDS_PENDING_NMI);
 		return false;
 	}
+	if (m->nmi_blocked)
+		APPLY(m, m->vmcs.x ? RULE_NMI_EXITS_UNLESS_BLOCKED : RULE_NMI_BLOCKS_UNTIL_IRET);
 	return !m->nmi_blocked;
 }
 
@@ -198,10 +215,14 @@ static void save_guest_state(struct model *m, struct predicted *e, uint32_t reas
 	bool timing = m->at_wait && !m->settled;
 	define(e, FIELD_INTERRUPTIBILITY, intr, timing ? INTERRUPTIBILITY_DEFINED & ~INTERRUPTIBILITY_STI
 						       : INTERRUPTIBILITY_DEFINED);
+	APPLY(m, RULE_EXIT_SAVES_INTERRUPTIBILITY);
+	if (m->halted)
+		APPLY(m, RULE_EXIT_SAVES_ACTIVITY);
 	uint32_t activity = m->halted ? ACTIVITY_HLT : ACTIVITY_ACTIVE;
 	if (m->halted && reason != EXIT_REASON_PREEMPTION_TIMER && quirk(m, QUIRK_HLT_EXIT_SAVES_ACTIVE)) {
 		activity = ACTIVITY_ACTIVE;
-		fired(m, QUIRK_HLT_EXIT_SAVES_ACTIVE);
+		if (!timing) /* else the field is not compared: the quirk changes nothing */
+			fired(m, QUIRK_HLT_EXIT_SAVES_ACTIVE);
 	}
 	define(e, FIELD_ACTIVITY, activity, timing ? 0 : 0xffffffffu);
 }
@@ -219,6 +240,9 @@ static void save_guest_state(struct model *m, struct predicted *e, uint32_t reas
 static struct predicted exit_record(struct model *m, enum obs_source s, struct place p, uint32_t reason)
 {
 	struct predicted e = { .source = s, .anchor = p.anchor, .vector = p.vector, .step = (uint8_t)m->window };
+	APPLY(m, RULE_EXIT_REASON);
+	APPLY(m, RULE_EXIT_QUALIFICATION_ZERO);
+	APPLY(m, RULE_EXIT_IDT_VECTORING_INVALID);
 	define(&e, FIELD_REASON, reason, 0xffffffffu);
 	define(&e, FIELD_QUALIFICATION, 0, ~0ull);
 	define(&e, FIELD_INFO, 0, INTR_INFO_VALID);
@@ -237,6 +261,14 @@ static void define_bit12(struct model *m, struct predicted *e, enum obs_field f,
 			 bool vectoring)
 {
 	bool undefined = (m->vmcs.x && !m->vmcs.v) || vectoring;
+	if (vectoring)
+		APPLY(m, RULE_EXIT_BIT12_UNDEFINED_VECTORING);
+	else if (undefined)
+		APPLY(m, RULE_EXIT_BIT12_UNDEFINED_X1_V0);
+	else if (f == FIELD_QUALIFICATION)
+		APPLY(m, RULE_EPT_QUALIFICATION_BIT12);
+	else if (unblocked)
+		APPLY(m, RULE_EXIT_BIT12_FAULTING_IRET);
 	uint32_t bit = f == FIELD_QUALIFICATION ? EPT_QUAL_NMI_UNBLOCKED_BY_IRET : INTR_INFO_NMI_UNBLOCKED_BY_IRET;
 	uint64_t value = record_field(&e->rec, f), mask = record_field(&e->mask, f);
 	value = unblocked && !undefined ? value | bit : value & ~(uint64_t)bit;
@@ -262,6 +294,9 @@ static void define_exception(struct predicted *e, uint8_t vector, bool has_error
 static void host_boundary(struct model *m, struct place p)
 {
 	if (m->nmi_pending && !m->nmi_blocked) {
+		if (p.anchor == AT_HOST_EXIT_ENTRY)
+			APPLY(m, RULE_HOST_TAKES_HELD_NMI);
+		APPLY(m, RULE_NMI_BLOCKS_UNTIL_IRET);
 		m->nmi_pending = false;
 		m->nmi_blocked = true;
 		emit(m, OBS_NMI_H, p);
@@ -294,8 +329,14 @@ static void deliver_to_guest(struct model *m, struct place p, enum obs_source wh
 		/* 27.1, "Architectural State before a VM Exit": a VM exit during the delivery of
 		 * an NMI comes after NMIs are blocked (virtual NMIs = 0) -- with virtual NMIs an
 		 * injected NMI's virtual-NMI blocking is in effect (set at injection). */
-		if (!m->vmcs.v)
+		if (!m->vmcs.v) {
+			APPLY(m, RULE_EXIT_DURING_NMI_DELIVERY_BLOCKS);
 			m->nmi_blocked = true;
+		}
+		APPLY(m, RULE_NOT_PRESENT_GATE);
+		APPLY(m, RULE_EXCEPTION_BITMAP);
+		APPLY(m, RULE_EXIT_INFO_EXCEPTION);
+		APPLY(m, RULE_EXIT_IDT_VECTORING_DELIVERY);
 		struct predicted e = exit_record(m, OBS_EXIT_NP, p, EXIT_REASON_EXCEPTION_OR_NMI);
 		define_exception(&e, VECTOR_NP, true, NP_ERROR_NMI_GATE);
 		define_bit12(m, &e, FIELD_INFO, false, true);
@@ -303,7 +344,8 @@ static void deliver_to_guest(struct model *m, struct place p, enum obs_source wh
 		exit_to_host(m, e, p);
 		return;
 	}
-	(void)injected;
+	if (injected && m->shadow_live != SHADOW_NONE)
+		APPLY(m, RULE_ENTRY_VECTORING_NO_SHADOW);
 	bool interrupted_if = m->if_live;
 	m->if_live = false;
 	m->shadow_live = SHADOW_NONE; /* the delivery is the instruction the shadow covered */
@@ -332,7 +374,15 @@ static void deliver_to_guest(struct model *m, struct place p, enum obs_source wh
 static void guest_nmi(struct model *m, struct place p)
 {
 	m->nmi_pending = false;
+	APPLY(m, RULE_NMI_EXITING);
+	if (m->halted)
+		APPLY(m, RULE_NMI_WAKES_HLT);
+	if (m->vmcs.exceptions & (1u << VECTOR_NMI))
+		APPLY(m, RULE_EXCEPTION_BITMAP_NOT_NMI);
 	if (m->vmcs.x) {
+		APPLY(m, RULE_NMI_EXITS_UNLESS_BLOCKED);
+		APPLY(m, RULE_NMI_EXIT_BLOCKS_AFTER_EXIT);
+		APPLY(m, RULE_EXIT_INFO_NMI);
 		/* 27.1: an NMI that causes a VM exit blocks NMIs only once the exit completes, so
 		 * the exit saves the blocking as it was (27.3.4). */
 		struct predicted e = exit_record(m, OBS_EXIT_NMI, p, EXIT_REASON_EXCEPTION_OR_NMI);
@@ -346,6 +396,8 @@ static void guest_nmi(struct model *m, struct place p)
 		exit_to_host(m, e, p);
 		return;
 	}
+	APPLY(m, RULE_NMI_DELIVERED_THROUGH_GATE_2);
+	APPLY(m, RULE_NMI_BLOCKS_UNTIL_IRET);
 	m->nmi_blocked = true;
 	deliver_to_guest(m, p, OBS_NMI_G, VECTOR_NMI, p, false);
 }
@@ -355,6 +407,50 @@ static void guest_nmi(struct model *m, struct place p)
 static void one_shot_exit(struct model *m, enum obs_source s, struct place p, uint32_t reason)
 {
 	exit_to_host(m, exit_record(m, s, p, reason), p);
+}
+
+/* What can be due at one boundary, highest priority first. */
+enum due {
+	DUE_MTF, DUE_TIMER, DUE_NMI_WINDOW, DUE_NMI, DUE_INTERRUPT_WINDOW, DUE_INTR, DUE_COUNT
+};
+
+/* The inventory's rule for "hi is taken before lo" (model/rules.h). */
+static enum sdm_rule priority_rule(enum due hi, enum due lo)
+{
+	static const enum sdm_rule pairs[DUE_COUNT][DUE_COUNT] = {
+		[DUE_MTF] = { [DUE_TIMER] = RULE_PRIORITY_MTF_TIMER, [DUE_NMI_WINDOW] = RULE_PRIORITY_MTF_NMI_WINDOW,
+			      [DUE_NMI] = RULE_PRIORITY_MTF_NMI, [DUE_INTERRUPT_WINDOW] = RULE_PRIORITY_MTF_INTERRUPT_WINDOW,
+			      [DUE_INTR] = RULE_PRIORITY_MTF_INTR },
+		[DUE_TIMER] = { [DUE_NMI_WINDOW] = RULE_PRIORITY_TIMER_NMI_WINDOW, [DUE_NMI] = RULE_PRIORITY_TIMER_NMI,
+				[DUE_INTERRUPT_WINDOW] = RULE_PRIORITY_TIMER_INTERRUPT_WINDOW,
+				[DUE_INTR] = RULE_PRIORITY_TIMER_INTR },
+		[DUE_NMI_WINDOW] = { [DUE_NMI] = RULE_PRIORITY_NMI_WINDOW_NMI,
+				     [DUE_INTERRUPT_WINDOW] = RULE_PRIORITY_NMI_WINDOW_INTERRUPT_WINDOW,
+				     [DUE_INTR] = RULE_PRIORITY_NMI_WINDOW_INTR },
+		[DUE_NMI] = { [DUE_INTERRUPT_WINDOW] = RULE_PRIORITY_NMI_INTERRUPT_WINDOW,
+			      [DUE_INTR] = RULE_PRIORITY_NMI_INTR },
+		[DUE_INTERRUPT_WINDOW] = { [DUE_INTR] = RULE_PRIORITY_INTERRUPT_WINDOW_INTR },
+	};
+	return pairs[hi][lo];
+}
+
+/* For the inventory: the pairs where `taken` went before something else also due. Only
+ * the unambiguous cases count (no shadow in effect: whether one holds an event off is
+ * partly the processor's choice). */
+static void apply_priorities(struct model *m, enum due taken)
+{
+	bool open = m->shadow_live == SHADOW_NONE;
+	bool due[DUE_COUNT] = {
+		[DUE_MTF] = m->mtf_due,
+		[DUE_TIMER] = m->vmcs.timer && open,
+		[DUE_NMI_WINDOW] = m->vmcs.w && m->vmcs.v && !m->vnmi_blocked && open,
+		[DUE_NMI] = m->nmi_pending && !m->nmi_blocked && !m->hold_nmi_for_host && open,
+		[DUE_INTERRUPT_WINDOW] = m->vmcs.intr_window && m->if_live && open,
+		[DUE_INTR] = (m->intr_pending || m->bound_pending) && m->if_live && open,
+	};
+	for (enum due lower = taken + 1; lower < DUE_COUNT; lower++)
+		if (due[lower])
+			applied(m, priority_rule(taken, lower), "take_one");
 }
 
 /*
@@ -367,36 +463,48 @@ static void one_shot_exit(struct model *m, enum obs_source s, struct place p, ui
  *  2. the VMX-preemption timer at 0 (26.6.4, "VMX-Preemption Timer": before the first
  *     instruction, after event injection; 25.2: below debug traps, above NMI-window
  *     exits; whether a shadow holds it off the SDM does not say: a choice);
- *  3. the NMI window (25.2; 26.7.6, "NMI-Window Exiting": with no virtual-NMI blocking,
+ *  3. the NMI window (25.2; 26.6.6, "NMI-Window Exiting": with no virtual-NMI blocking,
  *     before the first instruction, after event injection), which takes priority over
- *     NMIs (26.7.6) and wakes a processor halted by VM entry;
+ *     NMIs and wakes a processor halted by VM entry;
  *  4. a held NMI (25.2; delivered or exiting, see guest_takes_nmi);
- *  5. the interrupt window (26.7.5, "Interrupt-Window Exiting"), below NMIs (25.2);
+ *  5. the interrupt window (26.6.5, "Interrupt-Window Exiting"), below NMIs (25.2);
  *  6. a held external interrupt, with IF = 1 and no shadow.
  */
 static bool take_one(struct model *m, struct place p)
 {
 	if (m->mtf_due) {
+		apply_priorities(m, DUE_MTF);
 		m->mtf_due = false;
 		m->vmcs.mtf = false;
 		one_shot_exit(m, OBS_EXIT_MTF, p, EXIT_REASON_MONITOR_TRAP_FLAG);
 		return true;
 	}
+	if (m->vmcs.timer && m->shadow_live != SHADOW_NONE)
+		APPLY(m, RULE_TIMER_SHADOW_UNSPECIFIED);
 	if (m->vmcs.timer && !(m->shadow_live != SHADOW_NONE && choice(m, CHOICE_SHADOW_HOLDS_TIMER))) {
 		if (m->vmcs.timer_value) {
 			unsupported(m, "a preemption timer other than 0 (when it expires depends on timing)");
 			return false;
 		}
+		APPLY(m, RULE_ENTRY_TIMER_ZERO);
+		apply_priorities(m, DUE_TIMER);
 		m->vmcs.timer = false; /* the engine's answer */
 		one_shot_exit(m, OBS_EXIT_PREEMPT, p, EXIT_REASON_PREEMPTION_TIMER);
 		return true;
 	}
 	if (m->vmcs.w && m->vmcs.v && !m->vnmi_blocked && !shadow_blocks_nmi(m)) {
+		APPLY(m, RULE_NMI_WINDOW_EXITING);
+		if (p.anchor == AT_AFTER_VMCALL)
+			APPLY(m, RULE_ENTRY_NMI_WINDOW);
+		if (m->halted)
+			APPLY(m, RULE_NMI_WINDOW_WAKES_HLT);
+		apply_priorities(m, DUE_NMI_WINDOW);
 		m->vmcs.w = false;
 		one_shot_exit(m, OBS_EXIT_NMIW, p, EXIT_REASON_NMI_WINDOW);
 		return true;
 	}
 	if (guest_takes_nmi(m)) {
+		apply_priorities(m, DUE_NMI);
 		guest_nmi(m, p);
 		return true;
 	}
@@ -407,18 +515,24 @@ static bool take_one(struct model *m, struct place p)
 	if (held_by_hlt && m->vmcs.intr_window && interrupts_open)
 		fired(m, QUIRK_HLT_HOLDS_INTERRUPT_WINDOW);
 	if (m->vmcs.intr_window && interrupts_open && !held_by_hlt) {
+		APPLY(m, RULE_ENTRY_INTERRUPT_WINDOW);
+		if (m->halted)
+			APPLY(m, RULE_INTERRUPT_WINDOW_WAKES_HLT);
+		apply_priorities(m, DUE_INTERRUPT_WINDOW);
 		m->vmcs.intr_window = false;
 		one_shot_exit(m, OBS_EXIT_INTRW, p, EXIT_REASON_INTERRUPT_WINDOW);
 		return true;
 	}
+	if (m->bound_pending || m->intr_pending)
+		APPLY(m, RULE_MASKABLE_NEEDS_IF);
 	/* The APIC delivers the higher vector first: the wait's bound (0x31) before the
 	 * generator's INTR (0x22). */
-	if (m->bound_pending && m->if_live && m->shadow_live == SHADOW_NONE) {
+	if (m->bound_pending && interrupts_open) {
 		m->bound_pending = false;
 		deliver_to_guest(m, p, OBS_TIMEOUT, VECTOR_TIMER, p, false);
 		return true;
 	}
-	if (m->intr_pending && m->if_live && m->shadow_live == SHADOW_NONE) {
+	if (m->intr_pending && interrupts_open) {
 		m->intr_pending = false;
 		deliver_to_guest(m, p, OBS_INTR_G, VECTOR_GENERATOR, p, false);
 		return true;
@@ -448,9 +562,15 @@ static void guest_at_after_vmcall(struct model *m)
 		return;
 	m->if_live = false;
 	bool shadow = m->shadow_live != SHADOW_NONE;
+	if (shadow)
+		APPLY(m, RULE_ENTRY_SHADOW_ONE_INSTRUCTION);
 	m->shadow_live = SHADOW_NONE;
-	if (m->vmcs.mtf && !quirk(m, QUIRK_NO_MTF_AFTER_INJECTION))
+	if (m->vmcs.mtf && quirk(m, QUIRK_NO_MTF_AFTER_ENTRY)) {
+		fired(m, QUIRK_NO_MTF_AFTER_ENTRY);
+	} else if (m->vmcs.mtf) {
+		APPLY(m, RULE_MTF_AFTER_INSTRUCTION);
 		m->mtf_due = true;
+	}
 	if (shadow || m->mtf_due)
 		guest_boundary(m, place(AT_AFTER_VMCALL_NEXT));
 }
@@ -458,6 +578,16 @@ static void guest_at_after_vmcall(struct model *m)
 /* --- VM exits --------------------------------------------------------------------------- */
 
 static void run_host_steps_from(struct model *m, unsigned first);
+
+/* For the inventory: what a VM exit does to NMI blocking (27.5.5; 27.3.4), as the
+ * clause `exit` applies it. */
+static void apply_exit_blocking(struct model *m, const char *exit)
+{
+	if (m->vmcs.v)
+		applied(m, RULE_EXIT_VIRTUAL_BLOCKING_SAVED, exit);
+	else if (m->nmi_blocked)
+		applied(m, RULE_EXIT_LEAVES_NMI_BLOCKING, exit);
+}
 
 /*
  * A VM exit: the record, saved state into the VMCS (27.3, "Saving Guest State"), the
@@ -471,15 +601,18 @@ static void run_host_steps_from(struct model *m, unsigned first);
 static void exit_to_host(struct model *m, struct predicted e, struct place resume)
 {
 	m->vmcs.b = (e.rec.interruptibility & INTERRUPTIBILITY_NMI) != 0;
+	apply_exit_blocking(m, __func__);
 	if (m->vmcs.v && !quirk(m, QUIRK_ENTRY_KEEPS_NMI_BLOCKING))
 		m->vnmi_blocked = false; /* lives in the VMCS from here on */
 	if (m->reblock_after_exit) {
+		APPLY(m, RULE_VMM_REBLOCK_AFTER_IRET_FAULT);
 		m->vmcs.b = true;
 		m->reblock_after_exit = false;
 	}
 	m->vmcs.shadow = m->shadow_live;
 	m->vmcs.guest_if = m->if_live;
 	m->vmcs.inject = false;
+	m->vmcs.entry_info &= ~INTR_INFO_VALID;
 	m->in_guest = false;
 	/* The engine resumes a guest that exited from HLT as active (vmx/exit.c). */
 	m->vmcs.hlt = false;
@@ -512,13 +645,16 @@ static void exit_to_host(struct model *m, struct predicted e, struct place resum
 static void vmcall_exit(struct model *m)
 {
 	struct predicted e = exit_record(m, OBS_EXIT_VMCALL, place(AT_VMCALL), EXIT_REASON_VMCALL);
+	APPLY(m, RULE_EXIT_INSTRUCTION_LENGTH);
 	define(&e, FIELD_LENGTH, VMCALL_LENGTH, 0xffffffffu);
 	m->vmcs.b = (e.rec.interruptibility & INTERRUPTIBILITY_NMI) != 0;
+	apply_exit_blocking(m, __func__);
 	if (m->vmcs.v && !quirk(m, QUIRK_ENTRY_KEEPS_NMI_BLOCKING))
 		m->vnmi_blocked = false;
 	m->vmcs.shadow = SHADOW_NONE;
 	m->vmcs.guest_if = false;
 	m->vmcs.inject = false;
+	m->vmcs.entry_info &= ~INTR_INFO_VALID;
 	m->vmcs.hlt = false;
 	m->in_guest = false;
 	m->halted = false;
@@ -536,16 +672,13 @@ static void vmcall_exit(struct model *m)
 static void entry_failed(struct model *m, enum obs_source s, uint32_t detail)
 {
 	struct predicted *e = emit(m, s, place(AT_AFTER_VMCALL));
-	uint32_t info = m->vmcs.inject ? INTR_INFO_VALID | m->vmcs.inject_vector |
-						(m->vmcs.inject_kind == INJECT_KIND_NMI ? INTR_TYPE_NMI
-						 : m->vmcs.inject_kind == INJECT_KIND_INTR ? INTR_TYPE_EXTERNAL
-											  : INTR_TYPE_HARDWARE_EXCEPTION) |
-						(m->vmcs.inject_has_error ? INTR_INFO_ERROR_CODE_VALID : 0)
-				       : 0;
-	define(e, FIELD_ENTRY_INFO, info, INTR_INFO_VALID | 0xfffu);
+	define(e, FIELD_ENTRY_INFO, m->vmcs.entry_info, INTR_INFO_VALID | 0xfffu);
 	if (s == OBS_ENTRY_VMFAIL) {
+		APPLY(m, RULE_ENTRY_VMFAIL_CONTROLS);
 		define(e, FIELD_DETAIL, detail, 0xffffffffu);
 	} else {
+		APPLY(m, RULE_ENTRY_FAIL_GUEST_STATE);
+		APPLY(m, RULE_ENTRY_FAIL_KEEPS_BLOCKING);
 		/* 26.7: exit reason 33 with bit 31; the guest-state area is not modified. */
 		define(e, FIELD_REASON, EXIT_REASON_ENTRY_FAILURE_BIT | EXIT_REASON_INVALID_GUEST_STATE, 0xffffffffu);
 		define(e, FIELD_QUALIFICATION, detail, ~0ull);
@@ -560,43 +693,102 @@ static void entry_failed(struct model *m, enum obs_source s, uint32_t detail)
 	m->vmcs = m->snapshot;
 }
 
+/* 26.2.1.3: "deliver error code" is 1 exactly for a hardware exception that pushes one
+ * (in protected mode): #DF, #TS, #NP, #SS, #GP, #PF, #AC. */
+static bool injection_error_code_ok(const struct vmcs *v)
+{
+	bool pushes = v->inject_kind == INJECT_KIND_EXCEPTION &&
+		      (v->inject_vector == 8 || (v->inject_vector >= 10 && v->inject_vector <= 14) ||
+		       v->inject_vector == 17);
+	return v->inject_has_error == pushes;
+}
+
 /*
- * The checks of a VM entry that involve what the steps write. VM-execution and VM-entry
- * control fields first (26.2.1.1, "VM-Execution Control Fields": virtual NMIs need NMI
- * exiting, NMI-window exiting needs virtual NMIs; 26.2.1.3, "VM-Entry Control Fields":
- * an injected NMI has vector 2), each VMfailValid with error 7; then the guest's
- * non-register state (26.3.1.5, "Checks on Guest Non-Register State"), whose failure is
- * an exit with reason 33 and bit 31 (26.7), qualification 0.
+ * The checks of the VM-execution and VM-entry control fields (26.2.1.1, "VM-Execution
+ * Control Fields": virtual NMIs need NMI exiting, NMI-window exiting needs virtual NMIs;
+ * 26.2.1.3, "VM-Entry Control Fields": an injected NMI has vector 2, and an error code
+ * only where the event pushes one): VMfailValid with error 7. Several may fail at once;
+ * the SDM lets the processor check in any order (26.2), but all give error 7 here.
  */
-static bool entry_checks_pass(struct model *m)
+static bool control_checks_pass(struct model *m)
 {
 	const struct vmcs *v = &m->vmcs;
-	if ((v->v && !v->x) || (v->w && !v->v) ||
-	    (v->inject && v->inject_kind == INJECT_KIND_NMI && v->inject_vector != VECTOR_NMI)) {
-		entry_failed(m, OBS_ENTRY_VMFAIL, VM_INSTRUCTION_ERROR_ENTRY_CONTROLS);
-		return false;
+	unsigned failed = 0;
+	if (v->v && !v->x) {
+		APPLY(m, RULE_ENTRY_VIRTUAL_NMIS_NEED_NMI_EXITING);
+		failed++;
 	}
-	bool nmi = v->inject && v->inject_kind == INJECT_KIND_NMI;
+	if (v->w && !v->v) {
+		APPLY(m, RULE_ENTRY_NMI_WINDOW_NEEDS_VIRTUAL_NMIS);
+		failed++;
+	}
+	if (v->inject && v->inject_kind == INJECT_KIND_NMI && v->inject_vector != VECTOR_NMI) {
+		APPLY(m, RULE_ENTRY_INJECTED_NMI_VECTOR_2);
+		failed++;
+	}
+	if (v->inject && !injection_error_code_ok(v)) {
+		if (v->inject_kind == INJECT_KIND_NMI)
+			APPLY(m, RULE_ENTRY_INJECTED_NMI_NO_ERROR_CODE);
+		failed++;
+	}
+	if (failed > 1)
+		APPLY(m, RULE_ENTRY_CHECKS_ANY_ORDER);
+	if (failed)
+		entry_failed(m, OBS_ENTRY_VMFAIL, VM_INSTRUCTION_ERROR_ENTRY_CONTROLS);
+	return !failed;
+}
+
+/* 26.3.1.5 on an NMI injection: blocking by MOV-SS must be 0, blocking by STI may have
+ * to be; with virtual NMIs, virtual-NMI blocking must be 0 (with virtual NMIs = 0 the
+ * SDM's note says blocking by NMI may be 1). */
+static bool nmi_injection_refused(struct model *m)
+{
+	const struct vmcs *v = &m->vmcs;
 	bool bad = false;
-	/* Blocking by MOV-SS must be 0 to inject an NMI; blocking by STI may have to be. */
-	if (nmi && v->shadow == SHADOW_MOV_SS)
+	if (v->shadow == SHADOW_MOV_SS) {
+		APPLY(m, RULE_ENTRY_NMI_INJECTION_MOV_SS);
 		bad = true;
-	if (nmi && v->shadow == SHADOW_STI && choice(m, CHOICE_STI_REFUSES_NMI_INJECTION))
-		bad = true;
-	/* With virtual NMIs, virtual-NMI blocking must be 0 to inject an NMI. */
-	if (nmi && v->v && v->b) {
+	}
+	if (v->shadow == SHADOW_STI) {
+		APPLY(m, RULE_ENTRY_NMI_INJECTION_STI_MAY);
+		bad |= choice(m, CHOICE_STI_REFUSES_NMI_INJECTION);
+	}
+	if (v->v && v->b) {
+		APPLY(m, RULE_ENTRY_NMI_INJECTION_VIRTUAL_BLOCKING);
 		if (quirk(m, QUIRK_NO_VIRTUAL_NMI_INJECTION_CHECK))
 			fired(m, QUIRK_NO_VIRTUAL_NMI_INJECTION_CHECK);
 		else
 			bad = true;
 	}
-	/* An external interrupt is injected only with IF = 1 and neither shadow. */
-	if (v->inject && v->inject_kind == INJECT_KIND_INTR && (!v->guest_if || v->shadow != SHADOW_NONE))
-		bad = true;
-	/* Blocking by STI needs IF = 1; the HLT state none of the shadows. */
-	if ((v->shadow == SHADOW_STI && !v->guest_if) || (v->hlt && v->shadow != SHADOW_NONE)) {
-		unsupported(m, "an entry the engine never makes (STI blocking with IF = 0, or HLT with a shadow)");
+	if (!v->v && v->b)
+		APPLY(m, RULE_ENTRY_NMI_INJECTION_BLOCKING_V0);
+	return bad;
+}
+
+/*
+ * The checks of a VM entry that involve what the steps write: the control fields, then
+ * the guest's non-register state (26.3.1.5, "Checks on Guest Non-Register State"), whose
+ * failure is an exit with reason 33 and bit 31 (26.7), qualification 0.
+ */
+static bool entry_checks_pass(struct model *m)
+{
+	const struct vmcs *v = &m->vmcs;
+	if (!control_checks_pass(m))
 		return false;
+	bool bad = v->inject && v->inject_kind == INJECT_KIND_NMI && nmi_injection_refused(m);
+	/* An external interrupt is injected only with IF = 1 and neither shadow. */
+	if (v->inject && v->inject_kind == INJECT_KIND_INTR) {
+		APPLY(m, RULE_ENTRY_INTR_INJECTION_OPEN);
+		bad |= !v->guest_if || v->shadow != SHADOW_NONE;
+	}
+	/* Blocking by STI needs IF = 1; the HLT state neither shadow. */
+	if (v->shadow == SHADOW_STI && !v->guest_if) {
+		APPLY(m, RULE_ENTRY_STI_NEEDS_IF);
+		bad = true;
+	}
+	if (v->hlt && v->shadow != SHADOW_NONE) {
+		APPLY(m, RULE_ENTRY_HLT_WITHOUT_SHADOW);
+		bad = true;
 	}
 	if (bad) {
 		entry_failed(m, OBS_ENTRY_BAD_GUEST, 0);
@@ -626,9 +818,16 @@ static void load_blocking(struct model *m)
 		return;
 	}
 	if (m->vmcs.v) {
+		APPLY(m, RULE_VIRTUAL_NMIS);
+		APPLY(m, RULE_ENTRY_BLOCKING_V1);
+		if (b)
+			APPLY(m, RULE_BIT3_VIRTUAL_NMI_BLOCKING);
 		m->vnmi_blocked = b;
 		m->nmi_blocked = false;
 	} else {
+		APPLY(m, RULE_ENTRY_BLOCKING_V0);
+		if (b)
+			APPLY(m, RULE_BIT3_BLOCKING_BY_NMI);
 		m->nmi_blocked = b;
 	}
 }
@@ -645,11 +844,18 @@ static void inject(struct model *m)
 {
 	const struct vmcs *v = &m->vmcs;
 	struct place p = place(AT_AFTER_VMCALL);
+	APPLY(m, RULE_INJECTION_DELIVERED);
+	APPLY(m, RULE_EXIT_CLEARS_INJECTION);
+	if (m->halted) {
+		APPLY(m, RULE_ENTRY_INJECTION_INTO_HLT);
+		APPLY(m, RULE_ENTRY_VECTORING_ACTIVE);
+	}
 	m->halted = false; /* 26.6.2, "Activity State": a vectoring entry leaves it active */
 	m->injected_this_entry = true;
 	switch (v->inject_kind) {
 	case INJECT_KIND_NMI:
 		if (v->v) {
+			APPLY(m, RULE_INJECTED_NMI_VIRTUAL_BLOCKING);
 			m->vnmi_blocked = true;
 		} else if (quirk(m, QUIRK_INJECTED_NMI_BLOCKS)) {
 			m->nmi_blocked = true;
@@ -657,6 +863,8 @@ static void inject(struct model *m)
 		} else if (m->nmi_pending && !m->nmi_blocked) {
 			unsupported(m, "an NMI held and unblocked while an NMI is injected with virtual NMIs = 0");
 			return;
+		} else {
+			APPLY(m, RULE_INJECTED_NMI_BLOCKING_V0);
 		}
 		deliver_to_guest(m, p, OBS_NMI_G, VECTOR_NMI, p, true);
 		return;
@@ -668,6 +876,8 @@ static void inject(struct model *m)
 			unsupported(m, "an injected exception the guest has no fix-up for");
 			return;
 		}
+		if (v->exceptions & (1u << v->inject_vector))
+			APPLY(m, RULE_INJECTION_NOT_BITMAPPED);
 		deliver_to_guest(m, p, v->inject_vector == VECTOR_GP ? OBS_GP_G : OBS_EXC_G, v->inject_vector, p,
 				 true);
 		return;
@@ -690,15 +900,21 @@ static bool enter_guest(struct model *m, struct place resume)
 	m->shadow_live = m->vmcs.shadow;
 	m->if_live = m->vmcs.guest_if;
 	m->halted = m->vmcs.hlt;
+	if (m->halted && !m->vmcs.inject) {
+		APPLY(m, RULE_ACTIVITY_HLT);
+		APPLY(m, RULE_ENTRY_ACTIVITY_LOADED);
+	}
 	m->injected_this_entry = false;
 	/* 25.5.2: with the monitor trap flag, an entry that injects an event has an MTF exit
 	 * pending before the first instruction after it (the handler's). */
 	m->mtf_due = m->vmcs.mtf && m->vmcs.inject;
-	if (m->mtf_due && quirk(m, QUIRK_NO_MTF_AFTER_INJECTION)) {
+	if (m->mtf_due)
+		APPLY(m, RULE_MTF_AFTER_INJECTION);
+	if (m->mtf_due && quirk(m, QUIRK_NO_MTF_AFTER_ENTRY)) {
 		m->mtf_due = false;
-		fired(m, QUIRK_NO_MTF_AFTER_INJECTION);
+		fired(m, QUIRK_NO_MTF_AFTER_ENTRY);
 	}
-	if (m->vmcs.mtf && !m->vmcs.inject && !quirk(m, QUIRK_NO_MTF_AFTER_INJECTION) &&
+	if (m->vmcs.mtf && !m->vmcs.inject && !quirk(m, QUIRK_NO_MTF_AFTER_ENTRY) &&
 	    resume.anchor != AT_AFTER_VMCALL) {
 		unsupported(m, "the monitor trap flag at an entry that injects nothing, away from after_vmcall");
 		return true;
@@ -739,6 +955,8 @@ static bool arrive(struct model *m, enum gen_event ev, struct place p)
 	} else {
 		host_boundary(m, p);
 	}
+	if (m->nmi_pending)
+		APPLY(m, RULE_ONE_NMI_HELD);
 	for (unsigned i = before; i < m->out->count; i++)
 		if (obs_is_event(m->out->items[i].source))
 			return true;
@@ -796,6 +1014,7 @@ static void do_wait(struct model *m, const struct step *s)
 				unsupported(m, "an event sent after the wait ended that is not held");
 				return;
 			}
+			APPLY(m, RULE_ONE_NMI_HELD);
 			m->nmi_pending = true;
 			continue;
 		}
@@ -824,11 +1043,17 @@ static bool guest_iret_unblocks(struct model *m)
 	bool was;
 	if (!m->vmcs.x) {
 		was = m->nmi_blocked;
+		if (was)
+			APPLY(m, RULE_IRET_X0_UNBLOCKS);
 		m->nmi_blocked = false;
 	} else if (m->vmcs.v) {
 		was = m->vnmi_blocked;
+		if (was)
+			APPLY(m, RULE_IRET_V1_CLEARS_VIRTUAL_BLOCKING);
 		m->vnmi_blocked = false;
 	} else {
+		if (m->nmi_blocked)
+			APPLY(m, RULE_IRET_X1_KEEPS_BLOCKING);
 		was = false;
 	}
 	return was;
@@ -836,6 +1061,8 @@ static bool guest_iret_unblocks(struct model *m)
 
 static void host_iret_unblocks(struct model *m)
 {
+	if (m->nmi_blocked)
+		APPLY(m, RULE_HOST_IRET_UNBLOCKS);
 	m->nmi_blocked = false;
 }
 
@@ -861,7 +1088,10 @@ static void do_iret(struct model *m)
 static void do_faulting_iret(struct model *m)
 {
 	struct place iret = place(AT_FIRET), after = place(AT_AFTER_FIRET);
+	APPLY(m, RULE_FAULTING_IRET_DELIVERS_FAULT);
 	if (!m->in_guest) {
+		if (m->nmi_blocked)
+			APPLY(m, RULE_IRET_UNBLOCKS_EVEN_IF_FAULT);
 		if (quirk(m, QUIRK_FAULTING_IRET_KEEPS_BLOCKING))
 			fired(m, QUIRK_FAULTING_IRET_KEEPS_BLOCKING);
 		else
@@ -872,7 +1102,11 @@ static void do_faulting_iret(struct model *m)
 		return;
 	}
 	bool unblocked = guest_iret_unblocks(m);
+	if (unblocked)
+		APPLY(m, RULE_IRET_UNBLOCKS_EVEN_IF_FAULT);
 	if (m->vmcs.exceptions & (1u << VECTOR_GP)) {
+		APPLY(m, RULE_EXCEPTION_BITMAP);
+		APPLY(m, RULE_EXIT_INFO_EXCEPTION);
 		struct predicted e = exit_record(m, OBS_EXIT_GP, iret, EXIT_REASON_EXCEPTION_OR_NMI);
 		define_exception(&e, VECTOR_GP, true, 0);
 		define_bit12(m, &e, FIELD_INFO, unblocked, false);
@@ -901,6 +1135,10 @@ static void do_page_iret(struct model *m)
 	}
 	struct place iret = place(AT_PAGE_IRET);
 	bool unblocked = guest_iret_unblocks(m);
+	if (unblocked) {
+		APPLY(m, RULE_IRET_UNBLOCKS_EVEN_IF_FAULT);
+		APPLY(m, RULE_EPT_VIOLATION_IN_IRET_UNBLOCKS);
+	}
 	struct predicted e = exit_record(m, OBS_EXIT_EPT, iret, EXIT_REASON_EPT_VIOLATION);
 	define(&e, FIELD_QUALIFICATION, EPT_QUAL_FRAME_READ, EPT_QUAL_DEFINED);
 	define_bit12(m, &e, FIELD_QUALIFICATION, unblocked, false);
@@ -984,6 +1222,9 @@ static void set_injection(struct model *m, enum injection kind, uint8_t vector, 
 	m->vmcs.inject_vector = vector;
 	m->vmcs.inject_has_error = has_error;
 	m->vmcs.inject_error = error;
+	m->vmcs.entry_info = INTR_INFO_VALID | vector | (has_error ? INTR_INFO_ERROR_CODE_VALID : 0) |
+			     (kind == INJECT_KIND_NMI ? INTR_TYPE_NMI
+			      : kind == INJECT_KIND_INTR ? INTR_TYPE_EXTERNAL : INTR_TYPE_HARDWARE_EXCEPTION);
 	/* 26.3.1.4: an external interrupt is injected with RFLAGS.IF = 1 (the engine sets it) */
 	if (kind == INJECT_KIND_INTR)
 		m->vmcs.guest_if = true;
@@ -1023,10 +1264,13 @@ static void reinject(struct model *m, const struct step *s)
 		unsupported(m, "a re-injection of a software event");
 		return;
 	}
+	APPLY(m, RULE_VMM_REINJECT);
 	set_injection(m, kind, (uint8_t)(idt & INTR_INFO_VECTOR_MASK), (idt & INTR_INFO_ERROR_CODE_VALID) != 0,
 		      e->rec.idt_vectoring_error);
-	if (kind == INJECT_KIND_NMI && m->vmcs.v)
+	if (kind == INJECT_KIND_NMI && m->vmcs.v) {
+		APPLY(m, RULE_VMM_REINJECT_NMI_CLEARS_BIT3);
 		m->vmcs.b = false;
+	}
 }
 
 static void value_step(struct model *m, const struct step *s)
@@ -1259,7 +1503,7 @@ const char *vmx_quirk_name(enum model_quirk q)
 	case QUIRK_NMI_EXIT_SAVES_BLOCKING: return "nmi-exit-saves-blocking";
 	case QUIRK_HLT_EXIT_SAVES_ACTIVE: return "hlt-exit-saves-active";
 	case QUIRK_NO_VIRTUAL_NMI_INJECTION_CHECK: return "no-virtual-nmi-injection-check";
-	case QUIRK_NO_MTF_AFTER_INJECTION: return "no-mtf-after-injection";
+	case QUIRK_NO_MTF_AFTER_ENTRY: return "no-mtf-after-entry";
 	case QUIRK_FAULTING_IRET_KEEPS_BLOCKING: return "faulting-iret-keeps-blocking";
 	case QUIRK_INJECTION_HOLDS_PENDING_NMI: return "injection-holds-pending-nmi";
 	case QUIRK_HLT_HOLDS_INTERRUPT_WINDOW: return "hlt-holds-interrupt-window";

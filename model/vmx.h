@@ -28,6 +28,7 @@
 
 #include "model/event.h"
 #include "model/model.h"
+#include "model/rules.h"
 #include "model/step.h"
 
 /* Where the SDM lets the processor choose, with consequences for what follows. */
@@ -62,8 +63,8 @@ enum model_quirk {
 	QUIRK_HLT_EXIT_SAVES_ACTIVE = 1u << 3,
 	/* No 26.3.1.5 check of an NMI injection under virtual-NMI blocking: the entry succeeds. */
 	QUIRK_NO_VIRTUAL_NMI_INJECTION_CHECK = 1u << 4,
-	/* No MTF exit after a VM entry that injects an event. */
-	QUIRK_NO_MTF_AFTER_INJECTION = 1u << 5,
+	/* No MTF exit after a VM entry, whether it injects an event or not. */
+	QUIRK_NO_MTF_AFTER_ENTRY = 1u << 5,
 	/* A faulting IRET (in the host) leaves NMIs blocked. */
 	QUIRK_FAULTING_IRET_KEEPS_BLOCKING = 1u << 6,
 	/* After a VM entry that injects an event, an NMI held for the guest is neither

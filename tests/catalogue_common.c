@@ -84,7 +84,8 @@ bool expected_deviation(const struct experiment *x, enum platform_kind p, struct
 			d->certain = false;
 			continue;
 		}
-		d->quirks |= platform.quirks_fired;
+		static struct prediction scratch;
+		d->quirks |= model_quirks_that_matter(x, &q, &platform, &scratch);
 		if (!any)
 			d->step = first_difference(x, &sdm, &platform, d->observed, sizeof(d->observed));
 		any = true;

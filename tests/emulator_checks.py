@@ -272,7 +272,7 @@ RUNS = [
         lines=[r"^# scenario 150 diverges at step \d+ \(alone: scenarios=150-150 seed=3\): expected ",
                r"^not ok 1 - scenarios 101-200 \(seed 3\): \d+ agree with the SDM's model, .*1 diverge$",
                r'^  scenario: "150"$', r"^  # scenario 150 \(seed 3\), as drawn; each EXPECT is the SDM model's:$",
-               r"^  # the shortest scenario found that still diverges \(\d+ steps, \d+ runs to find it\)",
+               r"^  # the shortest scenario found that still diverges \(\d+ steps?, \d+ runs? to find it\)",
                r"^  # break=150: the model's first prediction was deliberately wrong",
                r"^  #   [HG]\([A-Z_]+\(", r"^SUMMARY: 1 tests, 1 unexpected failures"]),
     # The watchdog's bail-out in the middle of a batch: the batch so far is its test point.
@@ -365,9 +365,12 @@ RUNS = [
                r'^  observed: "2 NMIs arrived for 1 sent: the extra one at 0x[0-9a-f]+ \(after IRET\) \(NMI@H\), '
                r'in this step on every attempt',
                r"^SUMMARY: 12 tests, 1 unexpected failures, 0 known failures, 10 skipped"]),
-    # The monitor trap flag exists only on Bochs's newer models: 68 and 69 run there.
-    Run("bochs-amd64-icelake-mtf", "bochs", "amd64", "exp=66-71", cpu="corei7_icelake_u", status=0,
-        only={66: "pass", 67: "pass", 68: "known", 69: "known", 70: "pass", 71: "known"}),
+    # The monitor trap flag exists only on Bochs's newer models: 68, 69, 81 and 84-86 run
+    # there (Bochs 2.7 takes no MTF exit after any VM entry: no-mtf-after-entry).
+    Run("bochs-amd64-icelake-mtf", "bochs", "amd64", "exp=66-71,81-86", cpu="corei7_icelake_u", status=0,
+        only={66: "pass", 67: "pass", 68: "known", 69: "known", 70: "pass", 71: "known", 81: "known",
+              82: "pass", 83: "known", 84: "known", 85: "known", 86: "known"},
+        lines=[r"^not ok 81 - .* # TODO known Bochs 2\.7 deviation \[no-mtf-after-entry\]$"]),
     # A bad option is an error that names the valid keys, never ignored.
     Run("qemu-bad-option", "qemu-bios", "amd64", "exp=17 colour=blue", status=1, timeout=60,
         lines=[r"^Bail out! bad command line: unknown option 'colour'; valid options: .*exp"]),
@@ -420,7 +423,7 @@ RUNS = [
         lines=[r"^Bail out! bad command line: option 'exp' is given twice; give each option once$",
                r"^EXIT: STATUS=1$"]),
     Run("qemu-seed-sequential", "qemu-bios", "amd64", "exp=29 seed=5", status=1, timeout=60,
-        lines=[r"^Bail out! bad command line: option 'seed' applies only to order=random "
+        lines=[r"^Bail out! bad command line: option 'seed' applies only to order=random or scenarios= "
                r"\(the order is seq\)$"]),
     Run("qemu-break-unselected", "qemu-bios", "amd64", "exp=29 break=31", status=1, timeout=60,
         lines=[r"^Bail out! bad command line: break=31 names experiment 31, which exp= does not select$"]),

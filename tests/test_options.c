@@ -169,7 +169,7 @@ static void test_nothing_ignored(void)
 	CHECK(!options_parse("verbose verbose=0", err, sizeof(err)));
 	CHECK_STR_EQ(err, "option 'verbose' is given twice; give each option once");
 	CHECK(!options_parse("seed=5", err, sizeof(err)));
-	CHECK_STR_EQ(err, "option 'seed' applies only to order=random (the order is seq)");
+	CHECK_STR_EQ(err, "option 'seed' applies only to order=random or scenarios= (the order is seq)");
 	CHECK(!options_parse("iterations=5 order=seq", err, sizeof(err)));
 	CHECK_STR_EQ(err, "option 'iterations' applies only to order=random (the order is seq)");
 	CHECK(options_parse("iterations=5 order=random", err, sizeof(err)));
