@@ -944,6 +944,10 @@ static void guest_step(struct model *m, const struct step *s)
 
 /* --- a whole experiment, as the engine runs it ------------------------------------------ */
 
+/* The engine's flow -- runs of H steps in one VMMCALL, a VMENTRY step's VMRUN under test,
+ * H steps inside an exit -- is the same as model/vmx.c's, clause for clause, over this
+ * model's state: each model stays one self-contained file. */
+
 /* H steps from `first` while they are H steps; a VMENTRY whose VMRUN has not happened
  * stops the run there (*at_vmentry), the second time it only judges. */
 static unsigned host_steps(struct model *m, unsigned first, bool *at_vmentry)
@@ -1002,6 +1006,7 @@ static unsigned host_run(struct model *m, unsigned first)
 		if (!enter_guest(m, place(AT_AFTER_VMCALL))) {
 			if (!at_vmentry) {
 				unsupported(m, "a VMRUN that fails outside a VMENTRY step (the engine ends the experiment)");
+				m->out->entry_fails = true;
 				return x->nsteps;
 			}
 			first = next;
