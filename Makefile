@@ -11,7 +11,8 @@
 #   make lava-test  only the LAVA check: lava-run boots the fresh image with lava/*.yaml
 #   make unit-test  only the host unit tests
 #   make bench      per-experiment and whole-suite timings under Bochs
-#   make soak       random order for SOAK_RUNS runs under Bochs, both builds: runs per second, verdicts
+#   make soak       under Bochs, both builds: SOAK_RUNS runs in random order (runs per second,
+#                   verdicts), then SOAK_SCENARIOS random scenarios (agree, known, diverge)
 #   make fuzz       libFuzzer on the command-line parsers, Hypothesis on the log parser (FUZZ_SECONDS each)
 #   make report     the result matrix (build/report/results.{md,html,json,junit.xml}) from make test's logs
 
@@ -128,8 +129,9 @@ bench: $(KERNELS)
 
 # make soak SOAK_RUNS=200000: a benchmark (prints, asserts nothing), not part of make test.
 SOAK_RUNS ?= 20000
+SOAK_SCENARIOS ?= 20000
 soak: $(KERNELS)
-	scripts/soak --runs $(SOAK_RUNS)
+	scripts/soak --runs $(SOAK_RUNS) --scenarios $(SOAK_SCENARIOS)
 
 # The catalogue's data and the judging code, as the host programs and tests link them.
 CATALOGUE_HOST_SOURCES := experiments/catalogue.c experiments/catalogue_svm.c experiments/describe.c experiments/deviations.c \

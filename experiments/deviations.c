@@ -35,10 +35,12 @@ const struct deviation deviations[] = {
 	  "upstream in bochs-emu/Bochs #211 (2024); " BOCHS_RUNS },
 	{ PLATFORM_BOCHS, BOCHS, QUIRK_HLT_EXIT_SAVES_ACTIVE,
 	  "an exit taken while the guest is in the HLT state saves activity state 0 (the SDM: 1, HLT), except a "
-	  "VMX-preemption-timer exit, which saves 1",
-	  "cpu/event.cc handleWaitForEvent() makes the CPU active for a pending unmasked event before "
-	  "handleAsyncEvent() takes it and VMexit()s, but leaves the wait for an expired preemption timer without; "
-	  "VMexitSaveGuestState() saves activity_state; " BOCHS_RUNS " (the timer: random scenario 615 of seed 7)" },
+	  "VMX-preemption-timer exit when nothing else due would wake the processor (no unblocked NMI, open NMI "
+	  "window, interrupt with IF = 1 or MTF exit), which saves 1",
+	  "cpu/event.cc handleWaitForEvent() makes the CPU active for a pending unmasked event (NMI, virtual-NMI "
+	  "window, interrupt with IF = 1, MTF) before handleAsyncEvent() takes the highest one and VMexit()s, but "
+	  "leaves the wait for an expired preemption timer without; VMexitSaveGuestState() saves activity_state; "
+	  BOCHS_RUNS " (the timer: random scenarios 615 of seed 7, alone, and 3604 of seed 1, with the NMI window)" },
 	{ PLATFORM_BOCHS, BOCHS, QUIRK_NO_VIRTUAL_NMI_INJECTION_CHECK,
 	  "VM entry does not refuse an NMI injection under virtual-NMI blocking (SDM 26.3.1.5): the entry "
 	  "succeeds and G takes the NMI",

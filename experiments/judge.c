@@ -47,19 +47,17 @@ void judge_set_features(unsigned features)
 static void add_candidates(const struct experiment *x, struct model_config c, bool platform)
 {
 	c.features = judge.features;
-	unsigned consulted = model_choices(x, &c), choices = 0;
-	do {
-		if (judge.ncandidates == JUDGE_MAX_CANDIDATES)
-			break;
+	c.choices = 0;
+	unsigned consulted = model_choices(x, &c);
+	for (bool more = true; more && judge.ncandidates < JUDGE_MAX_CANDIDATES;
+	     more = model_next_choices(consulted, &c.choices)) {
 		struct candidate *k = &judge.c[judge.ncandidates++];
-		c.choices = choices;
 		model_predict(x, &c, &k->p);
 		k->platform = platform;
-		k->choices = choices;
+		k->choices = c.choices;
 		k->alive = true;
 		k->why.found = false;
-		choices = (choices - consulted) & consulted;
-	} while (choices);
+	}
 }
 
 /* break=N: a wrong first prediction, the same in every candidate. */

@@ -189,12 +189,8 @@ static void predict_with(const struct scenario *s, unsigned quirks, struct predi
 	struct model_config c = { .vmx = true, .quirks = quirks };
 	model_predict(&s->x, &c, p);
 	unsigned consulted = p->choices_consulted;
-	for (unsigned choices = 1; choices < 1u << MODEL_CHOICE_COUNT && !p->unsupported; choices++) {
-		if (choices & ~consulted)
-			continue;
-		c.choices = choices;
+	while (!p->unsupported && model_next_choices(consulted, &c.choices))
 		model_predict(&s->x, &c, p);
-	}
 }
 
 /* A valid scenario is one the SDM's model predicts whatever the processor chooses, and so

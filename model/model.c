@@ -13,12 +13,6 @@ void model_predict(const struct experiment *x, const struct model_config *c, str
 		vmx_model_predict(x, c, out);
 }
 
-/* The next subset of `set` after `subset` (0 after the last): every subset once. */
-static unsigned next_subset(unsigned subset, unsigned set)
-{
-	return (subset - set) & set;
-}
-
 unsigned model_choices(const struct experiment *x, const struct model_config *c)
 {
 	static struct prediction p;
@@ -26,13 +20,11 @@ unsigned model_choices(const struct experiment *x, const struct model_config *c)
 	unsigned consulted = 0, known;
 	do {
 		known = consulted;
-		unsigned choices = 0;
-		do {
-			k.choices = choices;
+		k.choices = 0;
+		for (bool more = true; more; more = model_next_choices(known, &k.choices)) {
 			model_predict(x, &k, &p);
 			consulted |= p.choices_consulted;
-			choices = next_subset(choices, known);
-		} while (choices);
+		}
 	} while (consulted != known);
 	return consulted;
 }

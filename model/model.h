@@ -80,6 +80,17 @@ struct prediction {
 	bool entry_fails;          /* ... because a VM entry fails outside a VMENTRY step */
 };
 
+/* The combinations of the choices a prediction consulted, one after another: the first
+ * is 0, then each call gives the next in *choices, false after the last. Running the
+ * model once per combination gives every outcome the manual allows. */
+static inline bool model_next_choices(unsigned consulted, unsigned *choices)
+{
+	if ((*choices & consulted) == consulted)
+		return false;
+	*choices = ((*choices | ~consulted) + 1) & consulted;
+	return true;
+}
+
 /* Runs the model of x's architecture (x->backend) over experiment x. */
 void model_predict(const struct experiment *x, const struct model_config *c, struct prediction *out);
 

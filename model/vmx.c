@@ -207,6 +207,14 @@ static bool guest_takes_nmi(struct model *m)
  * hit just before the HLT (the halt window, machine/anchors.h): then the STI shadow
  * and the activity state depend on timing, and are not compared unless it settled.
  */
+/* QUIRK_HLT_EXIT_SAVES_ACTIVE: an event that would wake the halted processor is due
+ * (an NMI not blocked, the NMI window, an interrupt with IF = 1, an MTF exit). */
+static bool wake_due(const struct model *m)
+{
+	return (m->nmi_pending && !m->nmi_blocked) || (m->vmcs.w && m->vmcs.v && !m->vnmi_blocked) ||
+	       ((m->intr_pending || m->bound_pending) && m->if_live) || m->mtf_due;
+}
+
 static void save_guest_state(struct model *m, struct predicted *e, uint32_t reason)
 {
 	uint32_t intr = (m->shadow_live == SHADOW_STI ? INTERRUPTIBILITY_STI : 0) |
@@ -219,7 +227,8 @@ static void save_guest_state(struct model *m, struct predicted *e, uint32_t reas
 	if (m->halted)
 		APPLY(m, RULE_EXIT_SAVES_ACTIVITY);
 	uint32_t activity = m->halted ? ACTIVITY_HLT : ACTIVITY_ACTIVE;
-	if (m->halted && reason != EXIT_REASON_PREEMPTION_TIMER && quirk(m, QUIRK_HLT_EXIT_SAVES_ACTIVE)) {
+	bool timer_alone = reason == EXIT_REASON_PREEMPTION_TIMER && !wake_due(m);
+	if (m->halted && !timer_alone && quirk(m, QUIRK_HLT_EXIT_SAVES_ACTIVE)) {
 		activity = ACTIVITY_ACTIVE;
 		if (!timing) /* else the field is not compared: the quirk changes nothing */
 			fired(m, QUIRK_HLT_EXIT_SAVES_ACTIVE);

@@ -59,7 +59,7 @@ enum model_quirk {
 	 * blocking by NMI = 1. */
 	QUIRK_NMI_EXIT_SAVES_BLOCKING = 1u << 2,
 	/* An exit from the HLT state saves activity state 0, unless the VMX-preemption timer
-	 * caused it. */
+	 * caused it with nothing else due that would wake the processor. */
 	QUIRK_HLT_EXIT_SAVES_ACTIVE = 1u << 3,
 	/* No 26.3.1.5 check of an NMI injection under virtual-NMI blocking: the entry succeeds. */
 	QUIRK_NO_VIRTUAL_NMI_INJECTION_CHECK = 1u << 4,

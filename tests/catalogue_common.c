@@ -74,9 +74,8 @@ bool expected_deviation(const struct experiment *x, enum platform_kind p, struct
 	struct model_config c = { .vmx = true, .features = features };
 	unsigned consulted = model_choices(x, &c), choices = 0;
 	bool any = false;
-	do {
+	for (bool more = true; more; more = model_next_choices(consulted, &choices)) {
 		struct model_config s = { .vmx = true, .choices = choices, .features = features }, q = s;
-		choices = (choices - consulted) & consulted;
 		q.quirks = quirks;
 		model_predict(x, &s, &sdm);
 		model_predict(x, &q, &platform);
@@ -89,6 +88,6 @@ bool expected_deviation(const struct experiment *x, enum platform_kind p, struct
 		if (!any)
 			d->step = first_difference(x, &sdm, &platform, d->observed, sizeof(d->observed));
 		any = true;
-	} while (choices);
+	}
 	return any;
 }

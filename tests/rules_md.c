@@ -59,12 +59,8 @@ static void run_model(const struct experiment *x)
 	memset(seen_here, 0, sizeof(seen_here));
 	model_predict(x, &c, &p);
 	unsigned consulted = p.choices_consulted;
-	for (unsigned choices = 1; choices < 1u << MODEL_CHOICE_COUNT; choices++) {
-		if (choices & ~consulted)
-			continue;
-		c.choices = choices;
+	while (model_next_choices(consulted, &c.choices))
 		model_predict(x, &c, &p);
-	}
 }
 
 static void survey(void)

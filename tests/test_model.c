@@ -120,6 +120,16 @@ static void test_window_before_nmi(void)
 /* Where the SDM lets the processor choose, the model says it consulted the choice. */
 static void test_choices(void)
 {
+	/* Every combination of the consulted choices, each once, 0 first. */
+	unsigned seen = 0, n = 1, ch = 0;
+	while (model_next_choices(0x5, &ch)) {
+		seen |= 1u << ch;
+		n++;
+	}
+	CHECK_INT_EQ(n, 4);
+	CHECK_INT_EQ(seen, (1u << 1) | (1u << 4) | (1u << 5));
+	ch = 0;
+	CHECK(!model_next_choices(0, &ch));
 	const struct experiment x = EXPERIMENT(H(SET(1, 1, 0, 1)), H(SHADOW(STI)), G(SINCE_ENTRY(EXPECT_NONE())));
 	predict(&x, 0, 0);
 	CHECK(p.choices_consulted & CHOICE_STI_BLOCKS_NMI);
@@ -159,6 +169,15 @@ static void test_exits_from_hlt(void)
 	const struct predicted *e = nth(OBS_EXIT_PREEMPT, 0);
 	CHECK(e && e->rec.activity == ACTIVITY_HLT && e->mask.activity == 0xffffffffu);
 	CHECK_INT_EQ(p.quirks_fired, 0);
+	/* With the NMI window open too, something else woke it: Bochs saves active. */
+	const struct experiment timer_window = EXPERIMENT(H(SET(1, 1, 0, 1)), H(PREEMPT_TIMER(0)), H(ENTER_HLT()),
+							  G(SINCE_ENTRY(EXPECT_PAIR(EV(EXIT_PREEMPT), EV(EXIT_NMIW)))));
+	predict(&timer_window, QUIRK_HLT_EXIT_SAVES_ACTIVE, 0);
+	e = nth(OBS_EXIT_PREEMPT, 0);
+	CHECK(e && e->rec.activity == ACTIVITY_ACTIVE && p.quirks_fired == QUIRK_HLT_EXIT_SAVES_ACTIVE);
+	predict(&timer_window, 0, 0);
+	e = nth(OBS_EXIT_PREEMPT, 0);
+	CHECK(e && e->rec.activity == ACTIVITY_HLT);
 	const struct experiment nmi = EXPERIMENT(H(SET(1, 0, 0, 0)), H(ENTER_HLT()), H(SEND_AFTER_ENTRY(SENDS(NMI))),
 						 G(SINCE_ENTRY(EXPECT(EXIT_NMI))));
 	predict(&nmi, 0, 0);

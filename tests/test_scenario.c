@@ -50,10 +50,7 @@ static bool predictable_with(const struct experiment *x, unsigned quirks)
 	if (p.unsupported)
 		return false;
 	unsigned consulted = p.choices_consulted;
-	for (unsigned choices = 1; choices < 1u << MODEL_CHOICE_COUNT; choices++) {
-		if (choices & ~consulted)
-			continue;
-		c.choices = choices;
+	while (model_next_choices(consulted, &c.choices)) {
 		model_predict(x, &c, &p);
 		if (p.unsupported)
 			return false;
