@@ -38,6 +38,13 @@ or not reported at all: blank). In the JUnit file an XFAIL is a passed testcase 
 <system-out> note, and a run without SUMMARY/EXIT (truncated, Bail out!, FATAL) has an
 extra "run completed" testcase with an <error>.
 
+A random-scenario run (scenarios=, seed=) has no column in the matrix: its test points
+are batches of scenarios, not experiments. It gets a section of its own (range, seed,
+counts, the known deviations that explained scenarios, each divergence with the option
+that reruns it alone and its reproducers), "scenario_runs" in the JSON, and in the JUnit
+file one testcase per batch (a failure if a scenario diverged; an XFAIL-like pass if all
+its differences are known deviations).
+
 --baseline REF.json: REF.json is the NAME.json of an earlier report; each run is
 compared with the baseline run on the same platform, build and boot path (or with its
 only run, when both have one), and every format marks the verdicts that changed.

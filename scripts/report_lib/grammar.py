@@ -94,6 +94,46 @@ DID_NOT_SHOW_LIST = re.compile(r"^note: known (?P<platform>.+?) deviations that 
 # (c) Which catalogue ran: "Catalogue: vmx" or "Catalogue: svm" (SVM experiments from 101).
 CATALOGUE = re.compile(r"^Catalogue: (?P<name>[a-z0-9]+)$")
 
+# --- random scenarios (scenarios=N or A-B, seed=S; experiments/scenario_run.c) -------------------
+# A scenario run's test points are batches of scenarios, not catalogue experiments. All but
+# SCENARIO_BATCH (a result's title) and SCENARIO_SKIP (the plan's directive) apply to a
+# comment's text (COMMENT's or INDENTED_COMMENT's "text").
+
+# Before the plan: "# random scenarios 101-200 of seed 3, 100 to a test point".
+SCENARIO_PLAN = re.compile(r"^random scenarios (?P<first>\d+)-(?P<last>\d+) of seed (?P<seed>\d+), "
+                           r"(?P<per_point>\d+) to a test point$")
+# Without VMX the plan is all there is: "1..0 # SKIP random scenarios needs VMX, which ...".
+SCENARIO_SKIP = re.compile(r"^\s*SKIP random scenarios (?P<reason>.*)$")
+# A test point: "scenarios 101-200 (seed 3): 59 agree with the SDM's model, 40 with Bochs 2.7's
+# known deviations, 1 diverge"; the kernel leaves out the known and diverge counts when 0.
+SCENARIO_BATCH = re.compile(r"^scenarios (?P<first>\d+)-(?P<last>\d+) \(seed (?P<seed>\d+)\): "
+                            r"(?P<agree>\d+) agree with the SDM's model"
+                            r"(?:, (?P<known>\d+) with (?P<platform>.+)'s known deviations)?"
+                            r"(?:, (?P<diverge>\d+) diverge)?$")
+# Before its batch's test point, one per diverging scenario: "# scenario 150 diverges at step 1
+# (alone: scenarios=150-150 seed=3): expected ...; observed ...", and possibly the remark
+# "#   (the known Bochs 2.7 deviations do not explain it: ...)" on the next line.
+SCENARIO_DIVERGES = re.compile(r"^scenario (?P<scenario>\d+) diverges at step (?P<step>\d+) "
+                               r"\(alone: (?P<rerun>[^)]*)\): expected (?P<expected>.*?); observed (?P<observed>.*)$")
+SCENARIO_REMARK = re.compile(r"^\s+\((?P<remark>.*)\)$")
+# Under the first divergence's YAML block, the reproducers: "  # scenario 150 (seed 3), as drawn;
+# each EXPECT is the SDM model's:" and "  # the shortest scenario found that still diverges (1 step,
+# 1 run to find it), ready for experiments/catalogue.c:", each followed by its lines of C,
+# "  #   H(WAIT(SENDS(INTR), EXPECT(INTR_H))),".
+SCENARIO_DRAWN = re.compile(r"^scenario (?P<scenario>\d+) \(seed (?P<seed>\d+)\), as drawn\b.*:$")
+SCENARIO_SHORTEST = re.compile(r"^the shortest scenario found that still diverges \((?P<steps>\d+) steps?, "
+                               r"(?P<runs>\d+) runs? to find it\).*:$")
+SCENARIO_CODE = re.compile(r"^\s{2}(?P<code>\S.*)$")
+# The run's totals: "# scenarios: 300 run (seed 1): 195 agree with the SDM's model, 105 with known
+# deviations (entry-keeps-nmi-blocking 84, injected-nmi-blocks 20), 0 diverge".
+SCENARIO_TOTALS = re.compile(r"^scenarios: (?P<run>\d+) run \(seed (?P<seed>\d+)\): (?P<agree>\d+) agree with the "
+                             r"SDM's model, (?P<known>\d+) with known deviations(?: \((?P<counts>[^)]*)\))?, "
+                             r"(?P<diverge>\d+) diverge$")
+# One of the totals' "(...)": "entry-keeps-nmi-blocking 84".
+SCENARIO_DEVIATION_COUNT = re.compile(r"^(?P<id>[A-Za-z0-9][A-Za-z0-9._-]*) (?P<count>\d+)$")
+# After a bail-out: "# 2 scenarios not run: the run bailed out".
+SCENARIOS_NOT_RUN = re.compile(r"^(?P<count>\d+) scenarios not run: (?P<why>.*)$")
+
 # --- one result line ----------------------------------------------------------------------------
 
 _TAP_ESCAPE = re.compile(r"\\([\\#])")

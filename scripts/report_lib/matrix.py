@@ -14,6 +14,7 @@ from .catalogue import Catalogue, Deviation
 from .legend import NOT_RUN_TEXT, VERDICT_TEXT, verdict_value_text
 from .model import DIAGNOSTIC_KEYS, LogProblem, Result, Run, Verdict
 from .run_card import incomplete_reason, run_facts, run_label, short_boot_path
+from .scenarios import ScenarioReport, scenario_reports
 
 
 @dataclass
@@ -133,6 +134,13 @@ class Matrix:
     deviation_notes: list[DeviationNote]
     changes: list[Change]
     info: ReportInfo
+    # Random-scenario runs: their test points are batches, not experiments, so they have
+    # a section of their own instead of a column.
+    scenario_runs: list[ScenarioReport] = field(default_factory=list)
+
+    def run_columns(self) -> list[Column]:
+        """Every run, for the run cards: the matrix's columns, then the scenario runs."""
+        return [*self.columns, *(report.column for report in self.scenario_runs)]
 
     def cell(self, row: Row, column_index: int) -> Cell:
         return self.cells[(row.number, column_index)]
@@ -146,17 +154,20 @@ class Matrix:
 def build_matrix(runs: list[Run], problems: list[LogProblem], catalogue: Catalogue | None = None,
                  baseline: Baseline | None = None, info: ReportInfo | None = None) -> Matrix:
     info = info or ReportInfo(generation_time(), "scripts/report", "unknown", None, catalogue, baseline, None)
-    columns = _columns(runs, catalogue)
+    every_column = _columns(runs, catalogue)   # labelled together: no two runs share a label
+    columns = [column for column in every_column if column.run.scenarios is None]
+    scenario_columns = [column for column in every_column if column.run.scenarios is not None]
     if baseline:
         for column, match in zip(columns, match_runs(baseline, [c.key for c in columns])):
             column.baseline = match
-    rows = _rows(runs, catalogue, info.docs_link)
+    rows = _rows([column.run for column in columns], catalogue, info.docs_link)
     cells = {(row.number, index): _cell(column, row.number)
              for row in rows for index, column in enumerate(columns)}
     footnotes = _attach_footnotes(rows, columns, cells)
     changes = [Change(column.label, row.number, cells[(row.number, index)].before, cells[(row.number, index)].verdict.value)
                for row in rows for index, column in enumerate(columns) if cells[(row.number, index)].changed]
-    return Matrix(columns, rows, cells, footnotes, problems, _deviation_notes(catalogue), changes, info)
+    return Matrix(columns, rows, cells, footnotes, problems, _deviation_notes(catalogue), changes, info,
+                  scenario_reports(scenario_columns))
 
 
 def generation_time() -> str:

@@ -123,6 +123,82 @@ class RandomOrder:
 
 
 @dataclass
+class ScenarioDivergence:
+    """A scenario that disagreed with the model and with the platform's known deviations,
+    as its "# scenario N diverges" comment says; the first of a batch also has the YAML
+    block (its step in words) and the reproducers, the scenario as C for the catalogue."""
+    scenario: int | None
+    step: str | None                    # "1" from the comment; the YAML's "1 of 5, [H] wait(...)"
+    expected: str | None
+    observed: str | None
+    rerun: str | None = None            # "scenarios=150-150 seed=3": the option that runs it alone
+    remark: str | None = None           # "the known Bochs 2.7 deviations do not explain it: ..."
+    test_point: int | None = None       # its batch, once the batch's line came
+    drawn_heading: str | None = None    # "scenario 150 (seed 3), as drawn; each EXPECT is ..."
+    drawn: list[str] = field(default_factory=list)      # its lines of C
+    shortest_heading: str | None = None  # "the shortest scenario found that still diverges (...) ..."
+    shortest: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ScenarioBatch:
+    """One test point of a scenario run: a batch of scenarios (100), not an experiment.
+    The counts are None if the line did not read as a batch (a damaged log)."""
+    number: int
+    verdict: Verdict                    # PASS, XFAIL (all disagreements known), FAIL, TIMEOUT
+    tap_ok: bool
+    directive_kind: str | None
+    directive: str | None
+    title: str
+    first: int | None = None
+    last: int | None = None
+    seed: int | None = None
+    agree: int | None = None
+    known: int | None = None
+    diverge: int | None = None
+    deviation_ids: list[str] = field(default_factory=list)   # named by its TODO directive
+    notes: list[str] = field(default_factory=list)           # "break=150: ...", unknown YAML keys
+    diagnostic_closed: bool = True
+
+    @property
+    def size(self) -> int | None:
+        return self.last - self.first + 1 if self.first is not None and self.last is not None else None
+
+
+@dataclass
+class ScenarioTotals:
+    """The run's "# scenarios: N run (seed S): ..." line."""
+    run: int
+    seed: int
+    agree: int
+    known: int
+    diverge: int
+    deviations: dict[str, int] = field(default_factory=dict)   # id -> scenarios it explained
+
+
+@dataclass
+class ScenarioRun:
+    """What a random-scenario run (scenarios=, seed=) reported instead of experiments."""
+    first: int | None = None            # the range and seed of the plan's comment
+    last: int | None = None
+    seed: int | None = None
+    per_test_point: int | None = None
+    platform_name: str | None = None    # "Bochs 2.7", as the batches name its known deviations
+    skipped: str | None = None          # "1..0 # SKIP random scenarios <reason>": the reason
+    batches: dict[int, ScenarioBatch] = field(default_factory=dict)
+    divergences: list[ScenarioDivergence] = field(default_factory=list)
+    totals: ScenarioTotals | None = None
+    not_run: str | None = None          # "2 scenarios not run: the run bailed out"
+
+    @property
+    def planned(self) -> int | None:
+        return self.last - self.first + 1 if self.first is not None and self.last is not None else None
+
+    def divergences_of(self, test_point: int) -> list[ScenarioDivergence]:
+        return [d for d in self.divergences if d.test_point == test_point]
+
+
+@dataclass
 class Run:
     """One boot of the kernel as seen in one log (a log may hold several boots)."""
     log_path: str
@@ -135,6 +211,7 @@ class Run:
     plan: int | None = None
     random_order: RandomOrder | None = None
     results: dict[int, Result] = field(default_factory=dict)
+    scenarios: ScenarioRun | None = None   # a random-scenario run: its test points are batches, not results
     comments: list[str] = field(default_factory=list)
     deviation_notes: dict[str, str] = field(default_factory=dict)  # "# deviation <id> ...": id -> note
     catalogue: str | None = None        # "Catalogue: vmx|svm"; None: an older kernel's (VMX)
@@ -164,6 +241,11 @@ class Run:
 
     def last_reported_number(self) -> int | None:
         return next(reversed(self.results), None)
+
+    def test_points(self) -> list[Result | ScenarioBatch]:
+        """What the TAP stream reported, as the kernel counts it: the results, or a scenario
+        run's batches (both have tap_ok and directive_kind)."""
+        return list(self.scenarios.batches.values() if self.scenarios else self.results.values())
 
 
 @dataclass

@@ -16,7 +16,11 @@ from .grammar import (BAIL_OUT, BANNER, BANNER_FACT, BANNER_KEY, BOOT, CATALOGUE
                       GRUB_LINE, INDENTED, INDENTED_COMMENT, PLAN, PLATFORM, RANDOM_ORDER, SELFTEST,
                       SELFTEST_DETAIL, SUMMARY, TAP_VERSION, TIMER, VMX, YAML_END, YAML_FIELD, YAML_START, ResultLine,
                       read_result, split_result, yaml_value)
+from .grammar import (SCENARIO_BATCH, SCENARIO_CODE, SCENARIO_DEVIATION_COUNT, SCENARIO_DIVERGES, SCENARIO_DRAWN,
+                      SCENARIO_PLAN, SCENARIO_REMARK, SCENARIO_SHORTEST, SCENARIO_SKIP, SCENARIO_TOTALS,
+                      SCENARIOS_NOT_RUN)
 from .model import DIAGNOSTIC_KEYS, LogProblem, RandomOrder, Result, Run, Summary, Verdict
+from .model import ScenarioBatch, ScenarioDivergence, ScenarioRun, ScenarioTotals
 
 # --- cleaning ------------------------------------------------------------------------
 
@@ -93,6 +97,13 @@ class _LogParser:
         self.result: Result | None = None   # the latest result, for its YAML and notes
         self.in_yaml = False
         self.in_fatal_dump = False
+        # A scenario run: the latest batch (for its YAML and reproducers), the divergence its
+        # YAML or reproducer is about, the list of C lines being read, the divergence whose
+        # remark may come on the next line.
+        self.batch: ScenarioBatch | None = None
+        self.divergence: ScenarioDivergence | None = None
+        self.code_block: list[str] | None = None
+        self.remark_target: ScenarioDivergence | None = None
 
     def _new_run(self) -> Run:
         return Run(log_path=self.log_path, log_name=self.log_name, log_mtime=self.log_mtime,
@@ -102,6 +113,7 @@ class _LogParser:
         self._finish_run()
         self.run = self._new_run()
         self.result = None
+        self.batch = self.divergence = self.code_block = self.remark_target = None
 
     def _finish_run(self) -> None:
         if self.run.has_content():
@@ -208,11 +220,21 @@ class _LogParser:
             self.run.tap_seen = True
         elif (m := PLAN.match(line)) and m["directive"] is None:
             self.run.plan = int(m["count"])
+        elif m and (skip := SCENARIO_SKIP.match(m["directive"])):
+            # "1..0 # SKIP random scenarios needs VMX ...": a scenario run that ran nothing.
+            self.run.plan = int(m["count"])
+            self.run.scenarios = ScenarioRun(skipped=skip["reason"])
         elif result_line := read_result(line):
-            self._result_line(result_line)
-        elif self.result and YAML_START.match(line):
+            if self.run.scenarios:
+                self._batch_line(result_line)
+            else:
+                self._result_line(result_line)
+        elif (self.result or self.batch) and YAML_START.match(line):
             self.in_yaml = True
-            self.result.diagnostic_closed = False
+            (self.result or self.batch).diagnostic_closed = False
+            self.divergence = None
+        elif self.batch and (m := INDENTED_COMMENT.match(line)):
+            self._batch_comment(m["text"])
         elif self.result and (m := INDENTED_COMMENT.match(line)):
             self.result.notes.append(m["text"])
         else:
@@ -227,10 +249,12 @@ class _LogParser:
             del results[result.number]
         results[result.number] = result
         self.run.tap_seen = True
-        self.result = result
+        self.result, self.batch = result, None
 
     def _yaml_line(self, line: str) -> bool:
         """True if the line belongs to the open YAML block."""
+        if self.batch:
+            return self._batch_yaml_line(line)
         if YAML_END.match(line):
             self.result.diagnostic_closed = True
             self.in_yaml = False
@@ -255,6 +279,7 @@ class _LogParser:
         elif m := COMMENT.match(line):
             self.run.comments.append(m["text"])
             self._run_fact(m["text"])
+            self._scenario_fact(m["text"])
         else:
             return False
         return True
@@ -268,6 +293,109 @@ class _LogParser:
             for number in map(int, m["numbers"].split()):
                 if result := self.run.results.get(number):
                     result.did_not_show_listed = True
+
+    # --- a random-scenario run: batches, divergences, reproducers, totals ---
+
+    def _batch_line(self, line: ResultLine) -> None:
+        """A scenario run's test point: a batch of scenarios, whose "# scenario N diverges"
+        comments came before it."""
+        scenarios = self.run.scenarios
+        batch = ScenarioBatch(number=line.number, verdict=_verdict(line), tap_ok=line.ok,
+                              directive_kind=line.directive_kind, directive=line.directive, title=line.title)
+        if m := SCENARIO_BATCH.match(line.title):
+            batch.first, batch.last, batch.seed = int(m["first"]), int(m["last"]), int(m["seed"])
+            batch.agree, batch.known, batch.diverge = int(m["agree"]), int(m["known"] or 0), int(m["diverge"] or 0)
+            scenarios.platform_name = scenarios.platform_name or m["platform"]
+        else:
+            self.run.warnings.append(f"test point {line.number} of the scenario run is not a batch of scenarios: "
+                                     f"{line.title!r}")
+        if ids := DEVIATION_ID.search(line.directive or ""):
+            batch.deviation_ids = ids["ids"].split(", ")
+        if batch.number in scenarios.batches:
+            self.run.warnings.append(f"test point {batch.number} is reported twice; the later line counts")
+        scenarios.batches[batch.number] = batch
+        for divergence in scenarios.divergences:
+            if divergence.test_point is None:
+                divergence.test_point = batch.number
+        self.run.tap_seen = True
+        self.batch, self.result = batch, None
+        self.divergence = self.code_block = self.remark_target = None
+
+    def _batch_divergence(self, scenario: int | None) -> ScenarioDivergence:
+        """The batch's divergence of that scenario (its first, for None); made here when the
+        log lost its "# scenario N diverges" comment."""
+        scenarios = self.run.scenarios
+        found = [d for d in scenarios.divergences_of(self.batch.number) if scenario is None or d.scenario == scenario]
+        if found:
+            return found[0]
+        divergence = ScenarioDivergence(scenario, None, None, None, test_point=self.batch.number)
+        scenarios.divergences.append(divergence)
+        return divergence
+
+    def _batch_yaml_line(self, line: str) -> bool:
+        """The first divergence's YAML (scenario, step, expected, observed); True if the
+        line belongs to the open block."""
+        if YAML_END.match(line):
+            self.batch.diagnostic_closed = True
+            self.in_yaml = False
+            return True
+        field = YAML_FIELD.match(line)
+        if not field:
+            return False
+        key, value = field["key"].lower(), yaml_value(field["value"])
+        if key == "scenario":
+            self.divergence = self._batch_divergence(int(value) if value.isdigit() else None)
+        elif key in ("step", "expected", "observed"):
+            self.divergence = self.divergence or self._batch_divergence(None)
+            setattr(self.divergence, key, value)   # the YAML's step says it in words
+        else:
+            self.batch.notes.append(f"{key}: {value}")
+        if key == "observed" and is_timeout(value) and self.batch.verdict == Verdict.FAIL:
+            self.batch.verdict = Verdict.TIMEOUT
+        return True
+
+    def _batch_comment(self, text: str) -> None:
+        """A comment under a batch: a reproducer's heading or one of its lines of C, or a note."""
+        if m := SCENARIO_DRAWN.match(text):
+            self.divergence = self._batch_divergence(int(m["scenario"]))
+            self.divergence.drawn_heading = text
+            self.code_block = self.divergence.drawn
+        elif SCENARIO_SHORTEST.match(text):
+            self.divergence = self.divergence or self._batch_divergence(None)
+            self.divergence.shortest_heading = text
+            self.code_block = self.divergence.shortest
+        elif self.code_block is not None and (m := SCENARIO_CODE.match(text)):
+            self.code_block.append(m["code"])
+        else:
+            self.code_block = None
+            self.batch.notes.append(text)
+
+    def _scenario_fact(self, text: str) -> None:
+        """A comment of a scenario run: its plan, a divergence (and the remark after it),
+        the totals, the scenarios a bail-out left."""
+        if m := SCENARIO_PLAN.match(text):
+            self.run.scenarios = ScenarioRun(first=int(m["first"]), last=int(m["last"]), seed=int(m["seed"]),
+                                             per_test_point=int(m["per_point"]))
+            return
+        scenarios = self.run.scenarios
+        if scenarios is None:
+            return
+        remark_target, self.remark_target = self.remark_target, None
+        self.code_block = None
+        if remark_target and (m := SCENARIO_REMARK.match(text)):
+            remark_target.remark = m["remark"]
+        elif m := SCENARIO_DIVERGES.match(text):
+            divergence = ScenarioDivergence(int(m["scenario"]), m["step"], m["expected"], m["observed"],
+                                            rerun=m["rerun"])
+            scenarios.divergences.append(divergence)
+            self.remark_target = divergence
+        elif m := SCENARIO_TOTALS.match(text):
+            scenarios.totals = ScenarioTotals(int(m["run"]), int(m["seed"]), int(m["agree"]), int(m["known"]),
+                                              int(m["diverge"]), _deviation_counts(m["counts"]))
+            if scenarios.seed is None:
+                scenarios.seed = scenarios.totals.seed
+        elif SCENARIOS_NOT_RUN.match(text):
+            scenarios.not_run = text
 
     # --- how the run ended ---
 
@@ -285,8 +413,17 @@ class _LogParser:
             self.in_fatal_dump = True   # the register dump follows, indented
         else:
             return False
-        self.result = None   # notes after these lines belong to no experiment
+        self.result = self.batch = None   # notes after these lines belong to no experiment
         return True
+
+
+def _deviation_counts(text: str | None) -> dict[str, int]:
+    """"entry-keeps-nmi-blocking 84, injected-nmi-blocks 20" -> {id: scenarios}."""
+    counts = {}
+    for part in (text or "").split(", "):
+        if m := SCENARIO_DEVIATION_COUNT.match(part):
+            counts[m["id"]] = int(m["count"])
+    return counts
 
 
 def _spell_out_deviations(run: Run) -> None:
@@ -304,26 +441,55 @@ def _spell_out_deviations(run: Run) -> None:
 
 def _check_consistency(run: Run) -> None:
     """Cross-checks that catch a damaged log (or a parser that misread one)."""
-    reported = len(run.results)
+    reported = len(run.test_points())
     if run.complete and run.plan is not None and run.plan != reported:
-        run.warnings.append(f"the plan announced {run.plan} experiments but {reported} were reported")
+        what = "test points" if run.scenarios else "experiments"
+        run.warnings.append(f"the plan announced {run.plan} {what} but {reported} were reported")
     if run.summary:
         _check_summary(run)
-    for result in run.results.values():
-        if not result.diagnostic_closed:
-            result.notes.append("the YAML diagnostic is cut off (the log ends inside it)")
+    if run.scenarios:
+        _check_scenarios(run)
+    for point in run.test_points():
+        if not point.diagnostic_closed:
+            point.notes.append("the YAML diagnostic is cut off (the log ends inside it)")
+
+
+def _check_scenarios(run: Run) -> None:
+    """A batch's counts add up to its size, its divergences are the ones named before it,
+    and the batches add up to the run's totals."""
+    scenarios = run.scenarios
+    batches = list(scenarios.batches.values())
+    for batch in batches:
+        if batch.size is None:
+            continue
+        counted = batch.agree + batch.known + batch.diverge
+        if counted != batch.size:
+            run.warnings.append(f"test point {batch.number} counts {counted} scenarios in a batch of {batch.size}")
+        named = len(scenarios.divergences_of(batch.number))
+        if named != batch.diverge:
+            run.warnings.append(f"test point {batch.number} counts {batch.diverge} diverging scenarios but the "
+                                f"log names {named}")
+    totals = scenarios.totals
+    if totals is None or any(batch.size is None for batch in batches):
+        return
+    added = (sum(b.size for b in batches), sum(b.agree for b in batches), sum(b.known for b in batches),
+             sum(b.diverge for b in batches))
+    if added != (totals.run, totals.agree, totals.known, totals.diverge):
+        run.warnings.append(f"the test points add up to {added[0]} scenarios ({added[1]} agree, {added[2]} known, "
+                            f"{added[3]} diverge) but the totals say {totals.run} ({totals.agree} agree, "
+                            f"{totals.known} known, {totals.diverge} diverge)")
 
 
 def tap_counts(run: Run) -> tuple[int, int, int, int, int]:
     """(tests, unexpected failures, known failures, skipped, deviations that did not show)
     as the kernel counts them: by TAP status and directive, whatever the report calls the
     verdict (an old kernel's "ok" for an experiment that never ran counts as a pass)."""
-    results = run.results.values()
-    return (len(run.results),
-            sum(not r.tap_ok and r.directive_kind is None for r in results),
-            sum(not r.tap_ok and r.directive_kind == "TODO" for r in results),
-            sum(r.directive_kind == "SKIP" for r in results),
-            sum(r.deviation_did_not_show for r in results))
+    points = run.test_points()   # a scenario run's batches count the same way
+    return (len(points),
+            sum(not p.tap_ok and p.directive_kind is None for p in points),
+            sum(not p.tap_ok and p.directive_kind == "TODO" for p in points),
+            sum(p.directive_kind == "SKIP" for p in points),
+            sum(r.deviation_did_not_show for r in run.results.values()))
 
 
 def _check_summary(run: Run) -> None:

@@ -1,5 +1,6 @@
 """The matrix as one self-contained HTML page (inline CSS, no scripts): the matrix first,
-then its notes, the known deviations, the notation, and the run cards."""
+then its notes, the known deviations, the random-scenario runs, the notation, and the run
+cards."""
 
 from html import escape
 
@@ -8,6 +9,8 @@ from .legend import (EXPECTED_TEXT, NOTATION, NOT_RUN_TEXT, SDM_DERIVED_LEGEND, 
 from .matrix import Column, Matrix, Row, format_numbers
 from .run_card import run_label
 from .model import Verdict
+from .scenarios import (SCENARIOS_INTRO, ScenarioReport, batch_details, batch_range, divergence_facts,
+                        divergence_title, reproducers)
 
 # Light backgrounds with dark text of the same hue: readable, printable, and the verdict
 # is also written in each cell for readers who cannot tell the colours apart.
@@ -70,12 +73,29 @@ ol.notes li { margin-bottom: 4px; break-inside: avoid; }
 ol.notes .verdict { display: inline-block; padding: 0 4px; font-weight: 600; }
 ol.notes .lines { display: block; color: #333; font-family: ui-monospace, Menlo, Consolas, monospace;
                   font-size: 11.5px; white-space: pre-wrap; }
+.scenario-run { border: 1px solid #ccd; border-radius: 4px; padding: 5px 10px; margin: 8px 0; background: #fafbfc; }
+.scenario-run h3 { font-size: 13px; margin: 0 0 4px; }
+.scenario-run h3 a { color: inherit; }
+.scenario-run h4 { font-size: 12.5px; margin: 8px 0 2px; }
+.scenario-run dl { display: grid; grid-template-columns: max-content 1fr; gap: 0 8px; margin: 0 0 4px;
+                   font-size: 12px; }
+.scenario-run dt { color: #5b6270; }
+.scenario-run dd { margin: 0; overflow-wrap: anywhere; }
+.scenario-run ul { font-size: 12px; margin: 2px 0 4px; padding-left: 18px; }
+.scenario-run p { font-size: 12px; margin: 4px 0 2px; }
+table.points { border-collapse: collapse; font-size: 12px; margin: 4px 0; }
+.points th, .points td { border: 1px solid #c8c8c8; padding: 2px 6px; text-align: right;
+                         font-variant-numeric: tabular-nums; }
+.points thead th { background: #eef0f3; }
+.points td.v { text-align: center; font-weight: 600; min-width: 58px; }
+pre.code { background: #f4f4f6; border: 1px solid #ddd; padding: 4px 8px; margin: 2px 0 6px; font-size: 11.5px;
+           overflow-x: auto; }
 """
 
 def render_html(matrix: Matrix, title: str) -> str:
     body = [f"<h1>{escape(title)}</h1>", f'<p class="info">{escape(matrix.info.text())}</p>', _problems(matrix),
             _legend(matrix), _table(matrix), _changes(matrix), _footnotes(matrix), _deviations(matrix),
-            _notation(), _runs(matrix)]
+            _scenarios(matrix), _notation(), _runs(matrix)]
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
             + "\n".join(part for part in body if part) + "\n</body>\n</html>\n")
@@ -89,7 +109,7 @@ def _problems(matrix: Matrix) -> str:
 
 
 def _runs(matrix: Matrix) -> str:
-    cards = "\n".join(_run_card(column) for column in matrix.columns)
+    cards = "\n".join(_run_card(column) for column in matrix.run_columns())
     return f'<h2>Runs</h2>\n<div class="runs">\n{cards}\n</div>'
 
 
@@ -114,6 +134,9 @@ def _fact(name: str, value: str, incomplete: bool) -> str:
 
 
 def _legend(matrix: Matrix) -> str:
+    if not matrix.columns:
+        below = " (the random-scenario runs are below)" if matrix.scenario_runs else ""
+        return f'<h2>Results</h2>\n<p class="info">No run of the catalogue\'s experiments in these logs{below}.</p>'
     items = [f'<span><span class="v {v.value}">{VERDICT_TEXT[v] or NOT_RUN_TEXT}</span>'
              f"{escape(VERDICT_MEANING[v])}</span>" for v in Verdict]
     items.append(f"<span><b>{SDM_DERIVED_MARK}</b> {escape(SDM_DERIVED_LEGEND)}</span>")
@@ -131,6 +154,8 @@ _INCOMPLETE_MARK = '<span class="incomplete">incomplete run</span>'
 
 
 def _table(matrix: Matrix) -> str:
+    if not matrix.columns:
+        return ""
     head = "".join(f'<th class="run"><a href="#{c.anchor}">{escape(run_label(c.run))}'
                    f'<span class="source">{escape(c.source)}</span>'
                    f"{'' if c.run.complete else _INCOMPLETE_MARK}</a></th>"
@@ -206,7 +231,7 @@ def _footnotes(matrix: Matrix) -> str:
 
 
 def _deviations(matrix: Matrix) -> str:
-    if not matrix.deviation_notes:
+    if not matrix.deviation_notes or not matrix.columns:
         return ""
     items = [f'<li id="{note.label}"><b>{note.label}</b> {escape(note.platform_name)}, experiments '
              f"{escape(format_numbers(note.experiments))}: {escape(note.note)} "
@@ -214,6 +239,57 @@ def _deviations(matrix: Matrix) -> str:
     return ("<h2>Known deviations</h2>\n<p class=\"info\">What the catalogue documents for each platform; "
             "a run on that platform reports a failure there as XFAIL.</p>\n"
             '<ul class="deviations">' + "".join(items) + "</ul>")
+
+
+def _scenarios(matrix: Matrix) -> str:
+    if not matrix.scenario_runs:
+        return ""
+    runs = "\n".join(_scenario_run(report) for report in matrix.scenario_runs)
+    return f'<h2>Random scenarios</h2>\n<p class="info">{escape(SCENARIOS_INTRO)}</p>\n{runs}'
+
+
+def _scenario_run(report: ScenarioReport) -> str:
+    column = report.column
+    facts = "".join(f"<dt>{escape(name)}</dt><dd>{_option(value) if name == 'Rerun' else escape(value)}</dd>"
+                    for name, value in report.facts())
+    deviations = "".join(f"<li><code>{escape(d.id)}</code>{f' ({d.scenarios})' if d.scenarios is not None else ''}: "
+                         f"{escape(d.note or 'no note in the log')}</li>" for d in report.deviations())
+    if deviations:
+        deviations = f"<p>The known deviations that explained scenarios, and in how many:</p><ul>{deviations}</ul>"
+    divergences = "".join(_divergence(report, divergence) for divergence in report.divergences)
+    return (f'<section class="scenario-run" id="scenarios-{column.anchor}"><h3><a href="#{column.anchor}">'
+            f"{escape(column.label)}</a></h3><dl>{facts}</dl>{_test_points(report)}{deviations}{divergences}"
+            "</section>")
+
+
+def _option(option: str) -> str:
+    return f"<code>{escape(option)}</code>"
+
+
+def _test_points(report: ScenarioReport) -> str:
+    if not report.batches:
+        return ""
+    rows = []
+    for batch in report.batches:
+        counts = "".join(f"<td>{n if n is not None else '?'}</td>" for n in (batch.agree, batch.known, batch.diverge))
+        tooltip = "\n".join(batch_details(batch, report.scenarios))
+        rows.append(f"<tr><td>{batch.number}</td><td>{escape(batch_range(batch))}</td>{counts}"
+                    f'<td class="v {batch.verdict.value}" title="{escape(tooltip)}">{VERDICT_TEXT[batch.verdict]}</td>'
+                    "</tr>")
+    notes = "".join(f"<li>test point {batch.number}: {escape(note)}</li>"
+                    for batch in report.batches for note in batch.notes)
+    return ('<table class="points"><thead><tr><th>Test point</th><th>Scenarios</th><th>Agree</th><th>Known</th>'
+            f'<th>Diverge</th><th>Verdict</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            + (f"<ul>{notes}</ul>" if notes else ""))
+
+
+def _divergence(report: ScenarioReport, divergence) -> str:
+    facts = "".join(f"<dt>{escape(name)}</dt><dd>{_option(value) if name == 'Alone' else escape(value)}</dd>"
+                    if name else f"<dt></dt><dd>{escape(value)}</dd>"
+                    for name, value in divergence_facts(divergence, report.scenarios))
+    code = "".join(f"<p>{escape(heading)}</p><pre class=\"code\">{escape(chr(10).join(lines))}</pre>"
+                   for heading, lines in reproducers(divergence))
+    return f"<h4>{escape(divergence_title(divergence))}</h4><dl>{facts}</dl>{code}"
 
 
 def _notation() -> str:

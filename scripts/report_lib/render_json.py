@@ -1,5 +1,7 @@
 """The matrix as JSON: one object per run (what it ran on, how it ended, every experiment's
 result), the experiments as the catalogue has them, and the changes against a baseline.
+A random-scenario run is not in "runs" (its test points are batches of scenarios, not
+experiments) but in "scenario_runs": the same facts about the run, and its "scenarios".
 
 Schema version 2 (version 1 was the first report's flat list of records). Fields are
 only added within a version; a consumer should ignore fields it does not know."""
@@ -9,7 +11,8 @@ import json
 from .catalogue import Catalogue
 from .matrix import Cell, Column, Matrix, Row, remark_lines
 from .run_card import command_line_options, incomplete_reason, run_status, short_boot_path
-from .model import DIAGNOSTIC_KEYS, EXIT_STATUS_MEANINGS, Run, Verdict
+from .model import DIAGNOSTIC_KEYS, EXIT_STATUS_MEANINGS, Run, ScenarioBatch, ScenarioDivergence, Verdict
+from .scenarios import ScenarioReport, rerun_option
 
 SCHEMA_VERSION = 2
 
@@ -25,6 +28,7 @@ def json_report(matrix: Matrix) -> dict:
                      if info.baseline else None),
         "experiments": [_experiment(matrix, row) for row in matrix.rows],
         "runs": [_run(matrix, index, column) for index, column in enumerate(matrix.columns)],
+        "scenario_runs": [_scenario_run(report) for report in matrix.scenario_runs],
         "changes": [{"run": change.column, "experiment": change.number, "before": change.before,
                      "after": change.after} for change in matrix.changes],
         "problems": [{"log": p.log_path, "message": p.message} for p in matrix.problems],
@@ -53,6 +57,11 @@ def _experiment(matrix: Matrix, row: Row) -> dict:
 
 
 def _run(matrix: Matrix, index: int, column: Column) -> dict:
+    return {**_run_facts(column), "results": [_result(row, matrix.cell(row, index)) for row in matrix.rows]}
+
+
+def _run_facts(column: Column) -> dict:
+    """What any run's object says about it, a scenario run's too."""
     run, banner = column.run, column.run.banner
     return {
         "id": column.run_id,
@@ -79,7 +88,43 @@ def _run(matrix: Matrix, index: int, column: Column) -> dict:
         "warnings": column.warnings,
         "comments": run.comments,
         "baseline_run": column.baseline.run_id if column.baseline else None,
-        "results": [_result(row, matrix.cell(row, index)) for row in matrix.rows],
+    }
+
+
+def _scenario_run(report: ScenarioReport) -> dict:
+    scenarios = report.scenarios
+    counts = report.counts()
+    return {**_run_facts(report.column), "scenarios": {
+        "first": scenarios.first, "last": scenarios.last, "seed": scenarios.seed,
+        "per_test_point": scenarios.per_test_point, "planned": scenarios.planned, "skipped": scenarios.skipped,
+        "run": counts["run"], "agree": counts["agree"], "known": counts["known"], "diverge": counts["diverge"],
+        "counts_from": counts["from"],   # "totals" (the log's line), or "test points" (added up: no totals)
+        "platform_name": scenarios.platform_name,
+        "known_deviations": [vars(d) for d in report.deviations()],
+        "not_run": scenarios.not_run,
+        "test_points": [_batch(batch) for batch in report.batches],
+        "divergences": [_divergence(d, scenarios) for d in report.divergences],
+    }}
+
+
+def _batch(batch: ScenarioBatch) -> dict:
+    return {
+        "number": batch.number, "first": batch.first, "last": batch.last, "seed": batch.seed,
+        "agree": batch.agree, "known": batch.known, "diverge": batch.diverge,
+        "verdict": batch.verdict.value,
+        "tap": {"ok": batch.tap_ok, "directive": batch.directive_kind, "reason": batch.directive},
+        "known_deviations": batch.deviation_ids,
+        "notes": batch.notes,
+    }
+
+
+def _divergence(divergence: ScenarioDivergence, scenarios) -> dict:
+    return {
+        "scenario": divergence.scenario, "test_point": divergence.test_point, "step": divergence.step,
+        "expected": divergence.expected, "observed": divergence.observed, "remark": divergence.remark,
+        "rerun": rerun_option(divergence, scenarios),
+        "drawn": {"heading": divergence.drawn_heading, "lines": divergence.drawn},
+        "shortest": {"heading": divergence.shortest_heading, "lines": divergence.shortest},
     }
 
 

@@ -12,6 +12,9 @@ Mapping (the choices a JUnit consumer needs to know):
            kernel counts it; not reported at all: no testcase (a suite lists what its run reported)
 With --baseline, a testcase whose verdict changed says so in its <system-out> ("changed
 against the baseline: was FAIL"), and the suite has a "Baseline" property.
+A random-scenario run has one testcase per test point, a batch of scenarios ("01 scenarios
+1-100 (seed 1)"): a batch with a divergence fails (TIMEOUT when the watchdog ended it), one
+whose differences are all known deviations (its "# TODO") passes as an XFAIL does.
 An incomplete run (truncated, Bail out!, FATAL) gets one extra testcase, "run completed",
 with an <error>, so a crashed run cannot look green. A log without any run becomes a
 suite of its own with that error as well: no log disappears from the results.
@@ -24,7 +27,8 @@ import xml.etree.ElementTree as ET
 from .legend import VERDICT_TEXT, verdict_value_text
 from .matrix import Cell, Column, Matrix
 from .run_card import incomplete_reason
-from .model import LogProblem, Verdict
+from .model import LogProblem, ScenarioBatch, Verdict
+from .scenarios import ScenarioReport, batch_details, batch_name, failure_message
 
 _FAILURES = (Verdict.FAIL, Verdict.TIMEOUT)
 
@@ -33,6 +37,8 @@ def render_junit(matrix: Matrix) -> str:
     root = ET.Element("testsuites", name="nmi-lab")
     for index, column in enumerate(matrix.columns):
         root.append(_run_suite(matrix, index, column))
+    for report in matrix.scenario_runs:
+        root.append(_scenario_suite(report))
     for problem in matrix.problems:
         root.append(_problem_suite(problem))
     _set_counts(root, root.findall("testsuite"))
@@ -41,6 +47,23 @@ def render_junit(matrix: Matrix) -> str:
 
 
 def _run_suite(matrix: Matrix, index: int, column: Column) -> ET.Element:
+    suite, classname = _suite(column)
+    for row in matrix.rows:
+        cell = matrix.cell(row, index)
+        if cell.result is not None:
+            suite.append(_testcase(classname, f"{row.number:02d} {row.title}", cell))
+    return _finish_suite(suite, column, classname)
+
+
+def _scenario_suite(report: ScenarioReport) -> ET.Element:
+    suite, classname = _suite(report.column)
+    for batch in report.batches:
+        suite.append(_batch_testcase(classname, batch, report))
+    return _finish_suite(suite, report.column, classname)
+
+
+def _suite(column: Column) -> tuple[ET.Element, str]:
+    """A run's suite with its properties (the run card), and its testcases' classname."""
     run = column.run
     suite = ET.Element("testsuite", name=column.label, id=column.run_id)
     if run.log_mtime is not None:
@@ -49,16 +72,33 @@ def _run_suite(matrix: Matrix, index: int, column: Column) -> ET.Element:
     properties = ET.SubElement(suite, "properties")
     for name, value in column.facts():
         ET.SubElement(properties, "property", name=name, value=value)
-    classname = "nmi-lab." + re.sub(r"[^A-Za-z0-9]+", "_", column.label).strip("_")
-    for row in matrix.rows:
-        cell = matrix.cell(row, index)
-        if cell.result is not None:
-            suite.append(_testcase(classname, f"{row.number:02d} {row.title}", cell))
+    return suite, "nmi-lab." + re.sub(r"[^A-Za-z0-9]+", "_", column.label).strip("_")
+
+
+def _finish_suite(suite: ET.Element, column: Column, classname: str) -> ET.Element:
+    """The "run completed" error of an incomplete run, and the suite's counts."""
+    run = column.run
     if not run.complete:
         case = ET.SubElement(suite, "testcase", classname=classname, name="run completed", time="0")
         ET.SubElement(case, "error", type="INCOMPLETE", message=f"incomplete run: {incomplete_reason(run)}")
     _set_counts(suite, suite.findall("testcase"))
     return suite
+
+
+def _batch_testcase(classname: str, batch: ScenarioBatch, report: ScenarioReport) -> ET.Element:
+    """A test point of a scenario run, mapped as an experiment's result is (the module's doc)."""
+    case = ET.Element("testcase", classname=classname, name=batch_name(batch), time="0")
+    details = "\n".join(batch_details(batch, report.scenarios))
+    if batch.verdict in _FAILURES:
+        failure = ET.SubElement(case, "failure", type=VERDICT_TEXT[batch.verdict],
+                                message=failure_message(batch, report.scenarios))
+        failure.text = details
+    elif batch.verdict == Verdict.SKIP:
+        ET.SubElement(case, "skipped", message=batch.directive or "skipped")
+    else:
+        known = "known failure (XFAIL)\n" if batch.verdict == Verdict.XFAIL else ""
+        ET.SubElement(case, "system-out").text = known + details
+    return case
 
 
 def _testcase(classname: str, name: str, cell: Cell) -> ET.Element:

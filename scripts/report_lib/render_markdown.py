@@ -1,10 +1,12 @@
 """The matrix as GitHub-flavoured Markdown: the matrix first, then its notes, the known
-deviations, the notation, and the run cards."""
+deviations, the random-scenario runs, the notation, and the run cards."""
 
 from .legend import (EXPECTED_TEXT, NOTATION, NOT_RUN_TEXT, SDM_DERIVED_LEGEND, SDM_DERIVED_MARK, VERDICT_MEANING,
                      VERDICT_TEXT, verdict_value_text)
 from .matrix import Matrix, Row, format_numbers
 from .model import Verdict
+from .scenarios import (SCENARIOS_INTRO, ScenarioReport, batch_range, divergence_facts, divergence_title,
+                        reproducers)
 
 
 def render_markdown(matrix: Matrix, title: str) -> str:
@@ -15,6 +17,7 @@ def render_markdown(matrix: Matrix, title: str) -> str:
     parts += _changes(matrix)
     parts += _footnotes(matrix)
     parts += _deviations(matrix)
+    parts += _scenarios(matrix)
     parts += _notation()
     parts += _runs(matrix)
     return "\n".join(parts) + "\n"
@@ -37,6 +40,9 @@ def _problems(matrix: Matrix) -> list[str]:
 
 
 def _legend(matrix: Matrix) -> list[str]:
+    if not matrix.columns:
+        below = " (the random-scenario runs are below)" if matrix.scenario_runs else ""
+        return ["## Results", "", f"No run of the catalogue's experiments in these logs{below}.", ""]
     meanings = [f"**{VERDICT_TEXT[v]}** {VERDICT_MEANING[v]}" for v in Verdict if v != Verdict.NOT_RUN]
     meanings.append(f"*{NOT_RUN_TEXT}* or blank: {VERDICT_MEANING[Verdict.NOT_RUN]}")
     legend = ("Legend: " + "; ".join(meanings) + f". {SDM_DERIVED_MARK} {SDM_DERIVED_LEGEND}. "
@@ -48,6 +54,8 @@ def _legend(matrix: Matrix) -> list[str]:
 
 
 def _table(matrix: Matrix) -> list[str]:
+    if not matrix.columns:
+        return []
     header = ["#", "Experiment", "Expected", "Known deviations",
               *(_escape(c.label) + ("" if c.run.complete else " (incomplete run)") for c in matrix.columns)]
     lines = [_table_line(header), _table_line(["--:", "---", ":-:", "---", *(":-:" for _ in matrix.columns)])]
@@ -122,7 +130,7 @@ def _footnotes(matrix: Matrix) -> list[str]:
 
 
 def _deviations(matrix: Matrix) -> list[str]:
-    if not matrix.deviation_notes:
+    if not matrix.deviation_notes or not matrix.columns:
         return []
     lines = ["## Known deviations", "",
              "What the catalogue documents for each platform; a run on that platform reports a "
@@ -133,6 +141,57 @@ def _deviations(matrix: Matrix) -> list[str]:
     return lines + [""]
 
 
+def _scenarios(matrix: Matrix) -> list[str]:
+    if not matrix.scenario_runs:
+        return []
+    lines = ["## Random scenarios", "", _escape(SCENARIOS_INTRO), ""]
+    for report in matrix.scenario_runs:
+        lines += _scenario_run(report)
+    return lines
+
+
+def _scenario_run(report: ScenarioReport) -> list[str]:
+    lines = [f"### {_escape(report.column.label)}", ""]
+    lines += [f"- {name}: {_code(value) if name == 'Rerun' else _escape(value)}" for name, value in report.facts()]
+    lines.append("")
+    lines += _test_points(report)
+    deviations = report.deviations()
+    if deviations:
+        lines += ["The known deviations that explained scenarios, and in how many:", ""]
+        lines += [f"- `{d.id}`{f' ({d.scenarios})' if d.scenarios is not None else ''}: "
+                  f"{_escape(d.note or 'no note in the log')}" for d in deviations]
+        lines.append("")
+    for divergence in report.divergences:
+        lines += [f"#### {_escape(divergence_title(divergence))}", ""]
+        for name, value in divergence_facts(divergence, report.scenarios):
+            value = _code(value) if name == "Alone" else _escape(value)
+            lines.append(f"- {name}: {value}" if name else f"- {value}")
+        lines.append("")
+        for heading, code in reproducers(divergence):
+            lines += [_escape(heading), "", "```c", *code, "```", ""]
+    return lines
+
+
+def _code(option: str) -> str:
+    """A kernel option to copy ("scenarios=150-150 seed=3"): it has no backquote."""
+    return f"`{option}`"
+
+
+def _test_points(report: ScenarioReport) -> list[str]:
+    if not report.batches:
+        return []
+    lines = [_table_line(["Test point", "Scenarios", "Agree", "Known", "Diverge", "Verdict"]),
+             _table_line(["--:", ":-:", "--:", "--:", "--:", ":-:"])]
+    for batch in report.batches:
+        verdict = VERDICT_TEXT[batch.verdict]
+        counts = [str(n) if n is not None else "?" for n in (batch.agree, batch.known, batch.diverge)]
+        lines.append(_table_line([str(batch.number), batch_range(batch), *counts,
+                                  verdict if batch.verdict == Verdict.PASS else f"**{verdict}**"]))
+    lines.append("")
+    notes = [f"- Test point {batch.number}: {_escape(note)}" for batch in report.batches for note in batch.notes]
+    return lines + notes + ([""] if notes else [])
+
+
 def _notation() -> list[str]:
     lines = ["## Notation", ""]
     lines += [f"- `{term}`: {_escape(meaning)}" for term, meaning in NOTATION]
@@ -141,7 +200,7 @@ def _notation() -> list[str]:
 
 def _runs(matrix: Matrix) -> list[str]:
     lines = ["## Runs", ""]
-    for column in matrix.columns:
+    for column in matrix.run_columns():
         lines += [f"### {_escape(column.label)}", ""]
         lines += [f"- {name}: {_escape(value)}" for name, value in column.facts()]
         lines.append("")

@@ -7,6 +7,7 @@ from collections import Counter
 from .baseline import BaselineRun
 from .legend import NOT_RUN_TEXT, VERDICT_TEXT
 from .model import EXIT_STATUS_MEANINGS, VMX_UNUSABLE, Banner, Run, Verdict
+from .scenarios import scenario_card_text
 
 
 # --- what a run is called, and how it ended --------------------------------------------------
@@ -35,8 +36,12 @@ def incomplete_reason(run: Run) -> str:
         return f"FATAL: {run.fatal[0]}"
     if not run.tap_seen:
         return "the log ends before the TAP stream"
-    last = run.last_reported_number()
-    where = f"after experiment {last}" if last is not None else "before the first result"
+    if run.scenarios:   # its test points are batches of scenarios
+        last = next(reversed(run.scenarios.batches), None)
+        where = f"after test point {last}" if last is not None else "before the first test point"
+    else:
+        last = run.last_reported_number()
+        where = f"after experiment {last}" if last is not None else "before the first result"
     return f'the log ends {where} (last line: "{run.last_line[:120]}")'
 
 
@@ -71,10 +76,14 @@ def vmx_text(banner: Banner) -> str:
 
 
 def verdict_counts_text(run: Run) -> str:
-    counts = Counter(result.verdict for result in run.results.values())
+    """"14 reported of 38 planned: 8 PASS, 4 FAIL, 2 TIMEOUT"; a scenario run's test points
+    are its batches ("3 test points reported of 3 planned: 3 XFAIL")."""
+    points = run.test_points()
+    counts = Counter(point.verdict for point in points)
     shown = ", ".join(f"{counts[v]} {VERDICT_TEXT[v] or NOT_RUN_TEXT}" for v in Verdict if counts[v])
     plan = f" of {run.plan} planned" if run.plan is not None else ""
-    return f"{len(run.results)} reported{plan}" + (f": {shown}" if shown else "")
+    what = ("test point " if len(points) == 1 else "test points ") if run.scenarios else ""
+    return f"{len(points)} {what}reported{plan}" + (f": {shown}" if shown else "")
 
 
 def command_line_options(command_line: str | None) -> dict[str, str | bool] | None:
@@ -139,6 +148,8 @@ def _stream_facts(run: Run) -> list[tuple[str, str]]:
     if run.random_order:
         r = run.random_order
         facts.append(("Order", f"random: seed {r.seed}, {r.runs} runs over {r.experiments} experiments"))
+    if run.scenarios:
+        facts.append(("Scenarios", scenario_card_text(run.scenarios)))
     if run.selftests:
         facts.append(("Self-test", " | ".join(_selftest_text(line) for line in run.selftests)))
     return facts + [

@@ -42,6 +42,29 @@ class NewFormat(unittest.TestCase):
             self.assertIn(line, lines)
 
 
+class ScenarioRuns(unittest.TestCase):
+    """Random scenarios: the report's JUnit has one testcase per batch, and agrees with
+    SUMMARY as the TAP consumers do; the YAML of a divergence reads as the report reads it."""
+
+    def test_every_consumer_agrees_with_summary(self):
+        logs = ["bochs-amd64-scenarios.log", "bochs-i386-scenarios.log", "bochs-amd64-scenario-break.log",
+                "bochs-amd64-scenario-watchdog.log", "qemu-scenarios.log"]
+        status, lines = check(*logs)
+        self.assertEqual([line for line in lines if line.startswith("FAIL")], [])
+        self.assertEqual(status, 0)
+        self.assertEqual(lines[-1], f"{6 * len(logs)} passed, 0 failed")
+        for line in ("PASS bochs-amd64-scenarios.log: JUnit (python3-junitparser) agrees with SUMMARY (3 tests, 0 "
+                     "unexpected failures, 3 TODO, 0 SKIP)",
+                     "PASS bochs-amd64-scenario-break.log: JUnit (python3-junitparser) agrees with SUMMARY (1 tests, "
+                     "1 unexpected failures, 0 TODO, 0 SKIP)",
+                     "PASS bochs-amd64-scenario-watchdog.log: JUnit (python3-junitparser) agrees with the TAP lines "
+                     "(no SUMMARY) (1 tests, 1 unexpected failures, 0 TODO, 0 SKIP)",
+                     "PASS qemu-scenarios.log: JUnit (python3-junitparser) agrees with SUMMARY (0 tests, 0 unexpected "
+                     "failures, 0 TODO, 0 SKIP)",
+                     "PASS bochs-amd64-scenario-break.log: 1 of 1 YAML blocks parse with python3-yaml"):
+            self.assertIn(line, lines)
+
+
 class TodaysLogs(unittest.TestCase):
     def test_hash_in_titles_and_unquoted_yaml_are_caught(self):
         status, lines = check("bochs-amd64-known.log", "qemu-amd64-known.log")
