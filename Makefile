@@ -41,10 +41,10 @@ LDFLAGS_KERNEL := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-
 # model/sdm_rules.c is the rule inventory's text: the host tools that write docs/rules.md
 # need it, the kernel does not.
 HOST_ONLY_SOURCES := model/sdm_rules.c
-C_SOURCES := $(filter-out $(HOST_ONLY_SOURCES),$(wildcard machine/*.c lib/*.c model/*.c hv/*.c vmx/*.c guest/*.c \
+C_SOURCES := $(filter-out $(HOST_ONLY_SOURCES),$(wildcard machine/*.c lib/*.c model/*.c hv/*.c vmx/*.c svm/*.c guest/*.c \
 	experiments/*.c boot/*.c))
 COMMON_ASM := boot/multiboot.S boot/trampoline.S boot/requirements.S machine/gdt.S
-arch_asm = $(COMMON_ASM) $(wildcard boot/$(1)/*.S machine/$(1)/*.S vmx/$(1)/*.S guest/$(1)/*.S)
+arch_asm = $(COMMON_ASM) $(wildcard boot/$(1)/*.S machine/$(1)/*.S vmx/$(1)/*.S svm/$(1)/*.S guest/$(1)/*.S)
 objects = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(C_SOURCES) $(call arch_asm,$(1))))
 
 KERNELS := $(foreach a,$(ARCHES),$(BUILD)/$(a)/nmi-lab.elf)
@@ -134,12 +134,13 @@ soak: $(KERNELS)
 	scripts/soak --runs $(SOAK_RUNS) --scenarios $(SOAK_SCENARIOS)
 
 # The catalogue's data and the judging code, as the host programs and tests link them.
-CATALOGUE_HOST_SOURCES := experiments/catalogue.c experiments/describe.c experiments/deviations.c model/vmx.c model/event.c \
+CATALOGUE_HOST_SOURCES := experiments/catalogue.c experiments/catalogue_svm.c experiments/describe.c experiments/deviations.c \
+	model/model.c model/vmx.c model/svm.c model/event.c \
 	experiments/judge.c experiments/places.c tests/host_anchors.c lib/format.c
 UNIT_SOURCES := tests/unit_main.c $(wildcard tests/test_*.c) $(CATALOGUE_HOST_SOURCES) lib/cmdline.c \
 	vmx/controls.c vmx/ept_map.c experiments/options.c experiments/selection.c experiments/scenario.c boot/acpi.c boot/bootinfo.c \
 	boot/paging.c boot/topology.c lib/calibration.c
-$(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h model/*.h vmx/*.h machine/*.h experiments/*.h boot/*.h)
+$(BUILD)/host/unit-tests: $(UNIT_SOURCES) $(wildcard tests/*.h lib/*.h model/*.h vmx/*.h svm/*.h machine/*.h experiments/*.h boot/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -g -I. -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf \
 		-fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(UNIT_SOURCES)
@@ -272,7 +273,8 @@ test: deps
 
 # The result matrix (Markdown, HTML, JSON, JUnit) from the logs `make test` left.
 REPORT_LOGS = $(wildcard $(foreach r,bochs-amd64 bochs-i386 qemu-bios-amd64 qemu-uefi-amd64 \
-	qemu-bios-i386 qemu-uefi-i386,$(BUILD)/test/$(r).log))
+	qemu-bios-i386 qemu-uefi-i386 bochs-amd64-svm bochs-i386-svm qemu-bios-amd64-svm qemu-uefi-amd64-svm \
+	qemu-bios-i386-svm qemu-uefi-i386-svm,$(BUILD)/test/$(r).log))
 report:
 	@test -n "$(REPORT_LOGS)" || { echo "report: no logs in $(BUILD)/test yet: run 'make test' first"; exit 1; }
 	scripts/report --out-dir $(BUILD)/report --name results $(REPORT_LOGS)

@@ -26,6 +26,8 @@
 #include "machine/descriptors.h"
 #include "machine/x86.h"
 #include "hv/hv.h"
+#include "svm/backend.h"
+#include "svm/svm.h"
 #include "vmx/backend.h"
 #include "vmx/ept.h"
 #include "vmx/vmx.h"
@@ -140,6 +142,8 @@ void bsp_entry(void)
 	console_init(COM1_PORT, DEFAULT_BAUD);
 
 	bool boot_ok = bootinfo_parse(boot_magic, (const void *)(uintptr_t)boot_info, &boot);
+	/* The catalogue is the backend's: known from CPUID before exp= is checked against it. */
+	selection_use_backend(svm_offered() ? BACKEND_SVM : BACKEND_VMX);
 	bool options_ok = options_parse(boot.cmdline, option_error, sizeof(option_error)) &&
 			  selection_init(option_error, sizeof(option_error));
 	const char *acpi_why = 0;
@@ -192,6 +196,50 @@ static bool is_ram(uint64_t base, uint64_t length)
 	return bootinfo_range_available(&boot, base, length);
 }
 
+/* The backend and the catalogue, said before the TAP stream (scripts/report reads them). */
+static void announce(const char *backend, const char *why)
+{
+	printf("Backend: %s (%s)\n", backend, why);
+	printf("Catalogue: %s\n", catalogue_of(selection_backend())->key);
+}
+
+/* An AMD (or Hygon) CPU with SVM: the SVM backend, or, where the firmware disabled it,
+ * the SVM catalogue's host-only experiments. */
+static __attribute__((noreturn)) void start_svm(struct cpu *c)
+{
+	const char *why;
+	if (!svm_available(&why)) {
+		printf("SVM: not available (%s): skipping the SVM experiments\n", why);
+		announce("none", why);
+		engine_run_without_vmx(why);
+	}
+	if (!svm_enable(c, &why))
+		fail_boot("cannot enable SVM", why);
+	svm_print_caps();
+	printf("SVM: EFER.SVME set on CPU %u\n", c->index);
+	announce("SVM", "an AMD CPU with CPUID 8000_0001h:ECX[2] = 1");
+	hv = &svm_backend;
+	selftest_run(c);
+}
+
+/* Otherwise VMX (CPUID.1:ECX[5]), or without it the VMX catalogue's host-only ones. */
+static __attribute__((noreturn)) void start_vmx(struct cpu *c)
+{
+	const char *why;
+	if (!vmx_available(&why)) {
+		printf("VMX: not available (%s): skipping the VMX experiments\n", why);
+		announce("none", why);
+		engine_run_without_vmx(why);
+	}
+	if (!vmx_enable(c, &why))
+		fail_boot("cannot enter VMX root operation", why);
+	printf("VMX: VMXON ok on CPU %u\n", c->index);
+	announce("VMX", "CPUID.1:ECX[5] = 1");
+	ept_init(is_ram);
+	hv = &vmx_backend;
+	selftest_run(c);
+}
+
 void ap_entry(void)
 {
 	struct cpu *c = this_cpu();
@@ -203,15 +251,7 @@ void ap_entry(void)
 	       c->index, apic_id(), cpu_areas[0].cpu.apic_id);
 	banner_print_experimenter(experimenter.shares_core);
 
-	const char *why;
-	if (!vmx_available(&why)) {
-		printf("VMX: not available (%s): skipping the VMX experiments\n", why);
-		engine_run_without_vmx(why);
-	}
-	if (!vmx_enable(c, &why))
-		fail_boot("cannot enter VMX root operation", why);
-	printf("VMX: VMXON ok on CPU %u\n", c->index);
-	ept_init(is_ram);
-	hv = &vmx_backend;
-	selftest_run(c);
+	if (selection_backend() == BACKEND_SVM)
+		start_svm(c);
+	start_vmx(c);
 }

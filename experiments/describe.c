@@ -41,7 +41,7 @@ static int describe_expectation(const struct step *s, char *buf, unsigned len)
 	for (unsigned i = 0; i < s->nexpected; i++) {
 		const struct expected_event *e = &s->expected[i];
 		n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, "%s%s", i ? (s->either ? " or " : ", ") : "",
-			      obs_source_name(e->source));
+			      e->source == OBS_NONE ? "none" : obs_source_name(e->source));
 		if (e->has_detail)
 			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, "(%s %u)",
 				      e->source == OBS_ENTRY_VMFAIL ? "error" : "qualification", e->detail);
@@ -52,6 +52,8 @@ static int describe_expectation(const struct step *s, char *buf, unsigned len)
 			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " at H's VM-exit entry");
 		else if (e->anchor == AT_AFTER_VMCALL_NEXT)
 			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " one instruction after VMCALL");
+		else if (e->anchor == AT_IRET)
+			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " at the IRET");
 		else if (e->anchor == AT_PAGE_IRET || e->anchor == AT_AFTER_PAGE_IRET)
 			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " %s the IRET",
 				      e->anchor == AT_PAGE_IRET ? "at" : "after");
@@ -212,19 +214,23 @@ static void describe_reinject(const struct step *s, char *buf, unsigned len)
 	snprintf(buf, len, "re-inject the IDT-vectoring info of that %s", obs_source_name(s->exit));
 }
 
+/* The experiment being described is SVM's: its records are the VMCB's words
+ * (step_describe_in sets it around one description). */
+static bool describing_svm;
+
 static void describe_check_exit(const struct step *s, char *buf, unsigned len)
 {
+	const char *field = obs_field_name_for(describing_svm, s->field);
 	if (s->mask == 0xffffffffu)
-		snprintf(buf, len, "check(%s = %#x at that %s)", obs_field_name(s->field), s->bits,
-			 obs_source_name(s->exit));
+		snprintf(buf, len, "check(%s = %#x at that %s)", field, s->bits, obs_source_name(s->exit));
 	else
-		snprintf(buf, len, "check(%s & %#x = %#x at that %s)", obs_field_name(s->field), s->mask, s->bits,
-			 obs_source_name(s->exit));
+		snprintf(buf, len, "check(%s & %#x = %#x at that %s)", field, s->mask, s->bits, obs_source_name(s->exit));
 }
 
 static void describe_measure(const struct step *s, char *buf, unsigned len)
 {
-	snprintf(buf, len, "measure(%s saved by that %s)", obs_field_name(s->field), obs_source_name(s->exit));
+	snprintf(buf, len, "measure(%s saved by that %s)", obs_field_name_for(describing_svm, s->field),
+		 obs_source_name(s->exit));
 }
 
 static void describe_ept(const struct step *s, char *buf, unsigned len)
@@ -243,6 +249,50 @@ static void describe_eiret(const struct step *s, char *buf, unsigned len)
 	char expected[96];
 	describe_expectation(s, expected, sizeof(expected));
 	snprintf(buf, len, "eiret(%s: frame in that page -> %s)", context_name(s), expected);
+}
+
+static void describe_svm_intercepts(const struct step *s, char *buf, unsigned len)
+{
+	snprintf(buf, len, "svm(%d,%d)", s->intercepts.nmi, s->intercepts.iret);
+}
+
+static void describe_clgi(const struct step *s, char *buf, unsigned len)
+{
+	snprintf(buf, len, "clgi%s", s->ctx == IN_GUEST ? " (V_GIF = 0)" : "");
+}
+
+static void describe_stgi(const struct step *s, char *buf, unsigned len)
+{
+	char expected[96];
+	describe_expectation(s, expected, sizeof(expected));
+	snprintf(buf, len, "stgi(%s -> %s)", context_name(s), expected);
+}
+
+static void describe_spin(const struct step *s, char *buf, unsigned len)
+{
+	char sends[48], expected[96];
+	if (s->nsends)
+		describe_sends(s, sends, sizeof(sends));
+	else
+		snprintf(sends, sizeof(sends), "nothing sent");
+	describe_expectation(s, expected, sizeof(expected));
+	snprintf(buf, len, "spin(%s: %s -> %s)", context_name(s), sends, expected);
+}
+
+static void describe_gif_at_exit(const struct step *s, char *buf, unsigned len)
+{
+	(void)s;
+	snprintf(buf, len, "GIF stays 0 at the next #VMEXIT");
+}
+
+static void describe_vnmi(const struct step *s, char *buf, unsigned len)
+{
+	snprintf(buf, len, "vnmi(%d,%d,%d)", s->vnmi.enable, s->vnmi.pending, s->vnmi.masked);
+}
+
+static void describe_vgif(const struct step *s, char *buf, unsigned len)
+{
+	snprintf(buf, len, "VGIF %s", s->value ? "on, V_GIF = 1" : "off");
 }
 
 /* The one table of what each step op is. */
@@ -286,6 +336,15 @@ const struct step_op_properties step_ops[OP_COUNT] = {
 	/* Its EPT violation is fault-like: saved at the IRET, which then executes again. */
 	[OP_EIRET] = PROPS("eiret", true, JUDGES_EVENTS, AT_AFTER_PAGE_IRET, AT_AFTER_PAGE_IRET, AT_PAGE_IRET,
 			   describe_eiret, FEATURE_EPT),
+	[OP_SVM_INTERCEPTS] = SETUP("svm", describe_svm_intercepts, 0),
+	[OP_CLGI] = SETUP("clgi", describe_clgi, 0),
+	/* What GIF = 0 held lands right after the STGI. */
+	[OP_STGI] = PROPS("stgi", true, JUDGES_EVENTS, AT_AFTER_STGI, AT_AFTER_STGI, AT_AFTER_STGI, describe_stgi, 0),
+	/* A spin has no place where events land: what it sends must be held. */
+	[OP_SPIN] = PROPS("spin", false, JUDGES_EVENTS, AT_ELSEWHERE, AT_ELSEWHERE, AT_ELSEWHERE, describe_spin, 0),
+	[OP_GIF_AT_EXIT] = SETUP("GIF at exit", describe_gif_at_exit, 0),
+	[OP_VNMI] = SETUP("vnmi", describe_vnmi, FEATURE_SVM_VNMI),
+	[OP_VGIF] = SETUP("vgif", describe_vgif, FEATURE_SVM_VGIF),
 };
 
 void step_describe(const struct step *s, char *buf, unsigned len)
@@ -296,20 +355,38 @@ void step_describe(const struct step *s, char *buf, unsigned len)
 		snprintf(buf, len, "(unknown step op %u)", (unsigned)s->op);
 }
 
+void step_describe_in(const struct experiment *x, unsigned index, char *buf, unsigned len)
+{
+	describing_svm = x->backend == BACKEND_SVM;
+	step_describe(&x->steps[index], buf, len);
+	describing_svm = false;
+}
+
 void step_describe_numbered(const struct experiment *x, unsigned index, char *buf, unsigned len)
 {
 	char text[128];
-	step_describe(&x->steps[index], text, sizeof(text));
+	step_describe_in(x, index, text, sizeof(text));
 	snprintf(buf, len, "%u of %u, [%s] %s", index + 1, x->nsteps, context_name(&x->steps[index]), text);
 }
 
 /* --- what an experiment needs ---------------------------------------------------------- */
 
+static const struct catalogue catalogues[] = {
+	{ BACKEND_VMX, "vmx", "VMX", catalogue, &catalogue_size },
+	{ BACKEND_SVM, "svm", "SVM", catalogue_svm, &catalogue_svm_size },
+};
+
+const struct catalogue *catalogue_of(enum backend_kind backend)
+{
+	return &catalogues[backend == BACKEND_SVM ? 1 : 0];
+}
+
 const struct experiment *experiment_numbered(unsigned number)
 {
-	for (unsigned i = 0; i < catalogue_size; i++)
-		if (catalogue[i].number == number)
-			return &catalogue[i];
+	for (unsigned c = 0; c < sizeof(catalogues) / sizeof(catalogues[0]); c++)
+		for (unsigned i = 0; i < *catalogues[c].size; i++)
+			if (catalogues[c].experiments[i].number == number)
+				return &catalogues[c].experiments[i];
 	return 0;
 }
 
@@ -333,6 +410,13 @@ unsigned step_needs(const struct step *s)
 	}
 	if (s->op == OP_EXIT_CONTROL && s->value)
 		needs |= control_needs[s->control];
+	/* In the guest, CLGI and STGI are VGIF's (APM 15.33.2). */
+	if ((s->op == OP_CLGI || s->op == OP_STGI) && s->ctx == IN_GUEST)
+		needs |= FEATURE_SVM_VGIF;
+	if (s->op == OP_VGIF && !s->value)
+		needs &= ~(unsigned)FEATURE_SVM_VGIF;
+	if (s->op == OP_VNMI && !s->vnmi.enable)
+		needs &= ~(unsigned)FEATURE_SVM_VNMI;
 	return needs;
 }
 

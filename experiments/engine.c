@@ -81,8 +81,21 @@ static bool smi_count(uint64_t *count)
 
 /* --- what can run here ---------------------------------------------------------------- */
 
+/* The other catalogue's experiments, named with exp=, are skipped with this reason. */
+static const char *other_catalogue(const struct experiment *x)
+{
+	static char why[96];
+	snprintf(why, sizeof(why), "in the %s catalogue: this run uses the %s catalogue", catalogue_of(x->backend)->name,
+		 catalogue_of(selection_backend())->name);
+	return why;
+}
+
 static bool experiment_supported(const struct experiment *x, const char **why)
 {
+	if (x->backend != selection_backend()) {
+		*why = other_catalogue(x);
+		return false;
+	}
 	if (!experiment_needs_vmx(x))
 		return true;
 	if (!engine.vmx) {
@@ -210,7 +223,8 @@ static void begin_experiment(const struct experiment *x)
 	run.ept_response = EPT_RESPONSE_NONE;
 	run.x = x;
 	const char *why;
-	if (!judge_begin(x, engine.vmx, platform_quirks(platform()->kind), test_hook_in(HOOK_BREAK, x->number), &why))
+	if (!judge_begin(x, engine.vmx, platform_quirks(platform()->kind, x->backend), test_hook_in(HOOK_BREAK, x->number),
+			 &why))
 		run_fail("the model to predict this experiment", why);
 	if (options.verbose)
 		printf("Experiment: %u\n", x->number);
@@ -661,6 +675,7 @@ static enum obs_source exit_source(const struct guest_exit *e)
 	case GUEST_EXIT_MTF: return OBS_EXIT_MTF;
 	case GUEST_EXIT_PREEMPTION_TIMER: return OBS_EXIT_PREEMPT;
 	case GUEST_EXIT_NESTED_PAGE_FAULT: return OBS_EXIT_EPT;
+	case GUEST_EXIT_IRET: return OBS_EXIT_IRET;
 	case GUEST_EXIT_EXCEPTION: return e->vector == VEC_NP ? OBS_EXIT_NP : OBS_EXIT_GP;
 	default: return OBS_NONE;
 	}
@@ -673,9 +688,15 @@ static enum obs_source exit_source(const struct guest_exit *e)
  * the run of H steps began, and the steps from the VMENTRY on run now, in the host, with
  * the guest resuming after them. Otherwise it fails the experiment.
  */
+static enum obs_source failed_entry_source(enum guest_exit_kind kind)
+{
+	return kind == GUEST_EXIT_ENTRY_VMFAIL ? OBS_ENTRY_VMFAIL
+	       : kind == GUEST_EXIT_ENTRY_INVALID ? OBS_VMEXIT_INVALID : OBS_ENTRY_BAD_GUEST;
+}
+
 static void entry_failed(const struct guest_exit *e, struct gprs *r)
 {
-	enum obs_source source = e->kind == GUEST_EXIT_ENTRY_VMFAIL ? OBS_ENTRY_VMFAIL : OBS_ENTRY_BAD_GUEST;
+	enum obs_source source = failed_entry_source(e->kind);
 	struct observation o = { .source = source, .rip = e->guest_rip, .rec = e->rec };
 	if (++engine.failed_entries > MAX_FAILED_ENTRIES_IN_A_ROW)
 		engine_bail_out("VM entry keeps failing after the controls were restored: this platform refuses "
@@ -722,7 +743,8 @@ static bool engine_exit(const struct guest_exit *e, struct gprs *r)
 {
 	bool init_consumed = engine.init_consumed;
 	engine.init_consumed = false;
-	if (e->kind == GUEST_EXIT_ENTRY_VMFAIL || e->kind == GUEST_EXIT_ENTRY_BAD_GUEST) {
+	if (e->kind == GUEST_EXIT_ENTRY_VMFAIL || e->kind == GUEST_EXIT_ENTRY_BAD_GUEST ||
+	    e->kind == GUEST_EXIT_ENTRY_INVALID) {
 		entry_failed(e, r);
 		return true;
 	}
@@ -753,6 +775,7 @@ static bool engine_exit(const struct guest_exit *e, struct gprs *r)
 	case GUEST_EXIT_INTERRUPT_WINDOW:
 	case GUEST_EXIT_MTF:
 	case GUEST_EXIT_PREEMPTION_TIMER:
+	case GUEST_EXIT_IRET:
 		one_shot_exit(source, e);
 		hand_off_at_exit(source);
 		return true;
@@ -837,6 +860,12 @@ static void start_run(void)
 	engine.start_tsc = rdtsc();
 }
 
+/* What a record may depend on besides the rules: the judge's models must know it. */
+static unsigned model_features(void)
+{
+	return hv->missing(FEATURE_SVM_NRIP_SAVE) ? 0 : MODEL_FEATURE_NRIP_SAVE;
+}
+
 /* The features this CPU offers the experiments (enum hv_feature), for random scenarios. */
 static unsigned features_here(void)
 {
@@ -851,6 +880,15 @@ void engine_begin(struct cpu *c, bool selftest_failed)
 	engine.cpu = c;
 	engine.vmx = true;
 	engine.selftest_failed = selftest_failed;
+	places_set_host_exit_entry(hv->exit_entry);
+	obs_nmi_exit_consumes(hv->nmi_exit_consumes);
+	judge_set_features(model_features());
+	if (options.scenarios.last && selection_backend() != BACKEND_VMX) {
+		/* Scenarios are drawn from the VMX model's vocabulary (experiments/scenario.c). */
+		printf("TAP version 13\n1..0 # SKIP random scenarios are drawn for VMX; this run's backend is %s\n",
+		       hv->name);
+		finish_run();
+	}
 	if (options.scenarios.last)
 		scenario_run_init(features_here());
 	start_run();
@@ -861,7 +899,8 @@ void engine_begin(struct cpu *c, bool selftest_failed)
 void engine_run_without_vmx(const char *reason)
 {
 	static char why[160];
-	snprintf(why, sizeof(why), "needs VMX, which is not available (%s)", reason);
+	snprintf(why, sizeof(why), "needs %s, which is not available (%s)", catalogue_of(selection_backend())->name,
+		 reason);
 	engine.skip_reason = why;
 	if (options.scenarios.last) {
 		/* Random scenarios exercise the hypervisor: with none, nothing runs. */

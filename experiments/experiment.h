@@ -36,12 +36,23 @@ extern const struct step_op_properties step_ops[OP_COUNT];
 
 /* --- the catalogue --------------------------------------------------------------- */
 
-extern const struct experiment catalogue[];
+extern const struct experiment catalogue[];      /* VMX: experiments/catalogue.c */
 extern const unsigned catalogue_size;
+extern const struct experiment catalogue_svm[];  /* SVM: experiments/catalogue_svm.c */
+extern const unsigned catalogue_svm_size;
+
+/* A catalogue with its name: "vmx" in the log's "Catalogue:" line, "VMX" in prose. */
+struct catalogue {
+	enum backend_kind backend;
+	const char *key, *name;
+	const struct experiment *experiments;
+	const unsigned *size;
+};
+const struct catalogue *catalogue_of(enum backend_kind backend);
 /* The catalogue's highest experiment number (selections are sized for it). */
 #define MAX_EXPERIMENT 255
 
-/* The experiment with that number, or 0. */
+/* The experiment with that number, in either catalogue, or 0. */
 const struct experiment *experiment_numbered(unsigned number);
 bool experiment_needs_vmx(const struct experiment *x);
 /* The VMX features (enum hv_feature, or'ed) a step and an experiment need. */
@@ -54,6 +65,8 @@ enum anchor expected_anchor(const struct step *s, const struct expected_event *e
 
 /* Writes the step in the spec's notation, e.g. "wait(G: NMI, INTR → INTR@G)". */
 void step_describe(const struct step *s, char *buf, unsigned len);
+/* The same for step `index` of x, in x's architecture's words (an SVM exit's EXITCODE). */
+void step_describe_in(const struct experiment *x, unsigned index, char *buf, unsigned len);
 /* The step as C in the catalogue's notation (experiments/notation.h), its EXPECT(...) the
  * `count` events given (a check's value from v): "G(WAIT(SENDS(NMI), EXPECT(EXIT_NMI))),". */
 struct predicted;

@@ -17,6 +17,7 @@ static struct {
 	const struct experiment *x;
 	bool vmx, broken;
 	unsigned quirks;                       /* the platform's */
+	unsigned features;    /* enum model_feature: what this platform offers */
 	unsigned ncandidates;
 	struct candidate c[JUDGE_MAX_CANDIDATES];
 	unsigned judged[MODEL_MAX_STEPS + 1];  /* observations each window had when judged */
@@ -36,18 +37,22 @@ static void append(char *buf, unsigned len, int *n, const char *fmt, ...)
 
 /* --- the candidates ----------------------------------------------------------------- */
 
-/* Every combination of the choices the prediction consulted, for one set of quirks. */
+void judge_set_features(unsigned features)
+{
+	judge.features = features;
+}
+
+/* Every combination of the choices the prediction consulted, for one set of quirks: each
+ * subset of `consulted` once, the empty one first. */
 static void add_candidates(const struct experiment *x, struct model_config c, bool platform)
 {
+	c.features = judge.features;
 	c.choices = 0;
-	struct candidate *first = &judge.c[judge.ncandidates];
-	model_predict(x, &c, &first->p);
-	unsigned consulted = first->p.choices_consulted;
+	unsigned consulted = model_choices(x, &c);
 	for (bool more = true; more && judge.ncandidates < JUDGE_MAX_CANDIDATES;
 	     more = model_next_choices(consulted, &c.choices)) {
 		struct candidate *k = &judge.c[judge.ncandidates++];
-		if (c.choices)
-			model_predict(x, &c, &k->p);
+		model_predict(x, &c, &k->p);
 		k->platform = platform;
 		k->choices = c.choices;
 		k->alive = true;
@@ -112,7 +117,11 @@ int describe_observation(const struct observation *o, char *buf, unsigned len)
 	int n = 0;
 	const struct exit_record *r = &o->rec;
 	append(buf, len, &n, "%s at %s", obs_source_name(o->source), describe_rip(o->rip, where, sizeof(where)));
-	if (o->source == OBS_ENTRY_VMFAIL)
+	if (judge.x && judge.x->backend == BACKEND_SVM && obs_is_exit(o->source))
+		append(buf, len, &n, " [EXITCODE %#x, EXITINFO1 %#llx, EXITINTINFO %#x, INTERRUPT_SHADOW %u, V_INTR %#x, "
+		       "EVENTINJ %#x, nRIP-RIP %#x]", r->reason, (unsigned long long)r->qualification, r->idt_vectoring,
+		       r->interruptibility, r->info, r->entry_info, r->length);
+	else if (o->source == OBS_ENTRY_VMFAIL)
 		append(buf, len, &n, " [VM-instruction error %u]", r->detail);
 	else if (o->source == OBS_ENTRY_BAD_GUEST)
 		append(buf, len, &n, " [qualification %llu, entry info %#x, interruptibility %#x]",
@@ -240,10 +249,11 @@ static bool window_agrees(struct candidate *k, unsigned step, const struct obser
 		int m = 0;
 		describe_predicted(want, d->expected, DIAG_LEN, &m);
 		uint64_t mask = record_field(&want->mask, field);
-		append(d->expected, DIAG_LEN, &m, " with %s & %#llx = %#llx", obs_field_name(field),
+		bool svm = judge.x->backend == BACKEND_SVM;
+		append(d->expected, DIAG_LEN, &m, " with %s & %#llx = %#llx", obs_field_name_for(svm, field),
 		       (unsigned long long)mask, (unsigned long long)(record_field(&want->rec, field) & mask));
 		m = describe_observation(bad, d->observed, DIAG_LEN);
-		append(d->observed, DIAG_LEN, &m, ": %s %#llx", obs_field_name(field),
+		append(d->observed, DIAG_LEN, &m, ": %s %#llx", obs_field_name_for(svm, field),
 		       (unsigned long long)record_field(&bad->rec, field));
 		return false;
 	}
@@ -350,7 +360,7 @@ static const struct candidate *best(bool platform)
  * out the other. */
 static void settle_choices(struct judgement *j)
 {
-	for (unsigned bit = 1; bit < 1u << MODEL_CHOICE_COUNT; bit <<= 1) {
+	for (unsigned bit = 1; bit; bit <<= 1) {
 		unsigned alive_with = 0, alive_without = 0, consulted = 0;
 		for (unsigned i = 0; i < judge.ncandidates; i++) {
 			const struct candidate *k = &judge.c[i];
@@ -391,7 +401,8 @@ static unsigned quirks_that_matter(const struct candidate *k)
 	static struct prediction scratch;
 	if (judge.broken)
 		return k->p.quirks_fired;
-	struct model_config c = { .vmx = judge.vmx, .quirks = judge.quirks, .choices = k->choices };
+	struct model_config c = { .vmx = judge.vmx, .quirks = judge.quirks, .choices = k->choices,
+				  .features = judge.features };
 	return model_quirks_that_matter(judge.x, &c, &k->p, &scratch);
 }
 

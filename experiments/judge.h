@@ -24,7 +24,7 @@
 
 #include "experiments/experiment.h"
 #include "experiments/observe.h"
-#include "model/vmx.h"
+#include "model/model.h"
 
 #define DIAG_LEN 320
 #define JUDGE_MAX_CANDIDATES 16
@@ -55,6 +55,9 @@ struct judgement {
  * purpose. Returns false, with the model's reason, when the model cannot predict x.
  */
 bool judge_begin(const struct experiment *x, bool vmx, unsigned platform_quirks, bool broken, const char **why);
+/* What the platform offers where a record depends on it (enum model_feature): every
+ * later judge_begin predicts with it. */
+void judge_set_features(unsigned features);
 /* Judges window `step` (a step index, or nsteps for the end) on the log. Returns false
  * when no candidate is left. */
 bool judge_window(unsigned step, const struct observation *log, unsigned count);

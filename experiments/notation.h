@@ -64,6 +64,26 @@
 #define EPT(on)           .op = OP_EPT, .value = (on)
 #define EPT_ARM_IRET(how) .op = OP_EPT_ARM_IRET, .response = EPT_RESPONSE_##how
 #define EIRET(...)        .op = OP_EIRET, __VA_ARGS__
+/* SVM (model/svm.h). */
+#define SVM(n, i)         .op = OP_SVM_INTERCEPTS, .intercepts = { .nmi = (n), .iret = (i) }
+#define CLGI()            .op = OP_CLGI
+#define STGI(...)         .op = OP_STGI, __VA_ARGS__
+#define SPIN(sends, ...)  .op = OP_SPIN, sends, __VA_ARGS__
+#define NO_SENDS()        .nsends = 0
+#define GIF_AT_EXIT()     .op = OP_GIF_AT_EXIT
+#define VNMI(e, p, m)     .op = OP_VNMI, .vnmi = { .enable = (e), .pending = (p), .masked = (m) }
+#define VGIF(on)          .op = OP_VGIF, .value = (on)
+/* VMRUN refused the guest: #VMEXIT with EXITCODE VMEXIT_INVALID (APM 15.5.1). */
+#define EV_VMEXIT_INVALID { .source = OBS_VMEXIT_INVALID, .anchor = AT_STEP }
+/* EXITINTINFO: with V = 0 nothing else of it is meaningful (APM 15.7.2). */
+#define CHECK_EXITINTINFO(src, v) CHECK_EXIT(src, IDT_VECTORING, ((v) & 0x80000000u) ? 0x80000fffu : 0x80000000u, v)
+#define CHECK_EXITCODE(src, v) CHECK_EXIT(src, REASON, 0xffffffffu, v)
+#define CHECK_EXITINFO1(src, v) CHECK_EXIT(src, QUALIFICATION, 0xffffffffu, v)
+#define CHECK_VINTR(src, m, v) CHECK_EXIT(src, INFO, m, v)
+#define CHECK_SHADOW_SAVED(src, v) CHECK_EXIT(src, INTERRUPTIBILITY, 1u, v)
+#define CHECK_EVENTINJ(src, v) CHECK_EXIT(src, ENTRY_INFO, 0xffffffffu, v)
+/* A measured outcome that may be no event at all (with EXPECT_EITHER). */
+#define EV_NONE             { .source = OBS_NONE, .anchor = AT_STEP }
 /* Modifiers of a WAIT or SINCE_ENTRY. */
 #define SETTLE()          .settle = true
 #define HOST_AT_EXIT()    .host_at_exit = true

@@ -27,9 +27,15 @@ static volatile uint32_t nmis_sent, nmis_sent_at_clear;
 static struct observation first_stray;
 static volatile bool stray_seen;
 
+/* Whether an NMI exit consumes the NMI (VMX: SDM 27.1) or leaves it pending, so that the
+ * host takes it next (SVM: APM 15.13.2): then the NMI@H that follows is its arrival. */
+static bool exit_consumes_nmi = true;
+
+void obs_nmi_exit_consumes(bool consumes) { exit_consumes_nmi = consumes; }
+
 static bool is_nmi_arrival(const struct observation *o)
 {
-	return o->source == OBS_NMI_H || o->source == OBS_NMI_G || o->source == OBS_EXIT_NMI;
+	return o->source == OBS_NMI_H || o->source == OBS_NMI_G || (o->source == OBS_EXIT_NMI && exit_consumes_nmi);
 }
 
 static void count_nmi_arrival(const struct observation *o)

@@ -31,6 +31,8 @@ void obs_clear(void);
  * inject: each injection is counted with obs_nmi_injected()), or 0. */
 const struct observation *obs_stray_nmi(void);
 void obs_nmi_injected(void);
+/* Whether an NMI exit consumes its NMI (VMX) or leaves it pending for the host (SVM). */
+void obs_nmi_exit_consumes(bool consumes);
 /* The generator, just before it sends an NMI. */
 void obs_nmi_sent(void);
 /* Since obs_clear(): NMIs sent, and NMIs arrived less those injected. */

@@ -15,14 +15,23 @@ static const struct {
 	{ AT_AFTER_IRET, after_iret },
 	{ AT_AFTER_VMCALL, after_vmcall },
 	{ AT_AFTER_VMCALL_NEXT, after_vmcall_next },
-	{ AT_HOST_EXIT_ENTRY, vmexit_entry },
 	{ AT_FIRET, faulting_iret },
 	{ AT_AFTER_FIRET, after_faulting_iret },
 	{ AT_PAGE_IRET, page_iret },
 	{ AT_AFTER_PAGE_IRET, after_page_iret },
 	{ AT_VMCALL, vmcall_instruction },
+	{ AT_AFTER_STGI, after_stgi },
+	{ AT_IRET, iret_instruction },
 };
 #define NAMED_COUNT (sizeof(named) / sizeof(named[0]))
+
+/* Where a held NMI lands in the host after an exit: the backend's (VMX's by default). */
+static const char *host_exit_entry = vmexit_entry;
+
+void places_set_host_exit_entry(const char *address)
+{
+	host_exit_entry = address;
+}
 
 uintptr_t anchor_address(enum anchor a, uint8_t vector)
 {
@@ -30,6 +39,8 @@ uintptr_t anchor_address(enum anchor a, uint8_t vector)
 		return guest_handler_address(vector);
 	if (a == AT_H_HANDLER)
 		return host_handler_address(vector);
+	if (a == AT_HOST_EXIT_ENTRY)
+		return (uintptr_t)host_exit_entry;
 	for (unsigned i = 0; i < NAMED_COUNT; i++)
 		if (named[i].anchor == a)
 			return (uintptr_t)named[i].at;
@@ -48,6 +59,8 @@ static bool in_stub_table(uintptr_t rip, uintptr_t (*handler)(unsigned), uint8_t
 enum anchor anchor_of(uintptr_t rip, uint8_t *vector)
 {
 	*vector = 0;
+	if (rip == (uintptr_t)host_exit_entry)
+		return AT_HOST_EXIT_ENTRY;
 	for (unsigned i = 0; i < NAMED_COUNT; i++)
 		if (rip == (uintptr_t)named[i].at)
 			return named[i].anchor;

@@ -15,6 +15,8 @@
 uintptr_t anchor_address(enum anchor a, uint8_t vector);
 /* The anchor an observed rip is (and the handler's vector); AT_ELSEWHERE if it has no name. */
 enum anchor anchor_of(uintptr_t rip, uint8_t *vector);
+/* The host's VM-exit entry anchor is the backend's (hv->exit_entry); VMX's by default. */
+void places_set_host_exit_entry(const char *address);
 /* "0x208dbe (after HLT)", "0x20a060 (guest handler 0x21 entry)", or hex. Returns buf. */
 const char *describe_rip(uintptr_t rip, char *buf, unsigned len);
 

@@ -28,7 +28,7 @@ static void failure_from(const struct divergence *d, const struct experiment *x,
 static void remark_platform(const struct experiment *x, const struct judgement *j, struct run_result *r)
 {
 	const char *name = deviation_platform_name(platform()->kind);
-	if (!platform_quirks(platform()->kind) || !name || !j->platform.found)
+	if (!platform_quirks(platform()->kind, x->backend) || !name || !j->platform.found)
 		return;
 	char step[160];
 	step_describe_numbered(x, j->platform.step < x->nsteps ? j->platform.step : x->nsteps - 1, step, sizeof(step));

@@ -10,6 +10,12 @@ static struct {
 	uint64_t random_state;
 } sel;
 
+/* The catalogue of this run: the backend's (start-up chooses it from CPUID). */
+static enum backend_kind run_backend = BACKEND_VMX;
+
+void selection_use_backend(enum backend_kind backend) { run_backend = backend; }
+enum backend_kind selection_backend(void) { return run_backend; }
+
 static unsigned first_unknown_number(void)
 {
 	for (unsigned n = 1; n <= MAX_EXPERIMENT; n++)
@@ -18,11 +24,23 @@ static unsigned first_unknown_number(void)
 	return 0;
 }
 
+/* "1-74": the numbers of this run's catalogue. */
 static const char *catalogue_range(void)
 {
 	static char range[24];
-	snprintf(range, sizeof(range), "%u-%u", catalogue[0].number, catalogue[catalogue_size - 1].number);
+	const struct catalogue *c = catalogue_of(run_backend);
+	snprintf(range, sizeof(range), "%u-%u", c->experiments[0].number, c->experiments[*c->size - 1].number);
 	return range;
+}
+
+/*
+ * Whether experiment x runs in this selection: exp= selects it and it is in this run's
+ * catalogue -- or exp= names it (then the other catalogue's experiment is reported as
+ * skipped, with the reason, rather than ignored).
+ */
+static bool selected(const struct experiment *x)
+{
+	return options_selects(x->number) && (x->backend == run_backend || options_names(x->number));
 }
 
 /* A test option (break=N ...) is only meaningful for an experiment that runs. */
@@ -57,9 +75,11 @@ bool selection_init(char *err, size_t errlen)
 			 unknown, catalogue_range());
 		return false;
 	}
-	for (unsigned i = 0; i < catalogue_size; i++)
-		if (options_selects(catalogue[i].number))
-			sel.selected[sel.count++] = &catalogue[i];
+	for (unsigned n = 1; n <= MAX_EXPERIMENT; n++) {
+		const struct experiment *x = experiment_numbered(n);
+		if (x && selected(x))
+			sel.selected[sel.count++] = x;
+	}
 	if (!sel.count) {
 		snprintf(err, errlen, "exp= leaves no experiment to run (the catalogue has %s)", catalogue_range());
 		return false;

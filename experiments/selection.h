@@ -18,6 +18,11 @@
  */
 bool selection_init(char *err, size_t errlen);
 
+/* The catalogue the run uses, that of its backend (boot/main.c, from CPUID): set before
+ * selection_init; VMX by default. */
+void selection_use_backend(enum backend_kind backend);
+enum backend_kind selection_backend(void);
+
 unsigned selection_count(void);
 /* The highest selected experiment number: TAP numbers are experiment numbers, so the plan
  * is 1..this, and the numbers below it that are not selected are reported as skipped. */

@@ -248,7 +248,8 @@ static const struct step *describing; /* the CHECK_EXIT step being read, for its
 
 static void describe_field(uint64_t v, char *buf, unsigned len)
 {
-	snprintf(buf, len, "%s & %#x = %#llx at the %s", obs_field_name(describing->field), describing->mask,
+	snprintf(buf, len, "%s & %#x = %#llx at the %s",
+		 obs_field_name_for(run.x->backend == BACKEND_SVM, describing->field), describing->mask,
 		 (unsigned long long)v, obs_source_name(describing->exit));
 }
 
@@ -269,7 +270,8 @@ static bool do_measure(const struct step *s)
 	if (!o)
 		add_measurement("no %s was recorded", obs_source_name(s->exit));
 	else
-		add_measurement("the %s saved %s %#llx (%s)", obs_source_name(s->exit), obs_field_name(s->field),
+		add_measurement("the %s saved %s %#llx (%s)", obs_source_name(s->exit),
+				obs_field_name_for(run.x->backend == BACKEND_SVM, s->field),
 				(unsigned long long)record_field(&o->rec, s->field), s->reference);
 	return true;
 }
@@ -280,6 +282,41 @@ static bool do_page_iret(const struct step *s)
 {
 	(void)s;
 	execute_page_iret(hv->frame_page + FRAME_PAGE_IRET_OFFSET);
+	return true;
+}
+
+/* --- SVM's global interrupt flag ------------------------------------------------------ */
+
+/* clgi / stgi: the instructions themselves (machine/<arch>/anchors.S), in the host or,
+ * with VGIF, in the guest; what STGI releases lands at after_stgi. */
+static bool do_clgi(const struct step *s)
+{
+	(void)s;
+	execute_clgi();
+	return true;
+}
+
+static bool do_stgi(const struct step *s)
+{
+	(void)s;
+	execute_stgi();
+	return true;
+}
+
+/* spin(H: sends -> O): no HLT -- with GIF = 0 nothing, not even the bound's timer, could
+ * end one -- but one wait bound of spinning on the TSC while the generator sends. */
+static bool do_spin(const struct step *s)
+{
+	/* A spin has no timer: a guest's wait bound left armed (H steps inside an exit) must
+	 * not fire into the guest later. */
+	obs_disarm_timeout();
+	if (s->nsends)
+		generator_send_later(s->sends, s->nsends, SETTLE_DELAY_US);
+	spin_us(options.timeout_ms * 1000);
+	if (s->nsends && !generator_wait_idle(GENERATOR_IDLE_TIMEOUT_US)) {
+		run_fail("the generator to finish sending", "the generator CPU did not finish during the spin");
+		return false;
+	}
 	return true;
 }
 
@@ -345,6 +382,13 @@ static bool (*const execute[OP_COUNT])(const struct step *s) = {
 	[OP_EPT] = do_controls_step,
 	[OP_EPT_ARM_IRET] = do_controls_step,
 	[OP_EIRET] = do_page_iret,
+	[OP_SVM_INTERCEPTS] = do_controls_step,
+	[OP_CLGI] = do_clgi,
+	[OP_STGI] = do_stgi,
+	[OP_SPIN] = do_spin,
+	[OP_GIF_AT_EXIT] = do_controls_step,
+	[OP_VNMI] = do_controls_step,
+	[OP_VGIF] = do_controls_step,
 };
 
 /* Options "hang=N" and "fault=N" (test only) act in the first guest step, or in the
@@ -370,7 +414,7 @@ bool step_execute(unsigned index)
 	if (test_hook_in(HOOK_FAULT, run.x->number) && test_hook_here(index))
 		__asm__ volatile("ud2"); /* test only: an unexpected exception in a step */
 	char text[128];
-	step_describe(s, text, sizeof(text));
+	step_describe_in(run.x, index, text, sizeof(text));
 	trace("    [%s] %s\n", s->ctx == IN_GUEST ? "G" : "H", text);
 	if (s->op >= OP_COUNT || !execute[s->op]) {
 		run_fail("a known step", "an unknown step operation");

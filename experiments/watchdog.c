@@ -6,6 +6,7 @@
 #include "experiments/engine.h"
 #include "experiments/options.h"
 #include "experiments/run.h"
+#include "hv/hv.h"
 #include "lib/apic.h"
 #include "lib/console.h"
 #include "lib/platform.h"
@@ -28,6 +29,12 @@ void watchdog_init(uint32_t experimenter) { experimenter_apic_id = experimenter;
  * stuck in VMX root, INIT stays blocked; after another bound the run ends with a
  * "Bail out!" that says where it was stuck, rather than hang.
  *
+ * Under SVM there is no INIT to send: an intercepted INIT "remains pending until the VMM
+ * sets GIF" and then resets the host (APM 15.13.4, "INIT Intercept"; Table 15-12), one
+ * that is not intercepted resets the experimenter at once, and QEMU resets the host even
+ * with GIF = 0. Nothing the engine could answer is left, so the watchdog bails out at the
+ * first bound, naming the experiment and step: bounded, with the summary, never a hang.
+ *
  * Printing counts as progress: one console write can take long (a scroll redraws the
  * whole framebuffer; a slow baud rate), and while the experimenter writes it is not stuck.
  */
@@ -37,7 +44,7 @@ static void describe_stuck(char *buf, unsigned len)
 {
 	if (run.active) {
 		char text[96];
-		step_describe(&run.x->steps[run.step], text, sizeof(text));
+		step_describe_in(run.x, run.step, text, sizeof(text));
 		snprintf(buf, len, "in %s %u, step %u (%s)", options_run_unit(), run.x->number, run.step + 1, text);
 	} else {
 		snprintf(buf, len, "during the %s", run.phase);
@@ -65,13 +72,16 @@ void watchdog_poll(void)
 	char where[160];
 	describe_stuck(where, sizeof(where));
 	unsigned long long ms = (now - last_change_us) / 1000;
-	if (!init_sent && run.active) {
+	if (!init_sent && run.active && hv && hv->init_ends_guest) {
 		init_sent = true;
 		run.watchdog_ms = (unsigned)ms;
 		printf("# watchdog: no progress for %llu ms %s: sending INIT to end it\n", ms, where);
 		apic_send_ipi(experimenter_apic_id, APIC_DM_INIT);
 		return;
 	}
+	if (!init_sent && run.active)
+		printf("# watchdog: no progress for %llu ms %s: under %s an INIT would reset the experimenter, so the "
+		       "run ends here\n", ms, where, hv ? hv->name : "this backend");
 	char reason[240];
 	snprintf(reason, sizeof(reason), "watchdog: no progress for %llu ms %s", ms, where);
 	engine_bail_out(reason);

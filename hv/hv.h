@@ -31,6 +31,8 @@ enum guest_exit_kind {
 	GUEST_EXIT_INIT,
 	GUEST_EXIT_ENTRY_VMFAIL,     /* the entry failed before loading the guest */
 	GUEST_EXIT_ENTRY_BAD_GUEST,  /* the entry failed on the guest's state */
+	GUEST_EXIT_IRET,             /* SVM: the IRET intercept, saved at the IRET */
+	GUEST_EXIT_ENTRY_INVALID,    /* SVM: VMRUN refused the guest (VMEXIT_INVALID) */
 	GUEST_EXIT_OTHER,
 };
 
@@ -64,6 +66,16 @@ struct step_io {
 
 struct hv_backend {
 	const char *name;            /* "VMX", "SVM": what the banner and the log say */
+	/* Where a held NMI lands in the host after an exit (the anchor AT_HOST_EXIT_ENTRY):
+	 * VMX, the exit handler's first instruction; SVM, the instruction after the STGI
+	 * that follows #VMEXIT. */
+	const char *exit_entry;
+	/* Whether the watchdog's INIT ends a stuck guest with an exit the engine can answer
+	 * (VMX: SDM 25.2); under SVM an INIT stays pending and resets the host (APM 15.13.4). */
+	bool init_ends_guest;
+	/* Whether an NMI exit consumes the NMI (VMX, SDM 27.1) or leaves it pending for the
+	 * host (SVM: "#VMEXIT(NMI), NMI is still pending", APM 15.21.9). */
+	bool nmi_exit_consumes;
 	/* Of `features` (enum hv_feature), the first this CPU lacks, named with the bit that
 	 * says so (a SKIP reason); 0 when it has them all. */
 	const char *(*missing)(unsigned features);

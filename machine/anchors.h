@@ -1,5 +1,6 @@
 /* Addresses the experiments name as "where an event hit" (machine/<arch>/anchors.S;
- * vmx/<arch>/vmentry.S has vmexit_entry, guest/<arch>/vmcall.S after_vmcall). */
+ * vmx/<arch>/vmentry.S has vmexit_entry, svm/<arch>/vmrun.S svm_exit_entry,
+ * guest/<arch>/vmcall.S after_vmcall). */
 #ifndef MACHINE_ANCHORS_H
 #define MACHINE_ANCHORS_H
 
@@ -13,7 +14,13 @@ void wait_halted(void);
 void wait_halted_signalling(volatile uint32_t *flag, uint32_t value, uint64_t until_tsc);
 void execute_iret(void);
 
-extern const char after_hlt[], after_iret[], vmexit_entry[];
+extern const char after_hlt[], after_iret[], iret_instruction[], vmexit_entry[];
+
+/* CLGI and STGI (AMD SVM: the global interrupt flag); what STGI releases lands at
+ * after_stgi. */
+void execute_clgi(void);
+void execute_stgi(void);
+extern const char after_stgi[];
 extern const char halt_window[];
 
 /* Whether rip lies between the "send now" store and the HLT: an event there ends the

@@ -18,10 +18,20 @@
 enum cpu_role { ROLE_GENERATOR, ROLE_EXPERIMENTER };
 
 struct cpu {
-	/* VMX regions first: they must be page-aligned and the area is. */
-	uint8_t vmxon_region[PAGE_SIZE];
-	uint8_t vmcs[PAGE_SIZE];
-	uint8_t msr_bitmap[PAGE_SIZE];
+	/* The hypervisor's pages first: they must be page-aligned and the area is. A CPU
+	 * runs one backend: VMX's pages, or SVM's in the same places. */
+	union {
+		uint8_t vmxon_region[PAGE_SIZE];
+		uint8_t svm_host_save[PAGE_SIZE];   /* VM_HSAVE_PA: where VMRUN saves the host */
+	};
+	union {
+		uint8_t vmcs[PAGE_SIZE];
+		uint8_t vmcb[PAGE_SIZE];
+	};
+	union {
+		uint8_t msr_bitmap[PAGE_SIZE];
+		uint8_t svm_host_vmload[PAGE_SIZE]; /* the host's VMSAVE / VMLOAD state */
+	};
 
 	unsigned index;
 	uint32_t apic_id;

@@ -59,6 +59,12 @@ static struct descriptor_pointer idt_pointer(uint64_t *idt)
 	return p;
 }
 
+uint64_t gdt_descriptor(uint16_t selector)
+{
+	const uint64_t *table = (const uint64_t *)sgdt().base;
+	return table[selector / 8];
+}
+
 struct descriptor_pointer host_idt_pointer(void) { return idt_pointer(host_idt); }
 struct descriptor_pointer guest_idt_pointer(void) { return idt_pointer(guest_idt); }
 struct descriptor_pointer guest_idt_without_nmi_pointer(void) { return idt_pointer(guest_idt_without_nmi); }

@@ -7,7 +7,8 @@ static const char *const source_names[OBS_SOURCE_COUNT] = {
 	[OBS_GP_H] = "#GP@H", [OBS_TIMEOUT] = "timeout", [OBS_EXIT_NP] = "EXIT_NP",
 	[OBS_EXIT_INTRW] = "EXIT_INTRW", [OBS_EXIT_MTF] = "EXIT_MTF", [OBS_EXIT_PREEMPT] = "EXIT_PREEMPT",
 	[OBS_EXIT_EPT] = "EXIT_EPT", [OBS_ENTRY_VMFAIL] = "ENTRY_VMFAIL", [OBS_ENTRY_BAD_GUEST] = "ENTRY_BAD_GUEST",
-	[OBS_EXC_G] = "exception@G", [OBS_EXIT_VMCALL] = "EXIT_VMCALL",
+	[OBS_EXC_G] = "exception@G", [OBS_EXIT_VMCALL] = "EXIT_VMCALL", [OBS_EXIT_IRET] = "EXIT_IRET",
+	[OBS_VMEXIT_INVALID] = "VMEXIT_INVALID",
 };
 
 const char *obs_source_name(enum obs_source s)
@@ -26,7 +27,7 @@ bool obs_is_exit(enum obs_source s)
 	switch (s) {
 	case OBS_EXIT_NMI: case OBS_EXIT_NMIW: case OBS_EXIT_GP: case OBS_EXIT_NP: case OBS_EXIT_INTRW:
 	case OBS_EXIT_MTF: case OBS_EXIT_PREEMPT: case OBS_EXIT_EPT: case OBS_ENTRY_BAD_GUEST:
-	case OBS_EXIT_VMCALL:
+	case OBS_EXIT_VMCALL: case OBS_EXIT_IRET: case OBS_VMEXIT_INVALID:
 		return true;
 	default:
 		return false;
@@ -35,7 +36,7 @@ bool obs_is_exit(enum obs_source s)
 
 bool obs_is_entry_failure(enum obs_source s)
 {
-	return s == OBS_ENTRY_VMFAIL || s == OBS_ENTRY_BAD_GUEST;
+	return s == OBS_ENTRY_VMFAIL || s == OBS_ENTRY_BAD_GUEST || s == OBS_VMEXIT_INVALID;
 }
 
 /* A VM exit caused by a fault saves the rip of the faulting instruction, as the fault
@@ -62,6 +63,8 @@ const char *anchor_name(enum anchor a)
 	case AT_AFTER_PAGE_IRET: return "after the IRET from the EPT frame page";
 	case AT_VMCALL: return "the VMCALL";
 	case AT_ELSEWHERE: return "an unnamed rip";
+	case AT_AFTER_STGI: return "after STGI";
+	case AT_IRET: return "the IRET";
 	}
 	return "?";
 }
@@ -78,6 +81,22 @@ static const char *const field_names[FIELD_COUNT] = {
 const char *obs_field_name(enum obs_field f)
 {
 	return f < FIELD_COUNT ? field_names[f] : "?";
+}
+
+/* The VMCB words an SVM record holds (model/event.h). */
+static const char *const svm_field_names[FIELD_COUNT] = {
+	[FIELD_REASON] = "EXITCODE", [FIELD_INFO] = "V_INTR control (060h)", [FIELD_ERROR] = "unused",
+	[FIELD_IDT_VECTORING] = "EXITINTINFO", [FIELD_IDT_VECTORING_ERROR] = "EXITINTINFO error code",
+	[FIELD_INTERRUPTIBILITY] = "INTERRUPT_SHADOW", [FIELD_ACTIVITY] = "unused",
+	[FIELD_LENGTH] = "nRIP - RIP", [FIELD_QUALIFICATION] = "EXITINFO1",
+	[FIELD_ENTRY_INFO] = "EVENTINJ", [FIELD_DETAIL] = "unused", [FIELD_GUEST_PHYSICAL] = "EXITINFO2",
+};
+
+const char *obs_field_name_for(bool svm, enum obs_field f)
+{
+	if (!svm)
+		return obs_field_name(f);
+	return f < FIELD_COUNT ? svm_field_names[f] : "?";
 }
 
 /* The one table of where each field lives in the record. */

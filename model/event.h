@@ -35,6 +35,8 @@ enum obs_source {
 			  one): recorded with its vector, not an event */
 	OBS_EXIT_VMCALL,  /* the guest's VMCALL (the engine's own transport): its record is
 			     checked like any exit's, but it is not an event */
+	OBS_EXIT_IRET,    /* SVM: #VMEXIT(IRET), EXITCODE 74h (the IRET intercept) */
+	OBS_VMEXIT_INVALID, /* SVM: VMRUN refused the guest, EXITCODE -1 (VMEXIT_INVALID) */
 	OBS_SOURCE_COUNT
 };
 
@@ -65,6 +67,8 @@ enum anchor {
 	AT_AFTER_PAGE_IRET,/* where that IRET returns to */
 	AT_VMCALL,         /* the guest's VMCALL instruction */
 	AT_ELSEWHERE,      /* observed only: a rip the experiments have no name for */
+	AT_AFTER_STGI,     /* the instruction after a stgi step's STGI */
+	AT_IRET,           /* the IRET instruction of an iret step (an intercept saves it) */
 };
 
 /* "after HLT", "G's handler 0x21", "an unnamed rip". */
@@ -74,6 +78,22 @@ const char *anchor_name(enum anchor a);
  * What a VM exit (or a VM entry that failed) leaves behind: the VMCS fields the SDM
  * defines for it. A prediction carries a second record as its mask: the bits the SDM
  * defines for that exit, the only bits ever compared.
+ *
+ * Under SVM the same record holds the VMCB's words after a #VMEXIT (svm/backend.c fills
+ * it; APM Vol. 2, Appendix B, Table B-1, "VMCB Layout, Control Area"):
+ *   reason              EXITCODE (070h), low 32 bits: VMEXIT_INVALID is 0xffffffff
+ *   qualification       EXITINFO1 (078h): an intercepted exception's error code
+ *   guest_physical      EXITINFO2 (080h)
+ *   idt_vectoring       EXITINTINFO (088h) bits 31:0, the IDT-vectoring information's
+ *                       encoding (vector, type, EV, V); idt_vectoring_error its bits 63:32
+ *   interruptibility    bit 0: INTERRUPT_SHADOW (068h bit 0), the one interrupt shadow
+ *   info                the virtual interrupt control word (060h) bits 31:0: V_GIF (9),
+ *                       V_NMI (11), V_NMI_MASK (12), V_GIF_ENABLE (25), V_NMI_ENABLE (26)
+ *   entry_info          EVENTINJ (0A8h) bits 31:0 as the #VMEXIT left it
+ *   length              nRIP (0C8h) - RIP where CPUID 8000_000Ah:EDX[3] (NRIPS) offers it,
+ *                       0xffffffff where nRIP is 0; 0 without NRIPS
+ *   error, activity, detail: unused (0)
+ * obs_field_name_for() names the fields so.
  */
 struct exit_record {
 	uint32_t reason;              /* the exit-reason field (bit 31: a failed entry) */
@@ -108,5 +128,7 @@ enum obs_field {
 uint64_t record_field(const struct exit_record *r, enum obs_field f);
 void record_set_field(struct exit_record *r, enum obs_field f, uint64_t value);
 const char *obs_field_name(enum obs_field f);
+/* The name of a field in a record of that architecture's (vmx: obs_field_name). */
+const char *obs_field_name_for(bool svm, enum obs_field f);
 
 #endif

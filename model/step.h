@@ -62,6 +62,18 @@ enum step_op {
 	OP_EPT_ARM_IRET,   /* H: the IRET frame written into the EPT frame page, the page made
 			      not present, and the engine's response to the violation chosen */
 	OP_EIRET,          /* eiret(ctx -> expect O): an IRET whose frame is in that page */
+	/* SVM (model/svm.h); the ops above that mean the same there are reused: VMCALL is
+	 * the hypercall (VMMCALL), INJECT writes EVENTINJ, SHADOW the VMCB's INTERRUPT_SHADOW,
+	 * EXC_EXITING the exception intercepts, REINJECT copies EXITINTINFO to EVENTINJ. */
+	OP_SVM_INTERCEPTS, /* H: svm(N,I): the NMI intercept and the IRET intercept */
+	OP_CLGI,           /* clgi: GIF = 0 (in G with VGIF: V_GIF = 0) */
+	OP_STGI,           /* stgi(ctx -> expect O): GIF = 1; what it releases lands after it */
+	OP_SPIN,           /* spin(H: sends -> expect O): no HLT, one wait bound of spinning
+			      while the generator sends (GIF = 0 holds even the bound's timer) */
+	OP_GIF_AT_EXIT,    /* H: the next #VMEXIT leaves GIF = 0 for the H steps after it, until
+			      a stgi step (the engine otherwise sets it at once) */
+	OP_VNMI,           /* H: vnmi(E,P,M): V_NMI_ENABLE, V_NMI (pending), V_NMI_MASK */
+	OP_VGIF,           /* H: V_GIF_ENABLE, with V_GIF = 1 */
 	OP_COUNT
 };
 
@@ -82,6 +94,20 @@ struct xvbw {
 	int8_t nmi_window;    /* W: processor-based "NMI-window exiting" */
 };
 
+/* SVM's NMI controls in the VMCB (APM Vol. 2, Appendix B, Table B-1, "VMCB Layout,
+ * Control Area"): the NMI intercept (offset 0Ch bit 1), the IRET intercept (0Ch bit 20). */
+struct svm_intercepts {
+	int8_t nmi;           /* N */
+	int8_t iret;          /* I */
+};
+
+/* NMI virtualization (APM 15.21.10, "NMI Virtualization"; VMCB offset 60h bits 26, 11, 12). */
+struct vnmi_fields {
+	int8_t enable;        /* E: V_NMI_ENABLE */
+	int8_t pending;       /* P: V_NMI, a virtual NMI is pending */
+	int8_t masked;        /* M: V_NMI_MASK (KVM: V_NMI_BLOCKING) */
+};
+
 #define MAX_SENDS 5
 #define MAX_EXPECTED 4
 
@@ -98,6 +124,8 @@ struct step {
 	enum step_context ctx;
 	enum step_op op;
 	struct xvbw controls;   /* SET, CHECK_CONTROLS */
+	struct svm_intercepts intercepts; /* SVM_INTERCEPTS */
+	struct vnmi_fields vnmi; /* VNMI */
 	/* CHECK_B, CHECK_BIT12: the expected bit; EXC_EXITING, GUEST_IF, NMI_GATE,
 	 * EXIT_CONTROL (MTF, interrupt window): on or off */
 	int8_t value;
@@ -128,13 +156,21 @@ struct step {
 enum basis {
 	BASIS_SILICON,  /* what Intel silicon did (the original LHV experiments) */
 	BASIS_SDM,      /* what the SDM prescribes, not yet confirmed on silicon */
+	BASIS_APM,      /* what AMD's manual prescribes, not yet confirmed on silicon */
+};
+
+/* The virtualization an experiment is for: its catalogue, its model, its backend. */
+enum backend_kind {
+	BACKEND_VMX,    /* Intel VT-x (experiments/catalogue.c, model/vmx.h) */
+	BACKEND_SVM,    /* AMD-V (experiments/catalogue_svm.c, model/svm.h) */
 };
 
 struct experiment {
 	unsigned number;
 	const char *title;
-	const char *rule;     /* the SDM rule it tests, with its section */
+	const char *rule;     /* the SDM (or APM) rule it tests, with its section and title */
 	enum basis basis;
+	enum backend_kind backend;
 	unsigned nsteps;
 	const struct step *steps;
 };

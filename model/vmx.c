@@ -1362,6 +1362,10 @@ static void host_step(struct model *m, const struct step *s)
 		m->ept_response = s->response;
 		return;
 	case OP_VMCALL: case OP_EIRET: case OP_COUNT: break;
+	/* SVM's (model/svm.c). */
+	case OP_SVM_INTERCEPTS: case OP_CLGI: case OP_STGI: case OP_SPIN: case OP_GIF_AT_EXIT: case OP_VNMI:
+	case OP_VGIF:
+		break;
 	}
 	unsupported(m, "a step the host does not run");
 }
@@ -1459,7 +1463,7 @@ static unsigned host_run(struct model *m, unsigned first)
 	return x->nsteps;
 }
 
-void model_predict(const struct experiment *x, const struct model_config *c, struct prediction *out)
+void vmx_model_predict(const struct experiment *x, const struct model_config *c, struct prediction *out)
 {
 	struct model m = { .x = x, .c = c, .out = out };
 	*out = (struct prediction){ 0 };
@@ -1498,57 +1502,9 @@ void model_predict(const struct experiment *x, const struct model_config *c, str
 	}
 }
 
-/* --- comparing, names ------------------------------------------------------------------------ */
+/* --- names ------------------------------------------------------------------------ */
 
-bool record_agrees(const struct exit_record *seen, const struct predicted *p, enum obs_field *first)
-{
-	for (enum obs_field f = 0; f < FIELD_COUNT; f++) {
-		uint64_t mask = record_field(&p->mask, f);
-		if ((record_field(seen, f) & mask) != (record_field(&p->rec, f) & mask)) {
-			if (first)
-				*first = f;
-			return false;
-		}
-	}
-	return true;
-}
-
-bool model_predictions_differ(const struct prediction *a, const struct prediction *b)
-{
-	if (a->count != b->count)
-		return true;
-	for (unsigned i = 0; i < a->count; i++) {
-		const struct predicted *p = &a->items[i], *q = &b->items[i];
-		if (p->source != q->source || p->anchor != q->anchor || p->vector != q->vector || p->step != q->step ||
-		    !record_agrees(&q->rec, p, 0) || !record_agrees(&p->rec, q, 0))
-			return true;
-	}
-	for (unsigned i = 0; i < MODEL_MAX_STEPS; i++) {
-		const struct predicted_value *v = &a->values[i], *w = &b->values[i];
-		if (v->present != w->present || v->absent != w->absent || v->value != w->value || v->mask != w->mask)
-			return true;
-	}
-	return false;
-}
-
-unsigned model_quirks_that_matter(const struct experiment *x, const struct model_config *c,
-				  const struct prediction *p, struct prediction *scratch)
-{
-	unsigned matter = 0;
-	for (unsigned q = 1; q < 1u << MODEL_QUIRK_COUNT; q <<= 1) {
-		if (!(p->quirks_fired & q))
-			continue;
-		struct model_config without = *c;
-		without.quirks &= ~q;
-		without.applied = 0;
-		model_predict(x, &without, scratch);
-		if (scratch->unsupported || model_predictions_differ(p, scratch))
-			matter |= q;
-	}
-	return matter;
-}
-
-const char *model_quirk_name(enum model_quirk q)
+const char *vmx_quirk_name(enum model_quirk q)
 {
 	switch (q) {
 	case QUIRK_ENTRY_KEEPS_NMI_BLOCKING: return "entry-keeps-nmi-blocking";
@@ -1565,7 +1521,7 @@ const char *model_quirk_name(enum model_quirk q)
 	return "?";
 }
 
-const char *model_choice_name(enum model_choice c, bool taken)
+const char *vmx_choice_name(enum model_choice c, bool taken)
 {
 	switch (c) {
 	case CHOICE_STI_BLOCKS_NMI:

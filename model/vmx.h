@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "model/event.h"
+#include "model/model.h"
 #include "model/rules.h"
 #include "model/step.h"
 
@@ -75,84 +76,11 @@ enum model_quirk {
 	MODEL_QUIRK_COUNT = 9
 };
 
-struct model_config {
-	bool vmx;           /* a guest exists; false: only host steps run (no VMX) */
-	unsigned quirks;    /* enum model_quirk */
-	unsigned choices;   /* enum model_choice: the processor's choices in this run */
-	/* For the rule inventory (tests/rules_md.c): called each time a clause applies a
-	 * rule, with the clause's name; 0 in the kernel. */
-	void (*applied)(void *ctx, enum sdm_rule rule, const char *clause);
-	void *applied_ctx;
-};
+/* Runs the VMX model over x (model_predict() calls it for a VMX experiment). */
+void vmx_model_predict(const struct experiment *x, const struct model_config *c, struct prediction *out);
 
-/* One predicted observation. */
-struct predicted {
-	enum obs_source source;
-	enum anchor anchor;          /* never AT_STEP */
-	uint8_t vector;              /* AT_G_HANDLER / AT_H_HANDLER; EXC_G's exception */
-	uint8_t step;                /* the step whose window it falls in; nsteps: the end */
-	struct exit_record rec, mask;/* exits and failed entries: the bits the SDM defines */
-};
-
-/* What a value step reads, and which of its bits are defined; absent: it reads an exit
- * that did not happen (a deviation's model may predict that: the check finds nothing). */
-struct predicted_value {
-	bool present;
-	bool absent;
-	uint64_t value, mask;
-};
-
-#define MODEL_MAX_STEPS 64
-#define MODEL_MAX_PREDICTED 96
-
-struct prediction {
-	unsigned count;
-	struct predicted items[MODEL_MAX_PREDICTED];
-	struct predicted_value values[MODEL_MAX_STEPS];
-	/* The choices this experiment's outcome depends on (enum model_choice): running it
-	 * with each combination of these gives every outcome the SDM allows. */
-	unsigned choices_consulted;
-	/* The quirks that changed something here (enum model_quirk). */
-	unsigned quirks_fired;
-	/* The model cannot predict this experiment (a step it does not model, or a
-	 * situation whose outcome depends on timing): why, and at which step. */
-	const char *unsupported;
-	unsigned unsupported_step;
-	bool entry_fails;          /* ... because a VM entry fails outside a VMENTRY step */
-};
-
-/* The combinations of the choices a prediction consulted, one after another: the first
- * is 0 (model_predict with choices = 0 finds which are consulted), then each call gives
- * the next in *choices, false after the last. Running the model once per combination
- * gives every outcome the SDM allows. */
-static inline bool model_next_choices(unsigned consulted, unsigned *choices)
-{
-	if ((*choices & consulted) == consulted)
-		return false;
-	*choices = ((*choices | ~consulted) + 1) & consulted;
-	return true;
-}
-
-/* Runs the model over experiment x. */
-void model_predict(const struct experiment *x, const struct model_config *c, struct prediction *out);
-
-/* Whether an observed record agrees with a predicted one, on the bits the SDM defines;
- * the first field that differs otherwise. */
-bool record_agrees(const struct exit_record *seen, const struct predicted *p, enum obs_field *first);
-
-/* Whether two predictions of the same experiment differ in any observation, record bit
- * either defines, or value. */
-bool model_predictions_differ(const struct prediction *a, const struct prediction *b);
-
-/* The quirks of c that p (the prediction of x under c) needs: those whose removal alone
- * changes it. A quirk can fire without changing anything compared (a blocking nothing
- * tests afterwards); a known failure names only the ones that matter. `scratch` is the
- * caller's (no globals here). */
-unsigned model_quirks_that_matter(const struct experiment *x, const struct model_config *c,
-				  const struct prediction *p, struct prediction *scratch);
-
-/* "entry-keeps-nmi-blocking": a quirk's name, for diagnostics; a choice, said both ways. */
-const char *model_quirk_name(enum model_quirk q);
-const char *model_choice_name(enum model_choice c, bool taken);
+/* "entry-keeps-nmi-blocking": a VMX quirk's name; a VMX choice, said both ways. */
+const char *vmx_quirk_name(enum model_quirk q);
+const char *vmx_choice_name(enum model_choice c, bool taken);
 
 #endif

@@ -117,7 +117,7 @@ static void field_bool(const char *key, bool value)
 
 static const char *expected_from(const struct experiment *x)
 {
-	return x->basis == BASIS_SDM ? "sdm" : "silicon";
+	return x->basis == BASIS_SDM ? "sdm" : x->basis == BASIS_APM ? "apm" : "silicon";
 }
 
 static void print_steps(const struct experiment *x)
@@ -125,7 +125,7 @@ static void print_steps(const struct experiment *x)
 	begin_array("steps");
 	for (unsigned i = 0; i < x->nsteps; i++) {
 		char text[200];
-		step_describe(&x->steps[i], text, sizeof(text));
+		step_describe_in(x, i, text, sizeof(text));
 		begin_object(0);
 		field_string("context", x->steps[i].ctx == IN_GUEST ? "G" : "H");
 		field_string("text", text);
@@ -142,7 +142,9 @@ static void print_experiment(const struct experiment *x)
 	field_uint("number", x->number);
 	field_string("title", x->title);
 	field_string("rule", x->rule);
+	field_string("catalogue", catalogue_of(x->backend)->key);
 	field_bool("sdm_derived", x->basis == BASIS_SDM);
+	field_bool("apm_derived", x->basis == BASIS_APM);
 	field_string("expected_from", expected_from(x));
 	field_bool("needs_vmx", experiment_needs_vmx(x));
 	field_string("anchor", anchor);
@@ -153,9 +155,9 @@ static void print_experiment(const struct experiment *x)
 static void field_quirks(unsigned quirks)
 {
 	begin_array("quirks");
-	for (unsigned q = 1; q < 1u << MODEL_QUIRK_COUNT; q <<= 1)
+	for (unsigned q = 1; q; q <<= 1)
 		if (quirks & q)
-			field_string(0, model_quirk_name((enum model_quirk)q));
+			field_string(0, model_quirk_name(q));
 	end_array();
 }
 
@@ -166,8 +168,8 @@ static void print_known(const struct platform_names *p, const struct experiment 
 {
 	char note[1024] = "", evidence[2048] = "";
 	int nn = 0, ne = 0;
-	for (unsigned q = 1; q < 1u << MODEL_QUIRK_COUNT; q <<= 1) {
-		const struct deviation *dev = deviation_of(p->kind, (enum model_quirk)q);
+	for (unsigned q = 1; q; q <<= 1) {
+		const struct deviation *dev = deviation_of(p->kind, q);
 		if (!dev || !(d->quirks & q))
 			continue;
 		nn += snprintf(note + nn, sizeof(note) - (unsigned)nn, "%s%s", nn ? "; " : "", dev->note);
@@ -201,15 +203,22 @@ static void print_reported(const struct platform_names *p, const struct reported
 	end_object();
 }
 
+/* Both catalogues, VMX's first. */
+static const struct experiment *experiment_at(unsigned i)
+{
+	return i < catalogue_size ? &catalogue[i] : i < catalogue_size + catalogue_svm_size ? &catalogue_svm[i - catalogue_size] : 0;
+}
+
 static void print_deviations(void)
 {
 	begin_array("deviations");
 	for (unsigned p = 0; p < platform_names_count; p++)
-		for (unsigned i = 0; i < catalogue_size; i++) {
+		for (unsigned i = 0; experiment_at(i); i++) {
+			const struct experiment *x = experiment_at(i);
 			struct expected_difference d;
-			const struct reported_deviation *r = reported_deviation_for(platform_names[p].kind, catalogue[i].number);
-			if (expected_deviation(&catalogue[i], platform_names[p].kind, &d))
-				print_known(&platform_names[p], &catalogue[i], &d);
+			const struct reported_deviation *r = reported_deviation_for(platform_names[p].kind, x->number);
+			if (expected_deviation(x, platform_names[p].kind, &d))
+				print_known(&platform_names[p], x, &d);
 			else if (r)
 				print_reported(&platform_names[p], r);
 		}
@@ -254,11 +263,12 @@ int main(void)
 	begin_object("expected_from");
 	field_string("silicon", "what Intel silicon did (the original LHV work)");
 	field_string("sdm", "what the Intel SDM prescribes; not yet confirmed on silicon");
+	field_string("apm", "what AMD's APM prescribes (the SVM catalogue); not yet confirmed on silicon");
 	end_object();
 	print_platforms();
 	begin_array("experiments");
-	for (unsigned i = 0; i < catalogue_size; i++)
-		print_experiment(&catalogue[i]);
+	for (unsigned i = 0; experiment_at(i); i++)
+		print_experiment(experiment_at(i));
 	end_array();
 	print_deviations();
 	print_quirk_list();

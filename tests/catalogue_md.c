@@ -16,7 +16,7 @@ static const struct { enum platform_kind kind; const char *name; } platforms[] =
 	{ PLATFORM_KVM, "QEMU/KVM" }, { PLATFORM_VMWARE, "VMware" },
 };
 
-/* "1-30" or "31-38, 40": the numbers of the experiments whose sdm_derived is as given. */
+/* "1-30" or "31-38, 40": the numbers of the VMX experiments whose sdm_derived is as given. */
 static void print_numbers(bool sdm_derived)
 {
 	unsigned first = 0, last = 0, spans = 0;
@@ -48,7 +48,8 @@ static void print_header(void)
 	print_numbers(false);
 	printf("; SDM-derived: ");
 	print_numbers(true);
-	puts(".\n");
+	printf("; APM-derived (the SVM catalogue): %u-%u.\n\n", catalogue_svm[0].number,
+	       catalogue_svm[catalogue_svm_size - 1].number);
 	puts("Notation: **H** is the hypervisor (L1, VMX root), **G** its guest (L2). `set(X,V,B,W)`");
 	puts("writes NMI exiting, virtual NMIs, blocking by NMI (interruptibility bit 3) and NMI-window");
 	puts("exiting. `wait(ctx: sends -> O)` halts in ctx while the generator CPU sends the events;");
@@ -62,9 +63,9 @@ static void print_header(void)
 static void print_quirk_names(unsigned quirks)
 {
 	bool first = true;
-	for (unsigned q = 1; q < 1u << MODEL_QUIRK_COUNT; q <<= 1)
+	for (unsigned q = 1; q; q <<= 1)
 		if (quirks & q) {
-			printf("%s`%s`", first ? "" : ", ", model_quirk_name((enum model_quirk)q));
+			printf("%s`%s`", first ? "" : ", ", model_quirk_name(q));
 			first = false;
 		}
 }
@@ -78,7 +79,7 @@ static void print_deviations(const struct experiment *x)
 		const struct reported_deviation *r = reported_deviation_for(platforms[i].kind, x->number);
 		if (expected_deviation(x, platforms[i].kind, &d)) {
 			printf("- Known deviation, %s%s: ", platforms[i].name,
-			       d.certain ? "" : " (only if the processor makes one of the choices the SDM leaves open)");
+			       d.certain ? "" : " (only if the processor makes one of the choices the manual leaves open)");
 			print_quirk_names(d.quirks);
 			if (d.step)
 				printf(". With it the model predicts, at step %u: %s.\n", d.step, d.observed);
@@ -99,7 +100,8 @@ static void print_deviations(const struct experiment *x)
 static void print_deviation_section(void)
 {
 	puts("## <a name=\"deviations\"></a>Known deviations\n");
-	puts("Each is a change to one clause of the model (`model/vmx.c`); an experiment fails as the known");
+	puts("Each is a change to one clause of the model (`model/vmx.c`, or `model/svm.c` for the `svm-` ones); an");
+	puts("experiment fails as the known");
 	puts("deviation only when the model with the platform's deviations applied predicts every observation");
 	puts("of the run. The experiments above name where each is expected to show.\n");
 	for (unsigned i = 0; i < deviation_count; i++) {
@@ -117,14 +119,31 @@ static void print_experiment(const struct experiment *x)
 	/* An explicit anchor (GitHub's custom-anchor form) that survives title edits: the
 	 * reports link here. */
 	printf("## <a name=\"%s\"></a>%u. %s\n\n", anchor, x->number, x->title);
-	printf("Rule: %s%s.\n\n", x->rule, x->basis == BASIS_SDM ? " (SDM-derived, no silicon result yet)" : "");
+	printf("Rule: %s%s.\n\n", x->rule, x->basis == BASIS_SDM ? " (SDM-derived, no silicon result yet)"
+					    : x->basis == BASIS_APM ? " (APM-derived, no silicon result yet)" : "");
 	for (unsigned i = 0; i < x->nsteps; i++) {
 		char text[200];
-		step_describe(&x->steps[i], text, sizeof(text));
+		step_describe_in(x, i, text, sizeof(text));
 		printf("%u. [%s] `%s`\n", i + 1, x->steps[i].ctx == IN_GUEST ? "G" : "H", text);
 	}
 	printf("\n");
 	print_deviations(x);
+}
+
+/* The SVM catalogue's own introduction: its notation and what the backend does. */
+static void print_svm_header(void)
+{
+	puts("## <a name=\"svm\"></a>The SVM catalogue (AMD-V)\n");
+	puts("Experiments 101 on run on AMD CPUs with SVM (and under hypervisors and emulators that offer it),");
+	puts("from the AMD64 APM Vol. 2 chapter 15; a run uses the catalogue of its CPU's backend. **H** runs the");
+	puts("guest with VMRUN; every guest run is `CLGI; VMRUN`, and after `#VMEXIT` the host reads the VMCB and");
+	puts("executes `STGI` (unless `GIF stays 0 at the next #VMEXIT`), so an NMI an exit left pending lands in");
+	puts("the host right after that STGI (*H's VM-exit entry*). `svm(N,I)` writes the NMI intercept and the");
+	puts("IRET intercept; `vnmi(E,P,M)` V_NMI_ENABLE, V_NMI and V_NMI_MASK; `inject(...)` writes EVENTINJ;");
+	puts("`shadow(STI, IF=1)` INTERRUPT_SHADOW with IF = 1; `clgi`, `stgi` execute those instructions;");
+	puts("`spin(H: sends -> O)` spins one wait bound (no HLT) while the generator sends. The engine answers");
+	puts("an IRET intercept by clearing it, so the IRET then runs. Exit records are the VMCB's words:");
+	puts("EXITCODE, EXITINFO1, EXITINTINFO, INTERRUPT_SHADOW, the V_INTR word at 60h, EVENTINJ, nRIP.\n");
 }
 
 int main(void)
@@ -132,6 +151,9 @@ int main(void)
 	print_header();
 	for (unsigned i = 0; i < catalogue_size; i++)
 		print_experiment(&catalogue[i]);
+	print_svm_header();
+	for (unsigned i = 0; i < catalogue_svm_size; i++)
+		print_experiment(&catalogue_svm[i]);
 	print_deviation_section();
 	return 0;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Every pinned platform's expected-verdict table (tests/expected/*.txt) must name each
-experiment of the catalogue exactly once, with a known verdict, and nothing else: a new
-experiment without a row, or a row for one that does not exist, fails here."""
+experiment of its catalogue (VMX, or SVM for the *-svm.txt tables) exactly once, with a
+known verdict, and nothing else: a new experiment without a row, or a row for one that does
+not exist, fails here."""
 import glob
 import json
 import os
@@ -36,8 +37,14 @@ def check_table(path, catalogue):
     return problems
 
 
-# The platform each pinned table is for, as docs/catalogue.json names it.
-TABLE_PLATFORM = {"bochs-2.7.txt": "bochs", "qemu-tcg.txt": "qemu-tcg"}
+# The platform each pinned table is for, as docs/catalogue.json names it, and its catalogue.
+TABLE_PLATFORM = {"bochs-2.7.txt": ("bochs", "vmx"), "qemu-tcg.txt": ("qemu-tcg", "vmx"),
+                  "bochs-2.7-svm.txt": ("bochs", "svm"), "qemu-tcg-svm.txt": ("qemu-tcg", "svm")}
+
+
+def table_catalogue(path):
+    """The catalogue a table covers: "svm" for the *-svm.txt tables, else "vmx"."""
+    return "svm" if os.path.basename(path).endswith("-svm.txt") else "vmx"
 
 
 def known_rows_match_the_model(path):
@@ -45,11 +52,13 @@ def known_rows_match_the_model(path):
     (docs/catalogue.json, derived from the model): each 'known' there, and each place
     the model predicts a deviation for every choice the SDM leaves open 'known' or
     'skip' (run on another CPU model)."""
-    platform = TABLE_PLATFORM.get(os.path.basename(path))
+    platform, catalogue = TABLE_PLATFORM.get(os.path.basename(path), (None, None))
     if not platform:
         return []
+    numbers = set(catalogue_numbers(catalogue))
     with open(os.path.join(ROOT, "docs", "catalogue.json")) as f:
-        deviations = [d for d in json.load(f)["deviations"] if d["platform"] == platform and d.get("confirmed")]
+        deviations = [d for d in json.load(f)["deviations"]
+                      if d["platform"] == platform and d.get("confirmed") and d["experiment"] in numbers]
     predicted = {d["experiment"] for d in deviations}
     certain = {d["experiment"] for d in deviations if d.get("certain", True)}
     rows = {}
@@ -66,16 +75,17 @@ def known_rows_match_the_model(path):
 
 
 def main():
-    catalogue = catalogue_numbers()
     tables = sorted(glob.glob(os.path.join(ROOT, "tests", "expected", "*.txt")))
     failed = False
     for table in tables:
+        catalogue = catalogue_numbers(table_catalogue(table))
         for problem in check_table(table, catalogue) + known_rows_match_the_model(table):
             print(f"{os.path.relpath(table, ROOT)}: {problem}")
             failed = True
     if not tables or failed:
         return 1
-    print(f"{len(tables)} expected-verdict tables cover the catalogue's {len(catalogue)} experiments")
+    print(f"{len(tables)} expected-verdict tables cover their catalogues' experiments "
+          f"(VMX {len(catalogue_numbers('vmx'))}, SVM {len(catalogue_numbers('svm'))})")
     return 0
 
 

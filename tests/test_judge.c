@@ -10,6 +10,7 @@
 #include "experiments/places.h"
 #include "experiments/deviations.h"
 #include "experiments/judge.h"
+#include "model/vmx.h"
 #include "experiments/notation.h"
 #include "lib/printf.h"
 #include "guest/hypercall.h"
@@ -191,7 +192,7 @@ static void suppress_nmi_after_entry(void)
 
 static void test_runs(void)
 {
-	unsigned bochs = platform_quirks(PLATFORM_BOCHS);
+	unsigned bochs = platform_quirks(PLATFORM_BOCHS, BACKEND_VMX);
 	const struct experiment *five = experiment_numbered(5), *three = experiment_numbered(3);
 	struct judgement j = run_as(five, 0, bochs, 0);
 	CHECK(j.sdm_holds);

@@ -33,6 +33,7 @@ void test_calibration(void);
 void test_topology(void);
 void test_ept(void);
 void test_model(void);
+void test_svm_model(void);
 void test_scenario(void);
 
 #endif

@@ -64,6 +64,7 @@ int main(void)
 	test_topology();
 	test_ept();
 	test_model();
+	test_svm_model();
 	test_scenario();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;

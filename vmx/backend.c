@@ -408,6 +408,9 @@ static void intercept_nmis(bool on)
 
 const struct hv_backend vmx_backend = {
 	.name = "VMX",
+	.exit_entry = vmexit_entry,
+	.init_ends_guest = true,
+	.nmi_exit_consumes = true,
 	.missing = vmx_missing_feature,
 	.start_guest = start_guest,
 	.reset_guest = vmx_reset_guest,

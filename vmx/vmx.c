@@ -84,6 +84,9 @@ static const struct {
 	{ FEATURE_MTF, "this CPU lacks the monitor trap flag (processor-based control bit 27)" },
 	{ FEATURE_INTERRUPT_WINDOW, "this CPU lacks interrupt-window exiting (processor-based control bit 2)" },
 	{ FEATURE_PREEMPTION_TIMER, "this CPU lacks the VMX-preemption timer (pin-based control bit 6)" },
+	{ FEATURE_SVM_NRIP_SAVE, "an SVM feature, which VMX does not have" },
+	{ FEATURE_SVM_VGIF, "an SVM feature, which VMX does not have" },
+	{ FEATURE_SVM_VNMI, "an SVM feature, which VMX does not have" },
 };
 
 static bool has_feature(enum hv_feature f)
@@ -97,6 +100,7 @@ static bool has_feature(enum hv_feature f)
 	case FEATURE_INTERRUPT_WINDOW: return may_be_one(caps.proc, PROC_INTERRUPT_WINDOW_EXITING);
 	case FEATURE_PREEMPTION_TIMER: return may_be_one(caps.pin, PIN_PREEMPTION_TIMER);
 	case FEATURE_EPT: break; /* several capabilities, each with its own reason */
+	case FEATURE_SVM_NRIP_SAVE: case FEATURE_SVM_VGIF: case FEATURE_SVM_VNMI: break;
 	}
 	return false;
 }
@@ -173,12 +177,6 @@ bool vmx_enable(struct cpu *c, const char **why)
 		return false;
 	}
 	return true;
-}
-
-static uint64_t gdt_descriptor(uint16_t selector)
-{
-	const uint64_t *gdt = (const uint64_t *)sgdt().base;
-	return gdt[selector / 8];
 }
 
 /* VMCS access-rights format (24.4.1): descriptor bits 47:40 and 55:52. */

@@ -41,7 +41,7 @@ after_hlt:
 
 /* void execute_iret(void): an IRET to the next instruction, the only IRET that runs.
  * Clobbers rax and rcx (caller-saved). */
-	.global execute_iret, after_iret
+	.global execute_iret, iret_instruction, after_iret
 execute_iret:
 	movq %rsp, %rax
 	movl %ss, %ecx
@@ -51,8 +51,22 @@ execute_iret:
 	movl %cs, %ecx
 	pushq %rcx
 	pushq $after_iret
+iret_instruction:		/* where an IRET intercept saves the guest (SVM) */
 	iretq
 after_iret:
+	ret
+
+/*
+ * void execute_clgi(void), void execute_stgi(void): GIF = 0 / 1 (AMD SVM; in a guest with
+ * VGIF, V_GIF). What GIF = 0 held is taken right after the STGI, at after_stgi.
+ */
+	.global execute_clgi, execute_stgi, after_stgi
+execute_clgi:
+	clgi
+	ret
+execute_stgi:
+	stgi
+after_stgi:
 	ret
 
 /*

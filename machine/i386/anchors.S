@@ -26,13 +26,24 @@ after_hlt:
 	cli
 	ret
 
-	.global execute_iret, after_iret
+	.global execute_iret, iret_instruction, after_iret
 execute_iret:
 	pushfl
 	pushl %cs
 	pushl $after_iret
+iret_instruction:
 	iretl
 after_iret:
+	ret
+
+/* See machine/amd64/anchors.S. */
+	.global execute_clgi, execute_stgi, after_stgi
+execute_clgi:
+	clgi
+	ret
+execute_stgi:
+	stgi
+after_stgi:
 	ret
 
 /* See machine/amd64/anchors.S. */

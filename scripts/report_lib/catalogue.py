@@ -33,9 +33,16 @@ class Experiment:
     title: str
     rule: str
     sdm_derived: bool
-    needs_vmx: bool
+    needs_vmx: bool             # needs the hypervisor (VMX, or SVM for the SVM catalogue)
     anchor: str
     steps: list[tuple[str, str]]   # (context "H"/"G", text in the spec notation)
+    catalogue: str = "vmx"         # "vmx", or "svm" (AMD-V, numbers from 101)
+    expected_from: str = "silicon" # "silicon", "sdm" or "apm"
+
+    @property
+    def manual_derived(self) -> bool:
+        """Expected from the SDM or the APM, not from silicon: no silicon result yet."""
+        return self.expected_from in ("sdm", "apm")
 
 
 @dataclass
@@ -64,7 +71,10 @@ def _experiment(entry: dict) -> Experiment:
                       sdm_derived=bool(entry.get("sdm_derived", False)),
                       needs_vmx=bool(entry.get("needs_vmx", True)),
                       anchor=str(entry.get("anchor") or f"experiment-{entry['number']}"),
-                      steps=[(str(s.get("context", "")), str(s.get("text", ""))) for s in entry.get("steps", [])])
+                      steps=[(str(s.get("context", "")), str(s.get("text", ""))) for s in entry.get("steps", [])],
+                      catalogue=str(entry.get("catalogue", "vmx")),
+                      expected_from=str(entry.get("expected_from")
+                                        or ("sdm" if entry.get("sdm_derived") else "silicon")))
 
 
 def _deviation(entry: dict) -> Deviation:

@@ -142,6 +142,7 @@ _TIMING = r"\((?:(?P<tally>\d+ runs: \d+ passed, \d+ failed); mean )?(?P<us>\d+)
 # directive; titles may contain "#" themselves ("#GP exiting").
 _TIMED = re.compile(rf"^(?P<title>.*?)\s*{_TIMING}\s*(?:#\s*(?P<directive>.*))?$")
 # A skipped experiment has no timing: only SKIP or TODO can end its title.
+# The description may be absent: "ok 5 # SKIP not in the SVM catalogue" (TAP allows it).
 _UNTIMED = re.compile(r"^(?P<title>.*?)(?:(?:^|\s+)#\s*(?P<directive>(?:SKIP|TODO)\b.*))?$", re.IGNORECASE)
 # Timing at the end of a (new-format) description, which has no directive in it any more.
 _TIMED_DESCRIPTION = re.compile(rf"^(?P<title>.*?)\s*{_TIMING}$")

@@ -4,8 +4,8 @@ marks, and the notation the legend explains."""
 from .model import Verdict
 
 SDM_DERIVED_MARK = "\u2020"   # dagger
-SDM_DERIVED_LEGEND = "SDM-derived (no silicon result yet): weigh a failure accordingly"
-EXPECTED_TEXT = {"silicon": "silicon", "sdm": "SDM"}
+SDM_DERIVED_LEGEND = "SDM- or APM-derived (no silicon result yet): weigh a failure accordingly"
+EXPECTED_TEXT = {"silicon": "silicon", "sdm": "SDM", "apm": "APM"}
 
 VERDICT_TEXT = {
     Verdict.PASS: "PASS", Verdict.FAIL: "FAIL", Verdict.XFAIL: "XFAIL", Verdict.SKIP: "SKIP",
@@ -40,6 +40,11 @@ NOTATION = (
     ("iret(ctx -> O), firet(ctx -> O)", "a real IRET / one whose frame names a null CS, so it faults with #GP(0)"),
     ("inject(NMI), inject(INTR v)", "event injection with the next VM entry"),
     ("after VM entry -> O", "what must have happened once G is back after its VMCALL"),
+    ("svm(N,I)", "SVM (experiments 101 on): the VMCB's NMI intercept N and IRET intercept I; "
+                 "vnmi(E,P,M): V_NMI_ENABLE, V_NMI, V_NMI_MASK"),
+    ("EXIT_IRET, VMEXIT_INVALID", "SVM: #VMEXIT(IRET); a VMRUN the processor refused (EXITCODE -1)"),
+    ("clgi, stgi, spin(H: sends -> O)", "SVM: clear / set the global interrupt flag (STGI releases what "
+                                        "GIF = 0 held); spin one wait bound without HLT while events are sent"),
     ("step: k of n, [G]/[H]", "the step that failed, and where it ran"),
     ("at 0x... (after HLT)", "where an event hit: the rip, named when the experiments know it (after HLT, "
                              "after IRET, after VMCALL, the host's VM-exit entry, a handler's first instruction)"),

@@ -38,7 +38,7 @@ class Row:
     number: int
     title: str
     sdm_derived: bool
-    expected_from: str | None   # "silicon", "sdm", or None when the catalogue lacks the experiment
+    expected_from: str | None   # "silicon", "sdm", "apm", or None when the catalogue lacks the experiment
     rule: str | None
     anchor: str | None
     link: str | None            # docs/experiments.md#experiment-N, relative to the report
@@ -232,8 +232,10 @@ def make_unique(names: list[str]) -> list[str]:
 
 
 def _rows(runs: list[Run], catalogue: Catalogue | None, docs_link: str | None) -> list[Row]:
-    """Every experiment of the catalogue, and any a log reports that the catalogue lacks."""
-    known = catalogue.experiments if catalogue else {}
+    """Every experiment of the catalogues the runs used ("Catalogue: vmx|svm"; an older
+    kernel's log, without the line, is VMX's), and any a log reports that they lack."""
+    used = {run.catalogue or "vmx" for run in runs} or {"vmx"}
+    known = {n: e for n, e in catalogue.experiments.items() if e.catalogue in used} if catalogue else {}
     from_logs: dict[int, Result] = {}
     for run in runs:
         for number, result in run.results.items():
@@ -245,7 +247,7 @@ def _rows(runs: list[Run], catalogue: Catalogue | None, docs_link: str | None) -
 def _catalogue_row(catalogue: Catalogue, number: int, docs_link: str | None) -> Row:
     entry = catalogue.experiments[number]
     link = f"{docs_link}#{entry.anchor}" if docs_link else None
-    return Row(number, entry.title, entry.sdm_derived, "sdm" if entry.sdm_derived else "silicon", entry.rule,
+    return Row(number, entry.title, entry.manual_derived, entry.expected_from, entry.rule,
                entry.anchor, link, catalogue.deviations_for(number), True)
 
 

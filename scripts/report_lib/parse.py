@@ -73,10 +73,11 @@ def _result(line: ResultLine) -> Result:
 
 def _verdict(line: ResultLine) -> Verdict:
     if line.directive_kind == "SKIP":
-        # "not run: ..." (random order never picked it) and "not selected (exp=)" are no
-        # verdict about the platform.
+        # "not run: ..." (random order never picked it), "not selected (exp=)" and the
+        # other catalogue's numbers ("not in the SVM catalogue", "in the VMX catalogue: this
+        # run uses the SVM catalogue") are no verdict about the platform.
         return Verdict.NOT_RUN if (line.directive or "").lower().startswith(
-            ("not run", "not selected", "not in the catalogue")) else Verdict.SKIP
+            ("not run", "not selected", "not in the", "in the vmx catalogue", "in the svm catalogue")) else Verdict.SKIP
     if not line.ok:
         return Verdict.XFAIL if line.directive_kind == "TODO" else Verdict.FAIL
     if line.never_run:

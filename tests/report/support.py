@@ -13,7 +13,9 @@ from report_lib.catalogue import load_catalogue  # noqa: E402
 from report_lib.parse import read_log  # noqa: E402
 
 CATALOGUE = load_catalogue()[0]
-NUMBERS = sorted(CATALOGUE.experiments)   # the catalogue's experiments, whatever their count
+# The VMX catalogue's experiments, whatever their count: the test logs are VMX runs, and a
+# report's rows are the catalogues its runs used.
+NUMBERS = sorted(n for n, e in CATALOGUE.experiments.items() if e.catalogue == "vmx")
 SDM_DERIVED = [n for n in NUMBERS if CATALOGUE.experiments[n].sdm_derived]
 
 # The logs of the first report version's tests: real captures of an older kernel and

@@ -26,9 +26,12 @@ class Catalogue(unittest.TestCase):
     def test_fields(self):
         self.assertEqual(RAW["schema_version"], 1)
         for entry in RAW["experiments"]:
-            self.assertEqual(entry["expected_from"], "sdm" if entry["sdm_derived"] else "silicon")
+            svm = entry["catalogue"] == "svm"
+            self.assertEqual(entry["expected_from"],
+                             "apm" if svm else "sdm" if entry["sdm_derived"] else "silicon")
+            self.assertEqual(svm, entry["number"] >= 101)
             self.assertTrue(entry["steps"] and all(s["context"] in ("H", "G") for s in entry["steps"]))
-            self.assertTrue(entry["rule"].startswith("SDM"), entry["number"])
+            self.assertTrue(entry["rule"].startswith("APM" if svm else "SDM"), entry["number"])
         # steps in the spec notation, as docs/experiments.md shows them
         first = RAW["experiments"][0]
         for index, step in enumerate(first["steps"], 1):

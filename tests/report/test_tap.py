@@ -142,7 +142,8 @@ class Runners(unittest.TestCase):
         nested_path = self.fake("nested", nested + "\n") if nested is not None else os.path.join(self.dir, "none")
         iso = self.fake("boot.iso", "")
         env = {**self.fake_qemu_env(log_path("qemu-bad-option.log")), "RUN_QEMU_KVM_DEVICE": kvm,
-               "RUN_QEMU_CPUINFO": cpuinfo, "RUN_QEMU_KVM_NESTED": nested_path}
+               "RUN_QEMU_CPUINFO": cpuinfo, "RUN_QEMU_KVM_NESTED": nested_path,
+               "RUN_QEMU_KVM_AMD_NESTED": nested_path}
         done = subprocess.run([RUN_QEMU, "--kvm", "--quiet", "--log", os.path.join(self.dir, "k.log"), iso],
                               capture_output=True, text=True, env=env, timeout=60)
         return done.returncode, done.stderr
@@ -159,10 +160,18 @@ class Runners(unittest.TestCase):
         status, err = self.kvm_check(nested="Y", device=False)
         self.assertEqual(status, 2)
         self.assertIn("no-kvm does not exist", err)
-        status, err = self.kvm_check(nested="Y", cpu_flags="fpu svm")
-        self.assertIn("the host CPU has no 'vmx' flag", err)
+        status, err = self.kvm_check(nested="Y", cpu_flags="fpu sse2")
+        self.assertIn("the host CPU has neither a 'vmx' nor an 'svm' flag", err)
         status, err = self.kvm_check(nested=None)
         self.assertIn("kvm_intel is not loaded (as root: modprobe kvm_intel nested=1)", err)
+
+    def test_kvm_on_amd_checks_nested_svm(self):
+        status, err = self.kvm_check(nested="0", cpu_flags="fpu svm")
+        self.assertEqual(status, 2)
+        self.assertIn("nested SVM is off", err)
+        self.assertIn("modprobe -r kvm_amd && modprobe kvm_amd nested=1", err)
+        status, err = self.kvm_check(nested="1", cpu_flags="fpu svm")
+        self.assertNotIn("--kvm:", err)
 
     def test_kvm_nested_on_passes_the_checks(self):
         for value in ("Y", "1"):
