@@ -279,16 +279,33 @@ bool scenario_cut_after(const struct scenario *s, unsigned last, struct scenario
 
 /* --- printing ---------------------------------------------------------------------------------- */
 
+static void print_step(const struct step *step, unsigned window, const struct prediction *p,
+		       const struct predicted_value *v, const char *prefix)
+{
+	const struct predicted *events[MODEL_MAX_PREDICTED];
+	unsigned n = 0;
+	for (unsigned k = 0; k < p->count && n < MODEL_MAX_PREDICTED; k++)
+		if (p->items[k].step == window && obs_is_event(p->items[k].source))
+			events[n++] = &p->items[k];
+	char line[320];
+	step_print_notation(step, events, n, v, line, sizeof(line));
+	printf("%s%s\n", prefix, line);
+}
+
+/* What comes after the last step, when that is an H step, is what follows its VM entry:
+ * a G SINCE_ENTRY step says it (the run ends with the guest's VMCALL either way), so the
+ * reproducer shows every event it expects. */
 void scenario_print(const struct scenario *s, const struct prediction *p, const char *prefix)
 {
-	for (unsigned i = 0; i < s->x.nsteps; i++) {
-		const struct predicted *events[MODEL_MAX_PREDICTED];
-		unsigned n = 0;
-		for (unsigned k = 0; k < p->count && n < MODEL_MAX_PREDICTED; k++)
-			if (p->items[k].step == i && obs_is_event(p->items[k].source))
-				events[n++] = &p->items[k];
-		char line[320];
-		step_print_notation(&s->steps[i], events, n, &p->values[i], line, sizeof(line));
-		printf("%s%s\n", prefix, line);
+	unsigned last = s->x.nsteps;
+	for (unsigned i = 0; i < last; i++)
+		print_step(&s->steps[i], i, p, &p->values[i], prefix);
+	bool after_entry = false;
+	for (unsigned k = 0; k < p->count; k++)
+		after_entry |= p->items[k].step == last && obs_is_event(p->items[k].source);
+	if (after_entry && last && s->steps[last - 1].ctx == IN_HOST) {
+		static const struct step since_entry = G(SINCE_ENTRY(EXPECT_NONE()));
+		static const struct predicted_value none;
+		print_step(&since_entry, last, p, &none, prefix);
 	}
 }

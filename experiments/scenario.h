@@ -56,7 +56,8 @@ bool scenario_without(const struct scenario *s, unsigned drop, struct scenario *
 bool scenario_cut_after(const struct scenario *s, unsigned last, struct scenario *out, struct prediction *p);
 
 /* Prints scenario s as C in the catalogue's notation (experiments/notation.h), each step's
- * EXPECT(...) as the model predicts it, one step per line with `prefix` before it. */
+ * EXPECT(...) as the model predicts it, one step per line with `prefix` before it; when it
+ * ends with H steps and events follow their VM entry, a G(SINCE_ENTRY(...)) line says them. */
 void scenario_print(const struct scenario *s, const struct prediction *p, const char *prefix);
 
 #endif

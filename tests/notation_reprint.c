@@ -52,7 +52,9 @@ int main(void)
 		for (unsigned i = 1; i <= ROUNDTRIP_SCENARIOS; i++) {
 			static struct scenario s;
 			scenario_generate(&rng, i, &v, &s, &p);
-			print_experiment(&s.x);
+			printf("\t{ .number = %u, .title = \"%s\", STEPS(\n", s.x.number, s.x.title);
+			scenario_print(&s, &p, "\t\t");
+			printf("\t) },\n");
 		}
 	}
 	printf("};\n");
