@@ -296,55 +296,53 @@ static void describe_vgif(const struct step *s, char *buf, unsigned len)
 }
 
 /* The one table of what each step op is. */
-#define PROPS(op_name, vmx, judged, guest_at, host_at, fault_at, describer, features) \
-	{ .name = op_name, .needs_vmx = vmx, .judges = judged, .in_guest = guest_at, .in_host = host_at, \
-	  .fault = fault_at, .describe = describer, .needs = features }
-#define SETUP(op_name, describer, features) \
-	PROPS(op_name, true, JUDGES_NOTHING, AT_STEP, AT_STEP, AT_STEP, describer, features)
-#define VALUE_CHECK(op_name, describer) \
-	PROPS(op_name, true, JUDGES_VALUE, AT_STEP, AT_STEP, AT_STEP, describer, 0)
+#define PROPS(vmx, judged, guest_at, host_at, fault_at, describer, features) \
+	{ .needs_vmx = vmx, .judges = judged, .in_guest = guest_at, .in_host = host_at, .fault = fault_at, \
+	  .describe = describer, .needs = features }
+#define SETUP(describer, features) PROPS(true, JUDGES_NOTHING, AT_STEP, AT_STEP, AT_STEP, describer, features)
+#define VALUE_CHECK(describer) PROPS(true, JUDGES_VALUE, AT_STEP, AT_STEP, AT_STEP, describer, 0)
 
 const struct step_op_properties step_ops[OP_COUNT] = {
-	[OP_SET] = SETUP("set", describe_set, 0),
-	[OP_CHECK_CONTROLS] = VALUE_CHECK("check", describe_check),
-	[OP_CHECK_B] = VALUE_CHECK("check(B)", describe_check_b),
-	[OP_CHECK_BIT12] = VALUE_CHECK("check(bit12)", describe_check_bit12),
-	[OP_INJECT] = SETUP("inject", describe_inject, 0),
-	[OP_EXC_EXITING] = SETUP("exception exiting", describe_exc_exiting, 0),
-	[OP_WAIT] = PROPS("wait", false, JUDGES_EVENTS, AT_AFTER_HLT, AT_AFTER_HLT, AT_AFTER_HLT, describe_wait, 0),
-	[OP_IRET] = PROPS("iret", false, JUDGES_EVENTS, AT_AFTER_IRET, AT_AFTER_IRET, AT_AFTER_IRET, describe_iret, 0),
-	[OP_FIRET] = PROPS("firet", false, JUDGES_EVENTS, AT_AFTER_FIRET, AT_AFTER_FIRET, AT_FIRET, describe_iret, 0),
-	[OP_SINCE_ENTRY] = PROPS("since entry", true, JUDGES_EVENTS, AT_AFTER_VMCALL, AT_HOST_EXIT_ENTRY,
-				 AT_AFTER_VMCALL, describe_since_entry, 0),
-	[OP_VMCALL] = PROPS("vmcall", true, JUDGES_EVENTS, AT_AFTER_VMCALL, AT_AFTER_VMCALL, AT_AFTER_VMCALL,
+	[OP_SET] = SETUP(describe_set, 0),
+	[OP_CHECK_CONTROLS] = VALUE_CHECK(describe_check),
+	[OP_CHECK_B] = VALUE_CHECK(describe_check_b),
+	[OP_CHECK_BIT12] = VALUE_CHECK(describe_check_bit12),
+	[OP_INJECT] = SETUP(describe_inject, 0),
+	[OP_EXC_EXITING] = SETUP(describe_exc_exiting, 0),
+	[OP_WAIT] = PROPS(false, JUDGES_EVENTS, AT_AFTER_HLT, AT_AFTER_HLT, AT_AFTER_HLT, describe_wait, 0),
+	[OP_IRET] = PROPS(false, JUDGES_EVENTS, AT_AFTER_IRET, AT_AFTER_IRET, AT_AFTER_IRET, describe_iret, 0),
+	[OP_FIRET] = PROPS(false, JUDGES_EVENTS, AT_AFTER_FIRET, AT_AFTER_FIRET, AT_FIRET, describe_iret, 0),
+	[OP_SINCE_ENTRY] = PROPS(true, JUDGES_EVENTS, AT_AFTER_VMCALL, AT_HOST_EXIT_ENTRY, AT_AFTER_VMCALL,
+				 describe_since_entry, 0),
+	[OP_VMCALL] = PROPS(true, JUDGES_EVENTS, AT_AFTER_VMCALL, AT_AFTER_VMCALL, AT_AFTER_VMCALL,
 			    describe_vmcall, 0),
-	[OP_MEASURE_EXIT] = SETUP("measure", describe_measure_exit, 0),
+	[OP_MEASURE_EXIT] = SETUP(describe_measure_exit, 0),
 	/* A failed entry leaves the guest's rip where it was: after the VMCALL. */
-	[OP_VMENTRY] = PROPS("VM entry", true, JUDGES_EVENTS, AT_AFTER_VMCALL, AT_AFTER_VMCALL, AT_AFTER_VMCALL,
+	[OP_VMENTRY] = PROPS(true, JUDGES_EVENTS, AT_AFTER_VMCALL, AT_AFTER_VMCALL, AT_AFTER_VMCALL,
 			     describe_vmentry, 0),
-	[OP_SHADOW] = SETUP("shadow", describe_shadow, 0),
-	[OP_GUEST_IF] = SETUP("guest IF", describe_guest_if, 0),
-	[OP_EXIT_CONTROL] = SETUP("exit control", describe_exit_control, 0),
-	[OP_ENTER_HLT] = SETUP("enter HLT", describe_enter_hlt, FEATURE_HLT_STATE),
-	[OP_SEND_AFTER_ENTRY] = SETUP("send after entry", describe_send_after_entry, 0),
-	[OP_NMI_GATE] = SETUP("NMI gate", describe_nmi_gate, 0),
-	[OP_REINJECT] = SETUP("re-inject", describe_reinject, 0),
-	[OP_CHECK_EXIT] = VALUE_CHECK("check", describe_check_exit),
-	[OP_MEASURE] = SETUP("measure", describe_measure, 0),
-	[OP_EPT] = SETUP("EPT", describe_ept, FEATURE_EPT),
-	[OP_EPT_ARM_IRET] = SETUP("arm the EPT frame page", describe_ept_arm_iret, FEATURE_EPT),
+	[OP_SHADOW] = SETUP(describe_shadow, 0),
+	[OP_GUEST_IF] = SETUP(describe_guest_if, 0),
+	[OP_EXIT_CONTROL] = SETUP(describe_exit_control, 0),
+	[OP_ENTER_HLT] = SETUP(describe_enter_hlt, FEATURE_HLT_STATE),
+	[OP_SEND_AFTER_ENTRY] = SETUP(describe_send_after_entry, 0),
+	[OP_NMI_GATE] = SETUP(describe_nmi_gate, 0),
+	[OP_REINJECT] = SETUP(describe_reinject, 0),
+	[OP_CHECK_EXIT] = VALUE_CHECK(describe_check_exit),
+	[OP_MEASURE] = SETUP(describe_measure, 0),
+	[OP_EPT] = SETUP(describe_ept, FEATURE_EPT),
+	[OP_EPT_ARM_IRET] = SETUP(describe_ept_arm_iret, FEATURE_EPT),
 	/* Its EPT violation is fault-like: saved at the IRET, which then executes again. */
-	[OP_EIRET] = PROPS("eiret", true, JUDGES_EVENTS, AT_AFTER_PAGE_IRET, AT_AFTER_PAGE_IRET, AT_PAGE_IRET,
+	[OP_EIRET] = PROPS(true, JUDGES_EVENTS, AT_AFTER_PAGE_IRET, AT_AFTER_PAGE_IRET, AT_PAGE_IRET,
 			   describe_eiret, FEATURE_EPT),
-	[OP_SVM_INTERCEPTS] = SETUP("svm", describe_svm_intercepts, 0),
-	[OP_CLGI] = SETUP("clgi", describe_clgi, 0),
+	[OP_SVM_INTERCEPTS] = SETUP(describe_svm_intercepts, 0),
+	[OP_CLGI] = SETUP(describe_clgi, 0),
 	/* What GIF = 0 held lands right after the STGI. */
-	[OP_STGI] = PROPS("stgi", true, JUDGES_EVENTS, AT_AFTER_STGI, AT_AFTER_STGI, AT_AFTER_STGI, describe_stgi, 0),
+	[OP_STGI] = PROPS(true, JUDGES_EVENTS, AT_AFTER_STGI, AT_AFTER_STGI, AT_AFTER_STGI, describe_stgi, 0),
 	/* A spin has no place where events land: what it sends must be held. */
-	[OP_SPIN] = PROPS("spin", false, JUDGES_EVENTS, AT_ELSEWHERE, AT_ELSEWHERE, AT_ELSEWHERE, describe_spin, 0),
-	[OP_GIF_AT_EXIT] = SETUP("GIF at exit", describe_gif_at_exit, 0),
-	[OP_VNMI] = SETUP("vnmi", describe_vnmi, FEATURE_SVM_VNMI),
-	[OP_VGIF] = SETUP("vgif", describe_vgif, FEATURE_SVM_VGIF),
+	[OP_SPIN] = PROPS(false, JUDGES_EVENTS, AT_ELSEWHERE, AT_ELSEWHERE, AT_ELSEWHERE, describe_spin, 0),
+	[OP_GIF_AT_EXIT] = SETUP(describe_gif_at_exit, 0),
+	[OP_VNMI] = SETUP(describe_vnmi, FEATURE_SVM_VNMI),
+	[OP_VGIF] = SETUP(describe_vgif, FEATURE_SVM_VGIF),
 };
 
 void step_describe(const struct step *s, char *buf, unsigned len)

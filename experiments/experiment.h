@@ -20,7 +20,6 @@ enum step_judges {
 };
 
 struct step_op_properties {
-	const char *name;          /* for diagnostics */
 	bool needs_vmx;            /* touches the VMCS (every G step needs VMX as well) */
 	unsigned needs;            /* enum hv_feature bits, beyond what step_needs() adds */
 	enum step_judges judges;

@@ -61,9 +61,6 @@ bool step_execute(unsigned index);
 /* Records the experiment's failure at the current step; the first one wins. */
 void run_fail(const char *expected, const char *observed);
 
-/* Host only: writes the spec's (X, V, B, W) into the VMCS. */
-void nmi_controls_write(const struct xvbw *c);
-
 /* Verbose trace (option "verbose"): printed as the steps run. */
 void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -18,11 +18,12 @@ static uint32_t experimenter_apic_id;
 void watchdog_init(uint32_t experimenter) { experimenter_apic_id = experimenter; }
 
 /*
- * The watchdog: while idle, the generator looks at the experimenter's heartbeat (steps
- * and VM exits). A step can legitimately take one bounded wait plus the sends, so no
- * progress for ten wait bounds (plus time to print a failure at a slow baud rate) means
- * the experimenter is stuck where no timer reaches it: an endless loop with interrupts
- * off, a VM entry that never completes.
+ * The watchdog: while idle, the generator looks at the experimenter's heartbeat: the
+ * steps it starts (not its VM exits: a storm of exits is no progress). A step can
+ * legitimately take one bounded wait plus the sends, so no progress for ten wait bounds
+ * (plus time to print a failure at a slow baud rate) means the experimenter is stuck
+ * where no timer reaches it: an endless loop with interrupts off, a VM entry that never
+ * completes.
  *
  * First an INIT: in VMX non-root operation it is a VM exit (SDM 25.2), which the engine
  * turns into a timeout verdict for the step and recovers from. If the experimenter is

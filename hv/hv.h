@@ -103,9 +103,9 @@ struct hv_backend {
 	/* The controls as a run of H steps found them, put back after a refused entry. */
 	void (*save_controls)(void);
 	void (*restore_controls)(void);
-	/* Executes step s, one of the ops the backend implements (step_supported()). */
+	/* Executes step s, an op on the hypervisor's controls (experiments/steps.c hands
+	 * them over); one it does not implement sets io->failed. */
 	void (*execute)(const struct step *s, struct step_io *io);
-	bool (*implements)(enum step_op op);
 	/* The engine's answer to an exit that a one-shot control caused: the control off. */
 	void (*clear_one_shot)(const struct guest_exit *e);
 	/* Where the guest's IRET frame page is (an EPT/NPT-revocable page), and the answers

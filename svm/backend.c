@@ -267,17 +267,6 @@ static void execute_step(const struct step *s, struct step_io *io)
 	}
 }
 
-static bool implements_op(enum step_op op)
-{
-	switch (op) {
-	case OP_SVM_INTERCEPTS: case OP_INJECT: case OP_EXC_EXITING: case OP_SHADOW: case OP_GUEST_IF:
-	case OP_NMI_GATE: case OP_REINJECT: case OP_GIF_AT_EXIT: case OP_VNMI: case OP_VGIF:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static void intercept_nmis(bool on) { vmcb_set_bits32(VMCB_INTERCEPTS_1, INTERCEPT_NMI, on); }
 
 /* --- nested paging: not used (the guest shares the host's page tables, 15.25) --------- */
@@ -353,7 +342,6 @@ const struct hv_backend svm_backend = {
 	.save_controls = save_controls,
 	.restore_controls = restore_controls,
 	.execute = execute_step,
-	.implements = implements_op,
 	.clear_one_shot = clear_one_shot,
 	.frame_page = 0,
 	.in_frame_page = no_frame_page,

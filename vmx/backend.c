@@ -356,18 +356,6 @@ static void execute_step(const struct step *s, struct step_io *io)
 	}
 }
 
-static bool implements_op(enum step_op op)
-{
-	switch (op) {
-	case OP_SET: case OP_CHECK_CONTROLS: case OP_CHECK_B: case OP_CHECK_BIT12: case OP_INJECT: case OP_EXC_EXITING: case OP_SHADOW:
-	case OP_GUEST_IF: case OP_EXIT_CONTROL: case OP_ENTER_HLT: case OP_NMI_GATE: case OP_REINJECT: case OP_EPT:
-	case OP_EPT_ARM_IRET:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* --- the EPT frame page ------------------------------------------------------------------ */
 
 static bool restore_frame_page(void)
@@ -424,7 +412,6 @@ const struct hv_backend vmx_backend = {
 	.save_controls = save_controls,
 	.restore_controls = restore_controls,
 	.execute = execute_step,
-	.implements = implements_op,
 	.clear_one_shot = clear_one_shot,
 	.frame_page = ept_frame_page,
 	.in_frame_page = ept_in_frame_page,

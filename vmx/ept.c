@@ -77,11 +77,6 @@ enum vmx_status ept_restore_frame_page(void)
 	return invalidate();
 }
 
-bool ept_frame_page_revoked(void)
-{
-	return frame_revoked;
-}
-
 bool ept_in_frame_page(uint64_t guest_physical)
 {
 	return (guest_physical & ~(uint64_t)(EPT_PAGE_4K - 1)) == (uintptr_t)ept_frame_page;

@@ -31,7 +31,6 @@ void ept_disable(void);
  * followed by INVEPT (SDM 28.3.3.4). Returns INVEPT's status. */
 enum vmx_status ept_revoke_frame_page(void);
 enum vmx_status ept_restore_frame_page(void);
-bool ept_frame_page_revoked(void);
 /* Whether a guest-physical address lies in the frame page. */
 bool ept_in_frame_page(uint64_t guest_physical);
 

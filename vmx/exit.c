@@ -53,14 +53,6 @@ static __attribute__((noreturn)) void unexpected_exit(const struct vm_exit *e)
 	platform_exit(STATUS_FAIL);
 }
 
-void vmexit_skip_instruction(const struct vm_exit *e)
-{
-	vmcs_write(GUEST_RIP, e->guest_rip + e->instruction_length);
-}
-
-/* Called by vmx/<arch>/vmentry.S on every VM exit, on the exit stack. */
-volatile unsigned vmexit_count;
-
 /* Exits caused by an event rather than by the instruction at the guest's rip: the event
  * itself, or a fault while delivering an NMI or an external interrupt (the IDT-vectoring
  * information names it, SDM 27.2.3). */
@@ -89,10 +81,10 @@ static void resume_after_halt_window(struct vm_exit *e)
 	vmcs_write(GUEST_RIP, e->guest_rip);
 }
 
+/* Called by vmx/<arch>/vmentry.S on every VM exit, on the exit stack. */
 void vmexit_dispatch(struct gprs *regs)
 {
 	struct vm_exit e;
-	vmexit_count++;
 	read_exit(&e);
 	resume_after_halt_window(&e);
 	/* An exit from HLT saves activity state HLT (SDM 27.3.4); resuming in it would halt

@@ -34,12 +34,6 @@ typedef bool (*vmexit_handler)(const struct vm_exit *e, struct gprs *guest_regs)
  * returns true, VMRESUME is tried again with the VMCS as the handler left it. */
 void vmexit_set_handler(vmexit_handler h);
 
-/* Moves the guest past the instruction that caused the exit (VMCALL and the like). */
-void vmexit_skip_instruction(const struct vm_exit *e);
-
 void vmexit_print(const struct vm_exit *e);
-
-/* Every VM exit counts: a heartbeat the watchdog can read. */
-extern volatile unsigned vmexit_count;
 
 #endif

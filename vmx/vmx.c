@@ -120,15 +120,6 @@ const char *vmx_missing_feature(unsigned features)
 	return 0;
 }
 
-bool vmx_nmi_controls_supported(bool virtual_nmis, bool nmi_window)
-{
-	if (!may_be_one(caps.pin, PIN_NMI_EXITING))
-		return false;
-	if (virtual_nmis && !may_be_one(caps.pin, PIN_VIRTUAL_NMIS))
-		return false;
-	return !nmi_window || may_be_one(caps.proc, PROC_NMI_WINDOW_EXITING);
-}
-
 static bool lock_feature_control(const char **why)
 {
 	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);

@@ -37,9 +37,6 @@ void vmx_reset_guest(struct cpu *c, void (*guest_entry)(void));
 /* VMLAUNCH; returns only on failure, after printing the decoded failure. */
 void vmx_launch_guest(void);
 
-/* The NMI controls of the spec's (X, V, B, W), checked against the capabilities. */
-bool vmx_nmi_controls_supported(bool virtual_nmis, bool nmi_window);
-
 /* The capabilities vmx_enable() read. */
 const struct vmx_caps *vmx_current_caps(void);
 
