@@ -345,7 +345,8 @@ const struct step_op_properties step_ops[OP_COUNT] = {
 	[OP_VGIF] = SETUP(describe_vgif, FEATURE_SVM_VGIF),
 };
 
-void step_describe(const struct step *s, char *buf, unsigned len)
+/* The step in the spec's notation, in the words step_describe_in chose. */
+static void step_describe(const struct step *s, char *buf, unsigned len)
 {
 	if (s->op < OP_COUNT && step_ops[s->op].describe)
 		step_ops[s->op].describe(s, buf, len);
@@ -396,7 +397,8 @@ bool experiment_needs_vmx(const struct experiment *x)
 	return false;
 }
 
-unsigned step_needs(const struct step *s)
+/* The features step_ops[] names, and those the step's arguments turn on. */
+static unsigned step_needs(const struct step *s)
 {
 	static const unsigned control_needs[] = { [CONTROL_MTF] = FEATURE_MTF,
 						  [CONTROL_INTERRUPT_WINDOW] = FEATURE_INTERRUPT_WINDOW,

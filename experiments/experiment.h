@@ -26,7 +26,7 @@ struct step_op_properties {
 	/* Natural anchors (AT_STEP): where events land in the guest and in the host, and
 	 * where a VM exit caused by a fault of the step's own instruction is saved. */
 	enum anchor in_guest, in_host, fault;
-	/* The step in the spec's notation (step_describe). */
+	/* The step in the spec's notation (step_describe_in). */
 	void (*describe)(const struct step *s, char *buf, unsigned len);
 };
 
@@ -54,17 +54,15 @@ const struct catalogue *catalogue_of(enum backend_kind backend);
 /* The experiment with that number, in either catalogue, or 0. */
 const struct experiment *experiment_numbered(unsigned number);
 bool experiment_needs_vmx(const struct experiment *x);
-/* The VMX features (enum hv_feature, or'ed) a step and an experiment need. */
-unsigned step_needs(const struct step *s);
+/* The VMX features (enum hv_feature, or'ed) an experiment needs. */
 unsigned experiment_needs(const struct experiment *x);
 
 /* Where an expected event of the step is: its anchor, AT_STEP resolved to the step op's
  * natural place (for the context, or the faulting instruction for an exit a fault causes). */
 enum anchor expected_anchor(const struct step *s, const struct expected_event *e);
 
-/* Writes the step in the spec's notation, e.g. "wait(G: NMI, INTR → INTR@G)". */
-void step_describe(const struct step *s, char *buf, unsigned len);
-/* The same for step `index` of x, in x's architecture's words (an SVM exit's EXITCODE). */
+/* Writes step `index` of x in the spec's notation, e.g. "wait(G: NMI, INTR → INTR@G)", in
+ * x's architecture's words (an SVM exit's EXITCODE). */
 void step_describe_in(const struct experiment *x, unsigned index, char *buf, unsigned len);
 /* The step as C in the catalogue's notation (experiments/notation.h), its EXPECT(...) the
  * `count` events given (a check's value from v): "G(WAIT(SENDS(NMI), EXPECT(EXIT_NMI))),". */

@@ -30,7 +30,7 @@ static volatile uint32_t *mmio;
 
 #define CPUID_1_ECX_X2APIC (1u << 21)
 
-bool apic_x2apic_supported(void)
+static bool x2apic_supported(void)
 {
 	return (cpuid(1, 0).ecx & CPUID_1_ECX_X2APIC) != 0;
 }
@@ -41,7 +41,7 @@ void apic_detect(bool want_x2apic)
 	if (!(base & APIC_BASE_ENABLE))
 		wrmsr(MSR_IA32_APIC_BASE, base |= APIC_BASE_ENABLE);
 	/* SDM Vol. 3A 11.12.5: xAPIC to x2APIC is one write with both enable bits set. */
-	if (want_x2apic && !(base & APIC_BASE_X2APIC_ENABLE) && apic_x2apic_supported())
+	if (want_x2apic && !(base & APIC_BASE_X2APIC_ENABLE) && x2apic_supported())
 		wrmsr(MSR_IA32_APIC_BASE, base |= APIC_BASE_X2APIC_ENABLE);
 	mode = (base & APIC_BASE_X2APIC_ENABLE) ? APIC_X2APIC : APIC_XAPIC;
 	mmio = (volatile uint32_t *)(uintptr_t)(base & APIC_BASE_ADDR_MASK);
@@ -110,7 +110,8 @@ static bool xapic_wait_idle(void)
 	return false;
 }
 
-bool apic_send_ipi_checked(uint32_t dest, uint32_t mode_and_vector)
+/* Returns false if an xAPIC ICR stayed busy (the IPI was not accepted). */
+static bool send_ipi_checked(uint32_t dest, uint32_t mode_and_vector)
 {
 	uint32_t low = mode_and_vector | ICR_LEVEL_ASSERT;
 	if (mode == APIC_X2APIC) {
@@ -134,7 +135,7 @@ bool apic_send_ipi_checked(uint32_t dest, uint32_t mode_and_vector)
 
 void apic_send_ipi(uint32_t dest, uint32_t mode_and_vector)
 {
-	(void)apic_send_ipi_checked(dest, mode_and_vector);
+	(void)send_ipi_checked(dest, mode_and_vector);
 }
 
 void apic_timer_arm(uint32_t vector, uint32_t count)

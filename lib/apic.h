@@ -19,7 +19,6 @@ enum apic_mode { APIC_XAPIC, APIC_X2APIC };
 /* Reads the mode and base from IA32_APIC_BASE (global, once, on the BSP): the mode the
  * firmware left, or x2APIC when asked for and supported. */
 void apic_detect(bool want_x2apic);
-bool apic_x2apic_supported(void);
 /* Software-enables this CPU's APIC with our spurious vector and masks LINT0. */
 void apic_init_cpu(void);
 enum apic_mode apic_mode(void);
@@ -28,8 +27,6 @@ uint32_t apic_id(void);
 void apic_eoi(void);
 /* Sends an IPI; in xAPIC mode waits (bounded) until the APIC has accepted it. */
 void apic_send_ipi(uint32_t dest_apic_id, uint32_t mode_and_vector);
-/* Same, but returns false if an xAPIC ICR stayed busy (the IPI was not accepted). */
-bool apic_send_ipi_checked(uint32_t dest_apic_id, uint32_t mode_and_vector);
 
 /* LAPIC timer, one-shot, divide by 1. */
 void apic_timer_arm(uint32_t vector, uint32_t count);

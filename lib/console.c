@@ -131,7 +131,9 @@ static void count_activity(void)
 		activity[cpu]++;
 }
 
-void console_write(const char *s)
+/* Writes a string ("\n" becomes "\r\n"); whole, under the console lock. Complete lines
+ * that belong in the results view are also shown on the screen (lib/screen.h). */
+static void console_write(const char *s)
 {
 	int taken = spin_lock(&console_lock, console_owner_id());
 	if (taken)

@@ -14,9 +14,6 @@ bool console_has_uart(void);
 /* Sends the output to the UART at port too (for an error that must show on two ports);
  * returns whether it answers. */
 bool console_also(uint16_t port, uint32_t baud);
-/* Writes a string ("\n" becomes "\r\n"); whole, under the console lock. Complete lines
- * that belong in the results view are also shown on the screen (lib/screen.h). */
-void console_write(const char *s);
 /*
  * How often CPU `cpu_index` has begun or finished a console write: odd while it is
  * writing. The watchdog counts this as progress, because one write can take long (a

@@ -30,7 +30,7 @@ void screen_init(const struct framebuffer *fb, uintptr_t base, const char *mappi
 /* Whether a line (no '\n') belongs in the results view. */
 bool screen_line_wanted(const char *line);
 /* Shows one line (no '\n'), cut at the screen's width; scrolls when the screen is full.
- * Called by console_write under the console lock; takes no lock itself. */
+ * Called by the console (lib/console.c) under its lock; takes no lock itself. */
 void screen_write_line(const char *line);
 
 #endif

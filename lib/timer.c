@@ -341,14 +341,15 @@ void spin_us(uint64_t us)
 		pause();
 }
 
-uint32_t apic_ticks_for_us(uint64_t us)
+/* LAPIC timer ticks for a duration, saturating at the 32-bit counter's maximum. */
+static uint32_t apic_ticks_for_us(uint64_t us)
 {
 	uint64_t ticks = us * cal.apic_khz / 1000;
 	return ticks > 0xffffffff ? 0xffffffff : (ticks ? (uint32_t)ticks : 1);
 }
 
-bool timer_fired_here(void) { return fired[this_cpu()->index]; }
-void timer_clear_fired_here(void) { fired[this_cpu()->index] = false; }
+static bool timer_fired_here(void) { return fired[this_cpu()->index]; }
+static void timer_clear_fired_here(void) { fired[this_cpu()->index] = false; }
 
 void timer_on_interrupt(void)
 {

@@ -39,8 +39,6 @@ void spin_us(uint64_t us);
  * caller's IF is restored afterwards. */
 void delay_us(uint64_t us);
 
-/* LAPIC timer ticks for a duration, saturating at the 32-bit counter's maximum. */
-uint32_t apic_ticks_for_us(uint64_t us);
 
 /* Arms this CPU's LAPIC timer to raise VEC_TIMER once after `us`: the bound on a wait. */
 void timer_arm_us(uint64_t us);
@@ -48,7 +46,5 @@ void timer_disarm(void);
 
 /* Called by the trap dispatcher for VEC_TIMER. */
 void timer_on_interrupt(void);
-bool timer_fired_here(void);
-void timer_clear_fired_here(void);
 
 #endif

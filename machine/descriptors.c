@@ -65,7 +65,7 @@ uint64_t gdt_descriptor(uint16_t selector)
 	return table[selector / 8];
 }
 
-struct descriptor_pointer host_idt_pointer(void) { return idt_pointer(host_idt); }
+static struct descriptor_pointer host_idt_pointer(void) { return idt_pointer(host_idt); }
 struct descriptor_pointer guest_idt_pointer(void) { return idt_pointer(guest_idt); }
 struct descriptor_pointer guest_idt_without_nmi_pointer(void) { return idt_pointer(guest_idt_without_nmi); }
 

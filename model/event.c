@@ -78,7 +78,7 @@ static const char *const field_names[FIELD_COUNT] = {
 	[FIELD_GUEST_PHYSICAL] = "guest-physical address",
 };
 
-const char *obs_field_name(enum obs_field f)
+static const char *obs_field_name(enum obs_field f)
 {
 	return f < FIELD_COUNT ? field_names[f] : "?";
 }

@@ -127,8 +127,7 @@ enum obs_field {
 
 uint64_t record_field(const struct exit_record *r, enum obs_field f);
 void record_set_field(struct exit_record *r, enum obs_field f, uint64_t value);
-const char *obs_field_name(enum obs_field f);
-/* The name of a field in a record of that architecture's (vmx: obs_field_name). */
+/* The name of a field in a record of that architecture's: the VMCS's, or the VMCB's. */
 const char *obs_field_name_for(bool svm, enum obs_field f);
 
 #endif

@@ -23,7 +23,8 @@ void ept_init(ept_ram_test is_ram)
 	frame_revoked = false;
 }
 
-bool ept_usable(void)
+/* Whether this CPU has everything EPT needs. */
+static bool ept_usable(void)
 {
 	return vmx_missing_feature(FEATURE_EPT) == 0;
 }

@@ -20,9 +20,6 @@ extern uint8_t ept_frame_page[4096];
 /* Builds the tables; is_ram says which memory is RAM (boot/ knows the memory map). */
 void ept_init(ept_ram_test is_ram);
 
-/* Whether this CPU has everything EPT needs (vmx_missing_feature(FEATURE_EPT) == 0). */
-bool ept_usable(void);
-
 /* Secondary control "enable EPT" and the EPT pointer, or "enable EPT" cleared. */
 void ept_enable(void);
 void ept_disable(void);

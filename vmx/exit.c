@@ -29,7 +29,7 @@ static void read_exit(struct vm_exit *e)
 	e->hit_before_hlt = false;
 }
 
-void vmexit_print(const struct vm_exit *e)
+static void vmexit_print(const struct vm_exit *e)
 {
 	printf("VM exit: reason %#x (%s%s), qualification %#lx\n", e->reason,
 	       (e->reason & EXIT_REASON_ENTRY_FAILURE_BIT) ? "VM-entry failure, " : "",

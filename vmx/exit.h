@@ -34,6 +34,4 @@ typedef bool (*vmexit_handler)(const struct vm_exit *e, struct gprs *guest_regs)
  * returns true, VMRESUME is tried again with the VMCS as the handler left it. */
 void vmexit_set_handler(vmexit_handler h);
 
-void vmexit_print(const struct vm_exit *e);
-
 #endif
