@@ -124,18 +124,18 @@ static bool observing_here(void)
 	return this_cpu()->role == ROLE_EXPERIMENTER;
 }
 
-static void on_nmi(enum trap_context ctx, uintptr_t rip)
+static void on_nmi(unsigned context, uintptr_t rip)
 {
 	if (observing_here())
-		obs_record_simple(ctx == CTX_GUEST ? OBS_NMI_G : OBS_NMI_H, rip);
+		obs_record_simple(context == CTX_GUEST ? OBS_NMI_G : OBS_NMI_H, rip);
 }
 
-static void on_interrupt(enum trap_context ctx, unsigned vector, uintptr_t rip)
+static void on_interrupt(unsigned context, unsigned vector, uintptr_t rip)
 {
 	if (!observing_here())
 		return;
 	if (vector == VEC_GENERATOR)
-		obs_record_simple(ctx == CTX_GUEST ? OBS_INTR_G : OBS_INTR_H, rip);
+		obs_record_simple(context == CTX_GUEST ? OBS_INTR_G : OBS_INTR_H, rip);
 	else if (vector == VEC_TIMER && log.timeout_armed) {
 		/* A timer that fired after its wait ended stays pending; only an armed one
 		 * speaks. */

@@ -55,7 +55,7 @@ static void handle_interrupt(struct trap_frame *f)
 	if (trap_hooks.acknowledge)
 		trap_hooks.acknowledge(vector);
 	if (trap_hooks.interrupt)
-		trap_hooks.interrupt((enum trap_context)f->context, vector, f->rip);
+		trap_hooks.interrupt((unsigned)f->context, vector, f->rip);
 }
 
 /*
@@ -81,7 +81,7 @@ void trap_dispatch(struct trap_frame *f)
 		f->rip = (uintptr_t)after_hlt;
 	if (f->vector == VEC_NMI) {
 		if (trap_hooks.nmi)
-			trap_hooks.nmi((enum trap_context)f->context, f->rip);
+			trap_hooks.nmi((unsigned)f->context, f->rip);
 	} else if (f->vector < 32) {
 		handle_exception(f);
 	} else {

@@ -1,17 +1,31 @@
-/* What the interrupt entry stubs (machine/<arch>/isr.S) hand to C, and the fix-up table. */
+/*
+ * What the interrupt entry stubs (machine/<arch>/isr.S) hand to C, and the fix-up table.
+ * The stubs include this header too: what they share with C comes first, free of C.
+ */
 #ifndef MACHINE_TRAP_H
 #define MACHINE_TRAP_H
+
+/* Which IDT an event came through (struct trap_frame's context): each stub table pushes
+ * its own. */
+#define CTX_HOST  0
+#define CTX_GUEST 1
+
+/* The exceptions for which the CPU pushes an error code (SDM Vol. 3A, Table 6-1): #DF,
+ * #TS, #NP, #SS, #GP, #PF, #AC, #CP, #VC, #SX. For every other vector the stub pushes a 0
+ * in its place, so that all frames look alike. Read by C and by the assembler's .if. */
+#define EXCEPTION_HAS_ERROR_CODE(v) \
+	((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
+
+#ifndef __ASSEMBLER__
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "machine/arch.h"
 
-enum trap_context { CTX_HOST = 0, CTX_GUEST = 1 };
-
 /* Layout fixed by the stubs: lowest address first. */
 struct trap_frame {
-	uintptr_t context;        /* enum trap_context: which IDT the event came through */
+	uintptr_t context;        /* CTX_HOST or CTX_GUEST */
 	uintptr_t interrupted_sp; /* the stack pointer at the moment the event hit */
 	struct gprs regs;
 	/* In: what the stub pushed. Out (set by trap_dispatch for the IRET-free return):
@@ -49,11 +63,13 @@ bool fixup_lookup(unsigned vector, uintptr_t rip, uintptr_t *resume_rip);
 struct trap_hooks {
 	void (*acknowledge)(unsigned vector);                 /* vectors 32-255, first */
 	__attribute__((noreturn)) void (*fatal)(const struct trap_frame *f);
-	void (*nmi)(enum trap_context ctx, uintptr_t rip);
-	void (*interrupt)(enum trap_context ctx, unsigned vector, uintptr_t rip);
+	void (*nmi)(unsigned context, uintptr_t rip);                     /* CTX_HOST, CTX_GUEST */
+	void (*interrupt)(unsigned context, unsigned vector, uintptr_t rip);
 	/* Returns true when it handled the exception (e.g. recorded an expected fault). */
 	bool (*exception)(struct trap_frame *f);
 };
 extern struct trap_hooks trap_hooks;
+
+#endif /* __ASSEMBLER__ */
 
 #endif

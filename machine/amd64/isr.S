@@ -15,15 +15,12 @@
  * a pending interrupt from landing inside this stub.
  */
 #include "machine/layout.h"
+#include "machine/trap.h"
 #include "machine/amd64/gprs.h"
-
-#define CTX_HOST  0
-#define CTX_GUEST 1
 
 .macro STUB ctx
 	.balign ISR_STUB_SIZE
-	.if vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30
-	.else
+	.if !EXCEPTION_HAS_ERROR_CODE(vec)
 	pushq $0
 	.endif
 	pushq $vec
