@@ -1,8 +1,6 @@
 /* What each step op is, and the steps back in the spec's notation, for the trace, the
  * failure diagnostics and docs/experiments.md (tests/catalogue_md.c builds this file on
  * the host too). */
-#include <stdarg.h>
-
 #include "experiments/experiment.h"
 #include "lib/printf.h"
 #include "machine/layout.h"
@@ -24,43 +22,48 @@ static const char *context_name(const struct step *s)
 	return s->ctx == IN_GUEST ? "G" : "H";
 }
 
-static int describe_sends(const struct step *s, char *buf, unsigned len)
+/* What the step has the generator send, "NMI, INTR": the same in the notation and in C. */
+static void add_send_list(const struct step *s, char *buf, unsigned len, size_t *n)
 {
-	int n = 0;
 	for (unsigned i = 0; i < s->nsends; i++)
-		n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, "%s%s", i ? ", " : "",
-			      s->sends[i] == GEN_NMI ? "NMI" : "INTR");
-	return n;
+		snappend(buf, len, n, "%s%s", i ? ", " : "", s->sends[i] == GEN_NMI ? "NMI" : "INTR");
 }
 
-static int describe_expectation(const struct step *s, char *buf, unsigned len)
+static void describe_sends(const struct step *s, char *buf, unsigned len)
 {
-	if (!s->nexpected)
-		return snprintf(buf, len, "none");
-	int n = 0;
+	size_t n = 0;
+	buf[0] = 0;
+	add_send_list(s, buf, len, &n);
+}
+
+static void describe_expectation(const struct step *s, char *buf, unsigned len)
+{
+	if (!s->nexpected) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	size_t n = 0;
 	for (unsigned i = 0; i < s->nexpected; i++) {
 		const struct expected_event *e = &s->expected[i];
-		n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, "%s%s", i ? (s->either ? " or " : ", ") : "",
-			      e->source == OBS_NONE ? "none" : obs_source_name(e->source));
+		snappend(buf, len, &n, "%s%s", i ? (s->either ? " or " : ", ") : "",
+			 e->source == OBS_NONE ? "none" : obs_source_name(e->source));
 		if (e->has_detail)
-			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, "(%s %u)",
-				      e->source == OBS_ENTRY_VMFAIL ? "error" : "qualification", e->detail);
+			snappend(buf, len, &n, "(%s %u)", e->source == OBS_ENTRY_VMFAIL ? "error" : "qualification",
+				 e->detail);
 		if (e->anchor == AT_G_HANDLER || e->anchor == AT_H_HANDLER)
-			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " at %s's handler %#x",
-				      e->anchor == AT_G_HANDLER ? "G" : "H", e->vector);
+			snappend(buf, len, &n, " at %s's handler %#x", e->anchor == AT_G_HANDLER ? "G" : "H",
+				 e->vector);
 		else if (e->anchor == AT_HOST_EXIT_ENTRY)
-			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " at H's VM-exit entry");
+			snappend(buf, len, &n, " at H's VM-exit entry");
 		else if (e->anchor == AT_AFTER_VMCALL_NEXT)
-			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " one instruction after VMCALL");
+			snappend(buf, len, &n, " one instruction after VMCALL");
 		else if (e->anchor == AT_IRET)
-			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " at the IRET");
+			snappend(buf, len, &n, " at the IRET");
 		else if (e->anchor == AT_PAGE_IRET || e->anchor == AT_AFTER_PAGE_IRET)
-			n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " %s the IRET",
-				      e->anchor == AT_PAGE_IRET ? "at" : "after");
+			snappend(buf, len, &n, " %s the IRET", e->anchor == AT_PAGE_IRET ? "at" : "after");
 	}
 	if (s->either)
-		n += snprintf(buf + n, len > (unsigned)n ? len - n : 0, " (measured)");
-	return n;
+		snappend(buf, len, &n, " (measured)");
 }
 
 static void describe_set(const struct step *s, char *buf, unsigned len)
@@ -466,18 +469,6 @@ static const char *anchor_c_name(enum anchor a)
 	}
 }
 
-/* snprintf that appends at *n and never runs past len. */
-static void add(char *buf, unsigned len, int *n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void add(char *buf, unsigned len, int *n, const char *fmt, ...)
-{
-	if (*n >= (int)len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	*n += vsnprintf(buf + *n, len - (unsigned)*n, fmt, ap);
-	va_end(ap);
-}
-
 /* The catalogue's names for the vectors it uses (machine/layout.h; INJECTED is
  * experiments/catalogue.c's), else the number. */
 static const char *vector_c_name(unsigned vector, char *buf, unsigned len)
@@ -501,83 +492,82 @@ static enum anchor natural_anchor(const struct step *s, enum obs_source source)
 
 /* One predicted event as the notation writes it: EV(src) at the step's natural place,
  * EV_AT(src, AT_...) elsewhere, EV_AT_G_HANDLER(src, v) at a handler. */
-static void add_event(const struct step *s, const struct predicted *e, char *buf, unsigned len, int *n)
+static void add_event(const struct step *s, const struct predicted *e, char *buf, unsigned len, size_t *n)
 {
 	const char *src = source_c_names[e->source] ? source_c_names[e->source] : "NONE";
 	char vec[8];
 	if (e->source == OBS_ENTRY_VMFAIL)
-		add(buf, len, n, "EV_VMFAIL(%u)", e->rec.detail);
+		snappend(buf, len, n, "EV_VMFAIL(%u)", e->rec.detail);
 	else if (e->source == OBS_ENTRY_BAD_GUEST)
-		add(buf, len, n, "EV_BAD_GUEST(%llu)", (unsigned long long)e->rec.qualification);
+		snappend(buf, len, n, "EV_BAD_GUEST(%llu)", (unsigned long long)e->rec.qualification);
 	else if (e->anchor == AT_G_HANDLER || e->anchor == AT_H_HANDLER)
-		add(buf, len, n, "EV_AT_%s_HANDLER(%s, %s)", e->anchor == AT_G_HANDLER ? "G" : "H", src,
+		snappend(buf, len, n, "EV_AT_%s_HANDLER(%s, %s)", e->anchor == AT_G_HANDLER ? "G" : "H", src,
 		    vector_c_name(e->vector, vec, sizeof(vec)));
 	else if (e->anchor == natural_anchor(s, e->source))
-		add(buf, len, n, "EV(%s)", src);
+		snappend(buf, len, n, "EV(%s)", src);
 	else
-		add(buf, len, n, "EV_AT(%s, %s)", src, anchor_c_name(e->anchor));
+		snappend(buf, len, n, "EV_AT(%s, %s)", src, anchor_c_name(e->anchor));
 }
 
 /* EXPECT_NONE(), EXPECT(src), EXPECT_ONE(e), EXPECT_PAIR(a, b), EXPECT_SEQ(a, b, c...):
  * what the model predicts in the step's window. More than MAX_EXPECTED events the notation
  * cannot say: a comment says so. */
 static void add_expect(const struct step *s, const struct predicted *const *ev, unsigned count, char *buf,
-		       unsigned len, int *n)
+		       unsigned len, size_t *n)
 {
 	if (count == 0) {
-		add(buf, len, n, "EXPECT_NONE()");
+		snappend(buf, len, n, "EXPECT_NONE()");
 		return;
 	}
 	if (count > MAX_EXPECTED) {
-		add(buf, len, n, "EXPECT_NONE() /* the model predicts %u events here */", count);
+		snappend(buf, len, n, "EXPECT_NONE() /* the model predicts %u events here */", count);
 		return;
 	}
 	if (count == 1 && ev[0]->anchor == natural_anchor(s, ev[0]->source) && ev[0]->source != OBS_ENTRY_VMFAIL &&
 	    ev[0]->source != OBS_ENTRY_BAD_GUEST) {
-		add(buf, len, n, "EXPECT(%s)", source_c_names[ev[0]->source]);
+		snappend(buf, len, n, "EXPECT(%s)", source_c_names[ev[0]->source]);
 		return;
 	}
-	add(buf, len, n, count == 1 ? "EXPECT_ONE(" : count == 2 ? "EXPECT_PAIR(" : "EXPECT_SEQ(");
+	snappend(buf, len, n, count == 1 ? "EXPECT_ONE(" : count == 2 ? "EXPECT_PAIR(" : "EXPECT_SEQ(");
 	for (unsigned i = 0; i < count; i++) {
 		if (i)
-			add(buf, len, n, ", ");
+			snappend(buf, len, n, ", ");
 		add_event(s, ev[i], buf, len, n);
 	}
-	add(buf, len, n, ")");
+	snappend(buf, len, n, ")");
 }
 
-static void add_sends(const struct step *s, char *buf, unsigned len, int *n)
+static void add_sends(const struct step *s, char *buf, unsigned len, size_t *n)
 {
-	add(buf, len, n, "SENDS(");
-	for (unsigned i = 0; i < s->nsends; i++)
-		add(buf, len, n, "%s%s", i ? ", " : "", s->sends[i] == GEN_NMI ? "NMI" : "INTR");
-	add(buf, len, n, ")");
+	snappend(buf, len, n, "SENDS(");
+	add_send_list(s, buf, len, n);
+	snappend(buf, len, n, ")");
 }
 
-static void add_injection(const struct step *s, char *buf, unsigned len, int *n)
+static void add_injection(const struct step *s, char *buf, unsigned len, size_t *n)
 {
 	char vec[8];
 	const char *v = vector_c_name(s->vector, vec, sizeof(vec));
 	if (s->injection == INJECT_KIND_NMI && s->vector == VEC_NMI && s->has_error_code)
-		add(buf, len, n, "INJECT_NMI_WITH_ERROR(%#x)", s->error_code);
+		snappend(buf, len, n, "INJECT_NMI_WITH_ERROR(%#x)", s->error_code);
 	else if (s->injection == INJECT_KIND_NMI && s->vector == VEC_NMI)
-		add(buf, len, n, "INJECT_NMI()");
+		snappend(buf, len, n, "INJECT_NMI()");
 	else if (s->injection == INJECT_KIND_NMI)
-		add(buf, len, n, "INJECT_NMI_VECTOR(%s)", v);
+		snappend(buf, len, n, "INJECT_NMI_VECTOR(%s)", v);
 	else if (s->injection == INJECT_KIND_INTR)
-		add(buf, len, n, "INJECT_INTR(%s)", v);
+		snappend(buf, len, n, "INJECT_INTR(%s)", v);
 	else if (s->has_error_code)
-		add(buf, len, n, "INJECT_EXC_ERR(%s, %#x)", v, s->error_code);
+		snappend(buf, len, n, "INJECT_EXC_ERR(%s, %#x)", v, s->error_code);
 	else
-		add(buf, len, n, "INJECT_EXC(%s)", v);
+		snappend(buf, len, n, "INJECT_EXC(%s)", v);
 }
 
-static void add_control(const struct step *s, char *buf, unsigned len, int *n)
+static void add_control(const struct step *s, char *buf, unsigned len, size_t *n)
 {
 	if (s->control == CONTROL_PREEMPTION_TIMER)
-		add(buf, len, n, "PREEMPT_TIMER(%u)", s->timer);
+		snappend(buf, len, n, "PREEMPT_TIMER(%u)", s->timer);
 	else
-		add(buf, len, n, "%s(%d)", s->control == CONTROL_MTF ? "MTF" : "INTR_WINDOW", s->value);
+		snappend(buf, len, n, "%s(%d)", s->control == CONTROL_MTF ? "MTF" : "INTR_WINDOW", s->value);
 }
 
 static const char *const field_c_names[FIELD_COUNT] = {
@@ -589,89 +579,101 @@ static const char *const field_c_names[FIELD_COUNT] = {
 
 /* A check of an exit's field, with the model's value (the record as predicted), in the
  * shorthand the catalogue uses for that field and mask where there is one. */
-static void add_check_exit(const struct step *s, const struct predicted_value *v, char *buf, unsigned len, int *n)
+static void add_check_exit(const struct step *s, const struct predicted_value *v, char *buf, unsigned len, size_t *n)
 {
 	const char *src = source_c_names[s->exit];
 	unsigned bits = v && v->present && !v->absent ? (unsigned)v->value : s->bits;
 	if (s->field == FIELD_IDT_VECTORING && s->mask == ((bits & 0x80000000u) ? 0x80000fffu : 0x80000000u))
-		add(buf, len, n, "CHECK_IDTV(%s, %#x)", src, bits);
+		snappend(buf, len, n, "CHECK_IDTV(%s, %#x)", src, bits);
 	else if (s->field == FIELD_INFO && s->mask == 0x80000fffu)
-		add(buf, len, n, "CHECK_INFO(%s, %#x)", src, bits);
+		snappend(buf, len, n, "CHECK_INFO(%s, %#x)", src, bits);
 	else if (s->field == FIELD_ERROR && s->mask == 0xffffffffu)
-		add(buf, len, n, "CHECK_ERROR(%s, %#x)", src, bits);
+		snappend(buf, len, n, "CHECK_ERROR(%s, %#x)", src, bits);
 	else if (s->field == FIELD_ACTIVITY && s->mask == 0xffffffffu)
-		add(buf, len, n, "CHECK_ACTIVITY(%s, %u)", src, bits);
+		snappend(buf, len, n, "CHECK_ACTIVITY(%s, %u)", src, bits);
 	else if (s->field == FIELD_INTERRUPTIBILITY && s->mask == 1u << 3)
-		add(buf, len, n, "CHECK_SAVED_B(%s, %u)", src, bits ? 1 : 0);
+		snappend(buf, len, n, "CHECK_SAVED_B(%s, %u)", src, bits ? 1 : 0);
 	else if (s->field == FIELD_INTERRUPTIBILITY && s->mask == 3u)
-		add(buf, len, n, "CHECK_SAVED_SHADOW(%s, %u)", src, bits);
+		snappend(buf, len, n, "CHECK_SAVED_SHADOW(%s, %u)", src, bits);
 	else if (s->field == FIELD_QUALIFICATION)
-		add(buf, len, n, "CHECK_QUAL(%s, %#x, %#x)", src, s->mask, bits);
+		snappend(buf, len, n, "CHECK_QUAL(%s, %#x, %#x)", src, s->mask, bits);
 	else
-		add(buf, len, n, "CHECK_EXIT(%s, %s, %#x, %#x)", src, field_c_names[s->field], s->mask, bits);
+		snappend(buf, len, n, "CHECK_EXIT(%s, %s, %#x, %#x)", src, field_c_names[s->field], s->mask, bits);
 }
 
 /* The op and its arguments, without the step's context or expectation. */
-static void add_op(const struct step *s, const struct predicted_value *v, char *buf, unsigned len, int *n)
+static void add_op(const struct step *s, const struct predicted_value *v, char *buf, unsigned len, size_t *n)
 {
 	static const char *const shadows[] = { [SHADOW_NONE] = "NONE", [SHADOW_STI] = "STI", [SHADOW_MOV_SS] = "MOV_SS" };
 	const struct xvbw *c = &s->controls;
 	uint64_t value = v && v->present ? v->value : 0;
 	char vec[8];
 	switch (s->op) {
-	case OP_SET: add(buf, len, n, "SET(%d, %d, %d, %d)", c->nmi_exiting, c->virtual_nmis, c->blocking, c->nmi_window); return;
-	case OP_CHECK_CONTROLS:
-		add(buf, len, n, "CHECK_XVBW(%u, %u, %u, %u)", (unsigned)(value / 1000), (unsigned)(value / 100 % 10),
-		    (unsigned)(value / 10 % 10), (unsigned)(value % 10));
+	case OP_SET:
+		snappend(buf, len, n, "SET(%d, %d, %d, %d)", c->nmi_exiting, c->virtual_nmis, c->blocking, c->nmi_window);
 		return;
-	case OP_CHECK_B: add(buf, len, n, "CHECK_B(%u)", (unsigned)value); return;
-	case OP_CHECK_BIT12: add(buf, len, n, "CHECK_BIT12(%u)", (unsigned)value); return;
+	case OP_CHECK_CONTROLS:
+		snappend(buf, len, n, "CHECK_XVBW(%u, %u, %u, %u)", (unsigned)(value / 1000),
+			 (unsigned)(value / 100 % 10), (unsigned)(value / 10 % 10), (unsigned)(value % 10));
+		return;
+	case OP_CHECK_B: snappend(buf, len, n, "CHECK_B(%u)", (unsigned)value); return;
+	case OP_CHECK_BIT12: snappend(buf, len, n, "CHECK_BIT12(%u)", (unsigned)value); return;
 	case OP_INJECT: add_injection(s, buf, len, n); return;
 	case OP_EXC_EXITING:
 		if (s->vector == VEC_GP)
-			add(buf, len, n, "GP_EXITING(%d)", s->value);
+			snappend(buf, len, n, "GP_EXITING(%d)", s->value);
 		else
-			add(buf, len, n, "EXC_EXITING(%s, %d)", vector_c_name(s->vector, vec, sizeof(vec)), s->value);
+			snappend(buf, len, n, "EXC_EXITING(%s, %d)", vector_c_name(s->vector, vec, sizeof(vec)),
+				 s->value);
 		return;
-	case OP_SHADOW: add(buf, len, n, "SHADOW(%s)", shadows[s->shadow]); return;
-	case OP_GUEST_IF: add(buf, len, n, "GUEST_IF(%d)", s->value); return;
+	case OP_SHADOW: snappend(buf, len, n, "SHADOW(%s)", shadows[s->shadow]); return;
+	case OP_GUEST_IF: snappend(buf, len, n, "GUEST_IF(%d)", s->value); return;
 	case OP_EXIT_CONTROL: add_control(s, buf, len, n); return;
-	case OP_ENTER_HLT: add(buf, len, n, "ENTER_HLT()"); return;
-	case OP_SEND_AFTER_ENTRY: add(buf, len, n, "SEND_AFTER_ENTRY("), add_sends(s, buf, len, n), add(buf, len, n, ")"); return;
-	case OP_NMI_GATE: add(buf, len, n, "NMI_GATE(%d)", s->value); return;
-	case OP_REINJECT: add(buf, len, n, "REINJECT(%s)", source_c_names[s->exit]); return;
-	case OP_EPT: add(buf, len, n, "EPT(%d)", s->value); return;
+	case OP_ENTER_HLT: snappend(buf, len, n, "ENTER_HLT()"); return;
+	case OP_SEND_AFTER_ENTRY:
+		snappend(buf, len, n, "SEND_AFTER_ENTRY(");
+		add_sends(s, buf, len, n);
+		snappend(buf, len, n, ")");
+		return;
+	case OP_NMI_GATE: snappend(buf, len, n, "NMI_GATE(%d)", s->value); return;
+	case OP_REINJECT: snappend(buf, len, n, "REINJECT(%s)", source_c_names[s->exit]); return;
+	case OP_EPT: snappend(buf, len, n, "EPT(%d)", s->value); return;
 	case OP_EPT_ARM_IRET:
-		add(buf, len, n, "EPT_ARM_IRET(%s)", s->response == EPT_RESPONSE_REBLOCK ? "REBLOCK" : "RESTORE_ONLY");
+		snappend(buf, len, n, "EPT_ARM_IRET(%s)",
+			 s->response == EPT_RESPONSE_REBLOCK ? "REBLOCK" : "RESTORE_ONLY");
 		return;
 	case OP_CHECK_EXIT: add_check_exit(s, v, buf, len, n); return;
-	case OP_MEASURE_EXIT: add(buf, len, n, "MEASURE_EXIT(%s, \"%s\")", source_c_names[s->exit], s->reference); return;
-	case OP_MEASURE:
-		add(buf, len, n, "MEASURE(%s, %s, \"%s\")", source_c_names[s->exit], field_c_names[s->field], s->reference);
+	case OP_MEASURE_EXIT:
+		snappend(buf, len, n, "MEASURE_EXIT(%s, \"%s\")", source_c_names[s->exit], s->reference);
 		return;
-	default: add(buf, len, n, "/* op %u */", (unsigned)s->op); return;
+	case OP_MEASURE:
+		snappend(buf, len, n, "MEASURE(%s, %s, \"%s\")", source_c_names[s->exit], field_c_names[s->field],
+			 s->reference);
+		return;
+	default: snappend(buf, len, n, "/* op %u */", (unsigned)s->op); return;
 	}
 }
 
 void step_print_notation(const struct step *s, const struct predicted *const *events, unsigned count,
 			 const struct predicted_value *v, char *buf, unsigned len)
 {
-	int n = 0;
+	size_t n = 0;
 	static const char *const judged[OP_COUNT] = { [OP_WAIT] = "WAIT", [OP_IRET] = "IRET", [OP_FIRET] = "FIRET",
 		[OP_SINCE_ENTRY] = "SINCE_ENTRY", [OP_VMENTRY] = "VMENTRY", [OP_EIRET] = "EIRET", [OP_VMCALL] = "VMCALL" };
-	add(buf, len, &n, "%s(", s->ctx == IN_GUEST ? "G" : "H");
+	snappend(buf, len, &n, "%s(", s->ctx == IN_GUEST ? "G" : "H");
 	if (s->op == OP_VMCALL && !count) {
-		add(buf, len, &n, "VMCALL()");
+		snappend(buf, len, &n, "VMCALL()");
 	} else if (s->op < OP_COUNT && judged[s->op]) {
-		add(buf, len, &n, "%s(", judged[s->op]);
+		snappend(buf, len, &n, "%s(", judged[s->op]);
 		if (s->op == OP_WAIT)
-			add_sends(s, buf, len, &n), add(buf, len, &n, ", ");
+			add_sends(s, buf, len, &n), snappend(buf, len, &n, ", ");
 		add_expect(s, events, count, buf, len, &n);
-		add(buf, len, &n, ")%s%s", s->settle ? ", SETTLE()" : "", s->host_at_exit ? ", HOST_AT_EXIT()" : "");
+		snappend(buf, len, &n, ")%s%s", s->settle ? ", SETTLE()" : "",
+			 s->host_at_exit ? ", HOST_AT_EXIT()" : "");
 	} else {
 		add_op(s, v, buf, len, &n);
 		if (count)
-			add(buf, len, &n, " /* the model predicts %u event(s) in this step's window */", count);
+			snappend(buf, len, &n, " /* the model predicts %u event(s) in this step's window */", count);
 	}
-	add(buf, len, &n, "),");
+	snappend(buf, len, &n, "),");
 }

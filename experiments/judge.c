@@ -1,7 +1,5 @@
 #include "experiments/judge.h"
 
-#include <stdarg.h>
-
 #include "experiments/places.h"
 #include "lib/printf.h"
 
@@ -22,18 +20,6 @@ static struct {
 	struct candidate c[JUDGE_MAX_CANDIDATES];
 	unsigned judged[MODEL_MAX_STEPS + 1];  /* observations each window had when judged */
 } judge;
-
-/* snprintf that appends at *n and never runs past len. */
-static void append(char *buf, unsigned len, int *n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void append(char *buf, unsigned len, int *n, const char *fmt, ...)
-{
-	if (*n >= (int)len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	*n += vsnprintf(buf + *n, len - *n, fmt, ap);
-	va_end(ap);
-}
 
 /* --- the candidates ----------------------------------------------------------------- */
 
@@ -100,77 +86,52 @@ bool judge_begin(const struct experiment *x, bool vmx, unsigned platform_quirks,
 
 /* --- describing ------------------------------------------------------------------------ */
 
-static void describe_place(enum anchor a, uint8_t vector, char *buf, unsigned len)
+/* "EXIT_NMI at 0x20fce8 (after HLT) [info 0x80000202, ...]": an observation. */
+static void add_observation(const struct observation *o, char *buf, size_t len, size_t *used)
 {
 	char where[64];
-	uintptr_t address = anchor_address(a, vector);
-	if (address)
-		describe_rip(address, where, sizeof(where));
-	else
-		snprintf(where, sizeof(where), "%s", anchor_name(a));
-	snprintf(buf, len, "%s", where);
-}
-
-int describe_observation(const struct observation *o, char *buf, unsigned len)
-{
-	char where[64];
-	int n = 0;
 	const struct exit_record *r = &o->rec;
-	append(buf, len, &n, "%s at %s", obs_source_name(o->source), describe_rip(o->rip, where, sizeof(where)));
+	snappend(buf, len, used, "%s at %s", obs_source_name(o->source), describe_rip(o->rip, where, sizeof(where)));
 	if (judge.x && judge.x->backend == BACKEND_SVM && obs_is_exit(o->source))
-		append(buf, len, &n, " [EXITCODE %#x, EXITINFO1 %#llx, EXITINTINFO %#x, INTERRUPT_SHADOW %u, V_INTR %#x, "
-		       "EVENTINJ %#x, nRIP-RIP %#x]", r->reason, (unsigned long long)r->qualification, r->idt_vectoring,
-		       r->interruptibility, r->info, r->entry_info, r->length);
+		snappend(buf, len, used, " [EXITCODE %#x, EXITINFO1 %#llx, EXITINTINFO %#x, INTERRUPT_SHADOW %u, "
+			 "V_INTR %#x, EVENTINJ %#x, nRIP-RIP %#x]", r->reason, (unsigned long long)r->qualification,
+			 r->idt_vectoring, r->interruptibility, r->info, r->entry_info, r->length);
 	else if (o->source == OBS_ENTRY_VMFAIL)
-		append(buf, len, &n, " [VM-instruction error %u]", r->detail);
+		snappend(buf, len, used, " [VM-instruction error %u]", r->detail);
 	else if (o->source == OBS_ENTRY_BAD_GUEST)
-		append(buf, len, &n, " [qualification %llu, entry info %#x, interruptibility %#x]",
-		       (unsigned long long)r->qualification, r->entry_info, r->interruptibility);
+		snappend(buf, len, used, " [qualification %llu, entry info %#x, interruptibility %#x]",
+			 (unsigned long long)r->qualification, r->entry_info, r->interruptibility);
 	else if (o->source == OBS_EXIT_EPT)
-		append(buf, len, &n, " [qualification %#llx, interruptibility %#x, idt-vectoring %#x]",
-		       (unsigned long long)r->qualification, r->interruptibility, r->idt_vectoring);
+		snappend(buf, len, used, " [qualification %#llx, interruptibility %#x, idt-vectoring %#x]",
+			 (unsigned long long)r->qualification, r->interruptibility, r->idt_vectoring);
 	else if (obs_is_exit(o->source))
-		append(buf, len, &n, " [info %#x, interruptibility %#x, activity %u, length %u, idt-vectoring %#x]",
-		       r->info, r->interruptibility, r->activity, r->length, r->idt_vectoring);
+		snappend(buf, len, used, " [info %#x, interruptibility %#x, activity %u, length %u, idt-vectoring %#x]",
+			 r->info, r->interruptibility, r->activity, r->length, r->idt_vectoring);
 	if (o->hit_before_hlt)
-		append(buf, len, &n, " (it hit before the HLT)");
-	return n;
+		snappend(buf, len, used, " (it hit before the HLT)");
 }
 
-void describe_events(const struct observation *obs, unsigned n, char *buf, unsigned len)
+/* "NMI_G at 0x20fce8 (after HLT)": where the model predicts an event. */
+static void add_predicted(const struct predicted *p, char *buf, size_t len, size_t *used)
 {
-	int used = 0;
-	buf[0] = 0;
-	for (unsigned i = 0; i < n; i++) {
-		if (!obs_is_event(obs[i].source))
-			continue;
-		append(buf, len, &used, "%s", used ? ", " : "");
-		if (used < (int)len)
-			used += describe_observation(&obs[i], buf + used, len - used);
-	}
-	if (!used)
-		snprintf(buf, len, "none");
-}
-
-static void describe_predicted(const struct predicted *p, char *buf, unsigned len, int *n)
-{
-	char where[72];
-	describe_place(p->anchor, p->vector, where, sizeof(where));
-	append(buf, len, n, "%s at %s", obs_source_name(p->source), where);
+	char where[64];
+	uintptr_t address = anchor_address(p->anchor, p->vector);
+	snappend(buf, len, used, "%s at %s", obs_source_name(p->source),
+		 address ? describe_rip(address, where, sizeof(where)) : anchor_name(p->anchor));
 }
 
 /* The events a prediction has in window `step`, or "none". */
 static void describe_predicted_events(const struct prediction *p, unsigned step, char *buf, unsigned len)
 {
-	int n = 0;
+	size_t used = 0;
 	buf[0] = 0;
 	for (unsigned i = 0; i < p->count; i++) {
 		if (p->items[i].step != step || !obs_is_event(p->items[i].source))
 			continue;
-		append(buf, len, &n, "%s", n ? ", " : "");
-		describe_predicted(&p->items[i], buf, len, &n);
+		snappend(buf, len, &used, "%s", used ? ", " : "");
+		add_predicted(&p->items[i], buf, len, &used);
 	}
-	if (!n)
+	if (!used)
 		snprintf(buf, len, "none");
 }
 
@@ -185,19 +146,25 @@ static unsigned window_of(unsigned step, const struct observation *log, unsigned
 	return n;
 }
 
+/* The events among obs[0..n), or "none". */
 static void describe_observed_events(const struct observation **obs, unsigned n, char *buf, unsigned len)
 {
-	int used = 0;
+	size_t used = 0;
 	buf[0] = 0;
 	for (unsigned i = 0; i < n; i++) {
 		if (!obs_is_event(obs[i]->source))
 			continue;
-		append(buf, len, &used, "%s", used ? ", " : "");
-		if (used < (int)len)
-			used += describe_observation(obs[i], buf + used, len - used);
+		snappend(buf, len, &used, "%s", used ? ", " : "");
+		add_observation(obs[i], buf, len, &used);
 	}
 	if (!used)
 		snprintf(buf, len, "none");
+}
+
+void describe_window(unsigned step, const struct observation *log, unsigned count, char *buf, unsigned len)
+{
+	const struct observation *obs[OBS_LOG_SIZE];
+	describe_observed_events(obs, window_of(step, log, count, obs, OBS_LOG_SIZE), buf, len);
 }
 
 /* --- comparing ---------------------------------------------------------------------------- */
@@ -245,32 +212,30 @@ static bool window_agrees(struct candidate *k, unsigned step, const struct obser
 	struct divergence *d = &k->why;
 	d->found = true;
 	d->step = step;
+	size_t expected_len = 0, observed_len = 0;
 	if (field != FIELD_COUNT && bad) {
-		int m = 0;
-		describe_predicted(want, d->expected, DIAG_LEN, &m);
 		uint64_t mask = record_field(&want->mask, field);
 		bool svm = judge.x->backend == BACKEND_SVM;
-		append(d->expected, DIAG_LEN, &m, " with %s & %#llx = %#llx", obs_field_name_for(svm, field),
-		       (unsigned long long)mask, (unsigned long long)(record_field(&want->rec, field) & mask));
-		m = describe_observation(bad, d->observed, DIAG_LEN);
-		append(d->observed, DIAG_LEN, &m, ": %s %#llx", obs_field_name_for(svm, field),
-		       (unsigned long long)record_field(&bad->rec, field));
+		add_predicted(want, d->expected, DIAG_LEN, &expected_len);
+		snappend(d->expected, DIAG_LEN, &expected_len, " with %s & %#llx = %#llx", obs_field_name_for(svm, field),
+			 (unsigned long long)mask, (unsigned long long)(record_field(&want->rec, field) & mask));
+		add_observation(bad, d->observed, DIAG_LEN, &observed_len);
+		snappend(d->observed, DIAG_LEN, &observed_len, ": %s %#llx", obs_field_name_for(svm, field),
+			 (unsigned long long)record_field(&bad->rec, field));
 		return false;
 	}
 	describe_predicted_events(p, step, d->expected, DIAG_LEN);
 	describe_observed_events(obs, n, d->observed, DIAG_LEN);
 	/* The events agree: the difference is in an observation that is not an event. */
 	if (bad && !obs_is_event(bad->source) && !obs_is_event(want->source)) {
-		int m = 0;
-		describe_predicted(want, d->expected, DIAG_LEN, &m);
-		describe_observation(bad, d->observed, DIAG_LEN);
+		add_predicted(want, d->expected, DIAG_LEN, &expected_len);
+		add_observation(bad, d->observed, DIAG_LEN, &observed_len);
 	} else if (missing && !obs_is_event(want->source)) {
-		int m = 0;
-		describe_predicted(want, d->expected, DIAG_LEN, &m);
+		add_predicted(want, d->expected, DIAG_LEN, &expected_len);
 		snprintf(d->observed, DIAG_LEN, "no %s", obs_source_name(want->source));
 	} else if (!bad && !missing && oi < n && !obs_is_event(obs[oi]->source)) {
 		snprintf(d->expected, DIAG_LEN, "no %s", obs_source_name(obs[oi]->source));
-		describe_observation(obs[oi], d->observed, DIAG_LEN);
+		add_observation(obs[oi], d->observed, DIAG_LEN, &observed_len);
 	}
 	return false;
 }

@@ -68,9 +68,9 @@ bool judge_value(unsigned step, bool absent, uint64_t value, void (*describe)(ui
 bool judge_late(const struct observation *log, unsigned count);
 void judge_conclude(struct judgement *j);
 
-/* "EXIT_NMI at 0x20fce8 (after HLT) [info 0x80000202, ...]": an observation. Returns the length. */
-int describe_observation(const struct observation *o, char *buf, unsigned len);
-/* The events among obs[0..n), or "none". */
-void describe_events(const struct observation *obs, unsigned n, char *buf, unsigned len);
+/* The events recorded in window `step` (a step index, or nsteps for the end) of the log,
+ * each with where it hit and what its exit saved: "EXIT_NMI at 0x20fce8 (after HLT)
+ * [info 0x80000202, ...], NMI_G at ...", or "none". */
+void describe_window(unsigned step, const struct observation *log, unsigned count, char *buf, unsigned len);
 
 #endif

@@ -91,13 +91,6 @@ unsigned obs_count(void)
 
 const struct observation *obs_at(unsigned i) { return &log.entries[i]; }
 
-const struct observation *obs_since(unsigned mark, unsigned *count)
-{
-	unsigned n = obs_count();
-	*count = mark < n ? n - mark : 0;
-	return &log.entries[mark < n ? mark : n];
-}
-
 const struct observation *obs_last(enum obs_source s)
 {
 	for (unsigned i = obs_count(); i-- > 0;)

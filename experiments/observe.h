@@ -40,8 +40,6 @@ unsigned obs_nmis_sent(void);
 unsigned obs_nmis_arrived(void);
 unsigned obs_count(void);
 const struct observation *obs_at(unsigned i);
-/* The observations from index `mark` on, and how many there are. */
-const struct observation *obs_since(unsigned mark, unsigned *count);
 /* The latest observation from `s`, or 0. */
 const struct observation *obs_last(enum obs_source s);
 

@@ -61,14 +61,7 @@ static bool judge_step(unsigned index)
 	bool ok = judge_window(index, obs_at(0), obs_count());
 	if (options.verbose) {
 		char observed[DIAG_LEN];
-		unsigned n;
-		const struct observation *obs = obs_since(0, &n);
-		struct observation mine[8];
-		unsigned k = 0;
-		for (unsigned i = 0; i < n && k < 8; i++)
-			if (obs[i].window == index)
-				mine[k++] = obs[i];
-		describe_events(mine, k, observed, sizeof(observed));
+		describe_window(index, obs_at(0), obs_count(), observed, sizeof(observed));
 		trace("      observed: %s%s\n", observed, ok ? "" : " (the model disagrees)");
 	}
 	if (!ok)

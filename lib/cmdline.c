@@ -40,22 +40,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-/* Appends to buf at *used, keeping *used equal to the length actually stored so that a
- * full buffer is truncated rather than overrun. */
-__attribute__((format(printf, 4, 5)))
-static void append(char *buf, size_t len, size_t *used, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (len == 0 || *used >= len - 1)
-		return;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf + *used, len - *used, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*used += (size_t)n < len - *used ? (size_t)n : len - 1 - *used;
-}
-
 /* Newlines count as separators too: some boot loaders leave one at the end. */
 static bool is_separator(char c)
 {
@@ -136,11 +120,11 @@ static int report_unknown(const struct option *opts, size_t nopts, const char *k
 {
 	size_t used = 0;
 
-	append(err, errlen, &used, "unknown option '%s'; valid options: ", key);
+	snappend(err, errlen, &used, "unknown option '%s'; valid options: ", key);
 	if (nopts == 0)
-		append(err, errlen, &used, "(none)");
+		snappend(err, errlen, &used, "(none)");
 	for (size_t i = 0; i < nopts; i++)
-		append(err, errlen, &used, "%s%s", i > 0 ? ", " : "", opts[i].key);
+		snappend(err, errlen, &used, "%s%s", i > 0 ? ", " : "", opts[i].key);
 	return -1;
 }
 
@@ -491,9 +475,9 @@ size_t cmdline_describe(const struct option *opts, size_t nopts, char *buf, size
 	for (size_t i = 0; i < nopts; i++) {
 		describe_left(&opts[i], left, sizeof(left));
 		if (opts[i].help != NULL && opts[i].help[0] != '\0')
-			append(buf, len, &used, "%-*s  %s\n", column, left, opts[i].help);
+			snappend(buf, len, &used, "%-*s  %s\n", column, left, opts[i].help);
 		else
-			append(buf, len, &used, "%s\n", left);
+			snappend(buf, len, &used, "%s\n", left);
 	}
 	return used;
 }

@@ -432,3 +432,16 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return len;
 }
+
+void snappend(char *buf, size_t size, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (size == 0 || *used >= size - 1)
+		return;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf + *used, size - *used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*used += (size_t)n < size - 1 - *used ? (size_t)n : size - 1 - *used;
+}

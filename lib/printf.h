@@ -15,6 +15,10 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 int snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* snprintf onto the end of the text in buf: writes at *used and adds what it stored, so
+ * *used stays the text's length; a full buffer cuts the text, never overruns it. */
+void snappend(char *buf, size_t size, size_t *used, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Console output (kernel only). Each call is printed whole, never interleaved with the
  * other CPU's output. */

@@ -221,6 +221,33 @@ static void test_truncation(void)
 	CHECK_STR_EQ(buf, "1      ");
 }
 
+/* snappend: the text grows while it fits, is cut where the buffer ends, and *used stays
+ * its length, so later pieces are dropped whole rather than written past the end. */
+static void test_append(void)
+{
+	char buf[8];
+	size_t used = 0;
+
+	memset(buf, CANARY, sizeof(buf));
+	snappend(buf, sizeof(buf), &used, "%s", "ab");
+	snappend(buf, sizeof(buf), &used, "%d", 12);
+	CHECK_STR_EQ(buf, "ab12");
+	CHECK_INT_EQ(used, 4);
+	snappend(buf, sizeof(buf), &used, "%s", "wxyz");
+	CHECK_STR_EQ(buf, "ab12wxy");
+	CHECK_INT_EQ(used, 7);
+	snappend(buf, sizeof(buf), &used, "%s", "more");
+	CHECK_STR_EQ(buf, "ab12wxy");
+	CHECK_INT_EQ(used, 7);
+
+	/* size 0 writes nothing at all. */
+	used = 0;
+	memset(buf, CANARY, sizeof(buf));
+	snappend(buf, 0, &used, "%s", "x");
+	CHECK(buf[0] == (char)CANARY);
+	CHECK_INT_EQ(used, 0);
+}
+
 /* Reference conversion with the host's native 64-bit '/', to check the kernel's own. */
 static void reference_decimal(uint64_t n, char *out)
 {
@@ -280,5 +307,6 @@ void test_format(void)
 	test_unusual_formats();
 	test_narrowing_length_modifiers();
 	test_truncation();
+	test_append();
 	test_decimal_conversion();
 }

@@ -69,25 +69,31 @@ static void test_descriptions(void)
 {
 	char buf[240];
 	struct observation obs[] = { at(OBS_TIMEOUT, after_hlt), at(OBS_GP_H, after_hlt) };
-	describe_events(obs, 2, buf, sizeof(buf));
+	describe_window(0, obs, 2, buf, sizeof(buf));
 	CHECK(strstr(buf, "timeout at ") == buf);
 	CHECK(strstr(buf, "#GP") == NULL);
-	describe_events(obs + 1, 1, buf, sizeof(buf));
+	describe_window(0, obs + 1, 1, buf, sizeof(buf));
 	CHECK_STR_EQ(buf, "none");
+	/* Only the window asked for. */
+	obs[0].window = 1;
+	describe_window(0, obs, 2, buf, sizeof(buf));
+	CHECK_STR_EQ(buf, "none");
+	describe_window(1, obs, 2, buf, sizeof(buf));
+	CHECK(strstr(buf, "timeout at ") == buf);
 	struct observation exit = at(OBS_EXIT_NMI, after_hlt);
 	exit.rec.info = 0x80000202;
-	describe_events(&exit, 1, buf, sizeof(buf));
+	describe_window(0, &exit, 1, buf, sizeof(buf));
 	CHECK(strstr(buf, "[info 0x80000202, interruptibility 0, activity 0, length 0, idt-vectoring 0]") != NULL);
 	struct observation ept = at(OBS_EXIT_EPT, page_iret);
 	ept.rec.qualification = 0x1181;
-	describe_events(&ept, 1, buf, sizeof(buf));
+	describe_window(0, &ept, 1, buf, sizeof(buf));
 	CHECK(strstr(buf, "(the IRET from the EPT frame page) [qualification 0x1181, interruptibility 0, idt-vectoring 0]"));
 	/* Never past the buffer, always terminated. */
 	struct observation many[8];
 	for (unsigned i = 0; i < 8; i++)
 		many[i] = exit;
 	char small[40];
-	describe_events(many, 8, small, sizeof(small));
+	describe_window(0, many, 8, small, sizeof(small));
 	CHECK(strlen(small) < sizeof(small));
 }
 
