@@ -364,7 +364,6 @@ static bool void_if_disturbed(const struct experiment *x, bool failed)
 	return true;
 }
 
-/* Judges the experiment that just ended; on a failure, restores the baseline. */
 /* A catalogue experiment's verdict: tallied, and printed now (or, in random order, at
  * the end, but for an unexpected failure). */
 static void report(const struct experiment *x, const struct run_result *r)
@@ -386,6 +385,7 @@ static void judge_the_end(const struct experiment *x)
 		run.judge_failed = true;
 }
 
+/* Judges the experiment that just ended; on a failure, restores the baseline. */
 static void end_experiment(void)
 {
 	const struct experiment *x = run.x;

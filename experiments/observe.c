@@ -14,8 +14,6 @@ static struct {
 	volatile unsigned window;
 } log;
 
-/* Handlers on one CPU append; they may nest (an NMI inside an interrupt handler), so
- * the slot is claimed atomically before it is filled. */
 /*
  * NMIs that arrived (delivered to H or G, or an NMI exit), less those the experiment
  * injected, can never outnumber those the generator has sent so far: an NMI is counted
@@ -54,6 +52,8 @@ unsigned obs_nmis_arrived(void) { return nmi_arrivals < 0 ? 0 : (unsigned)nmi_ar
 
 const struct observation *obs_stray_nmi(void) { return stray_seen ? &first_stray : 0; }
 
+/* Handlers on one CPU append; they may nest (an NMI inside an interrupt handler), so
+ * the slot is claimed atomically before it is filled. */
 void obs_record(const struct observation *o)
 {
 	struct observation stamped = *o;

@@ -124,12 +124,12 @@ static void add_measurement(const char *fmt, ...)
 
 /* --- the steps -------------------------------------------------------------------- */
 
-/* wait(ctx: sends → expect O): halt until an event ends the wait or the bound expires.
- * A wake-up that recorded nothing (a stale timer tick) halts again. */
 /* How long the generator waits after "send now" when the event must find the HLT itself
  * (SETTLE) or must come after a VM entry (SEND_AFTER_ENTRY). */
 #define SETTLE_DELAY_US 1000
 
+/* wait(ctx: sends → expect O): halt until an event ends the wait or the bound expires.
+ * A wake-up that recorded nothing (a stale timer tick) halts again. */
 static bool do_wait(const struct step *s)
 {
 	unsigned mark = obs_count();

@@ -397,7 +397,6 @@ int cmdline_parse(const char *cmdline, const struct option *opts, size_t nopts,
 	return -1;
 }
 
-/* The "<type>" part of a description line. */
 /* The end of the token at p: its key, then a value, which may be quoted. */
 static const char *skip_token(const char *p)
 {
@@ -426,6 +425,7 @@ bool cmdline_has_key(const char *cmdline, const char *key)
 	return false;
 }
 
+/* The "<type>" part of a description line. */
 static void describe_type(const struct option *opt, char *buf, size_t len)
 {
 	char range[48];

@@ -26,7 +26,7 @@ struct option {
 	const char *value_name;
 	/* OPT_CUSTOM only: returns 0 on success, else writes a reason into err. */
 	int (*parse)(const char *value, void *dest, char *err, size_t errlen);
-	const char *help;    /* one line, shown in the list of valid keys */
+	const char *help;    /* one line: what the option does, its default last (above) */
 };
 
 /*
@@ -44,8 +44,8 @@ int cmdline_parse(const char *cmdline, const struct option *opts, size_t nopts,
  * same tokenizing rules as cmdline_parse: for defaults that depend on what the user gave. */
 bool cmdline_has_key(const char *cmdline, const char *key);
 
-/* Writes "key=<type>  help" lines for all options into buf (for error messages and the
- * banner). Returns the length written. */
+/* Writes "key=<type>  help" lines for all options into buf, the options as plain text
+ * (README's table is tests/options_md.c's, from the same help). Returns the length written. */
 size_t cmdline_describe(const struct option *opts, size_t nopts, char *buf, size_t len);
 
 #endif

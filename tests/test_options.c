@@ -186,7 +186,7 @@ static void test_nothing_ignored(void)
 	CHECK(strstr(err, "cannot read '\\x07\\xff'") != NULL);
 }
 
-/* The checks that need the catalogue (1-38 today). */
+/* The checks that need the catalogue. */
 static bool selection(const char *cmdline)
 {
 	err[0] = 0;

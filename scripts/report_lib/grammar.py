@@ -8,9 +8,9 @@ kernel's format is made here once, and every reader follows.
 
 The patterns apply to clean lines (parse.clean_lines: no escape sequences, no line ends,
 no trailing blanks). Old logs must still give a report, so several formats are read: the
-first kernels' unescaped titles, where the timing ends the description; today's TAP 13
-escapes and double-quoted YAML values; and, accepted but not yet interpreted, the shorter
-format that issue 17 announces (the last section).
+first kernels' unescaped titles, where the timing ends the description; TAP 13 escapes
+and double-quoted YAML values; and today's, which says each fact once (issue 17: the
+section "each fact once").
 """
 
 import json
