@@ -6,7 +6,7 @@
 #include "machine/layout.h"
 
 #define LOW_MEMORY_END 0xa0000   /* above this sits the VGA hole and the BIOS */
-#define AP_START_TIMEOUT_US 200000
+#define AP_START_TIMEOUT_MS 200
 
 extern const uint8_t trampoline_start[], trampoline_end[];
 extern const uint8_t trampoline_gdtr[], trampoline_target[];
@@ -65,8 +65,8 @@ bool smp_start_ap(const struct boot_info *b, uint32_t apic_id, struct cpu *ap, c
 		apic_send_ipi(apic_id, APIC_DM_STARTUP | (uint32_t)(page >> 12));
 		spin_us(200);
 	}
-	if (!wait_online(ap, AP_START_TIMEOUT_US)) {
-		*why = "the AP did not answer INIT-SIPI-SIPI within 200 ms";
+	if (!wait_online(ap, AP_START_TIMEOUT_MS * 1000)) {
+		*why = "the AP did not answer INIT-SIPI-SIPI within " VALUE_TEXT(AP_START_TIMEOUT_MS) " ms";
 		return false;
 	}
 	return true;

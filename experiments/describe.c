@@ -3,6 +3,7 @@
  * the host too). */
 #include "experiments/experiment.h"
 #include "lib/printf.h"
+#include "lib/string.h"
 #include "machine/layout.h"
 #include "model/vmx.h"
 #include "hv/features.h"
@@ -123,7 +124,7 @@ static const char *modifiers(const struct step *s)
 {
 	if (s->host_at_exit)
 		return "; H steps at that exit";
-	return s->settle ? "; sent 1 ms after the HLT" : "";
+	return s->settle ? "; sent " VALUE_TEXT(SETTLE_DELAY_MS) " ms after the HLT" : "";
 }
 
 static void describe_wait(const struct step *s, char *buf, unsigned len)
@@ -204,7 +205,7 @@ static void describe_send_after_entry(const struct step *s, char *buf, unsigned 
 {
 	char sends[48];
 	describe_sends(s, sends, sizeof(sends));
-	snprintf(buf, len, "send(%s, 1 ms after the VM entry)", sends);
+	snprintf(buf, len, "send(%s, %u ms after the VM entry)", sends, SETTLE_DELAY_MS);
 }
 
 static void describe_nmi_gate(const struct step *s, char *buf, unsigned len)

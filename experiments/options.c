@@ -7,6 +7,17 @@
 
 #define DEFAULT_SEED 1
 #define DEFAULT_ITERATIONS 2000
+#define MAX_ITERATIONS 10000000
+#define DEFAULT_VMCALL_ROUNDS 1000
+/* A wait's bound: on silicon and under emulators with their own clock, and under QEMU
+ * TCG, whose clock is the host's (options_choose_defaults). */
+#define DEFAULT_TIMEOUT_MS 10
+#define DEFAULT_TIMEOUT_MS_WALL_CLOCK 250
+#define MAX_TIMEOUT_MS 600000
+#define MAX_SERIAL_PORT 0xfff8  /* the UART's eight registers must fit below 0x10000 */
+#define MIN_BAUD 50
+#define MAX_BAUD 115200         /* the 16550's fastest: divisor 1 */
+#define MAX_READY_DELAY_US 1000000
 
 /* seed and iterations stay 0 until given, so that options_parse can tell a seed given
  * with order=seq (an error) from none. */
@@ -14,7 +25,7 @@ static const struct options defaults = {
 	.serial_port = COM1_PORT,
 	.baud = DEFAULT_BAUD,
 	.timeout_ms = 0, /* chosen per platform: options_choose_defaults() */
-	.vmcall_rounds = 1000,
+	.vmcall_rounds = DEFAULT_VMCALL_ROUNDS,
 	.order = ORDER_SEQUENTIAL,
 };
 
@@ -180,24 +191,25 @@ static const struct option option_table[] = {
 		  "(default: seq)" },
 	{ .key = "seed", .type = OPT_UINT, .dest = &options.seed, .min = 1, .max = UINT64_MAX,
 	  .help = "seed of the random order (needs order=random) or of the random scenarios (scenarios=) "
-		  "(default: 1)" },
-	{ .key = "iterations", .type = OPT_UINT, .dest = &options.iterations, .min = 1, .max = 10000000,
-	  .help = "experiments to run in random order, 1 to 10000000 (needs order=random) (default: 2000)" },
+		  "(default: " VALUE_TEXT(DEFAULT_SEED) ")" },
+	{ .key = "iterations", .type = OPT_UINT, .dest = &options.iterations, .min = 1, .max = MAX_ITERATIONS,
+	  .help = "experiments to run in random order, 1 to " VALUE_TEXT(MAX_ITERATIONS) " (needs order=random) "
+		  "(default: " VALUE_TEXT(DEFAULT_ITERATIONS) ")" },
 	{ .key = "verbose", .type = OPT_FLAG, .dest = &options.verbose,
 	  .help = "step-by-step trace of every experiment: each step, what it observed, each VM exit" },
-	{ .key = "timeout", .type = OPT_UINT, .dest = &options.timeout_ms, .min = 1, .max = 600000,
+	{ .key = "timeout", .type = OPT_UINT, .dest = &options.timeout_ms, .min = 1, .max = MAX_TIMEOUT_MS,
 	  .value_name = "MS",
-	  .help = "bound on one wait in ms, 1 to 600000; the watchdog allows ten of these plus 2 s "
-		  "(default: 10; 250 under QEMU TCG, whose clock is the busy host's)" },
-	/* The UART's eight registers must fit below 0x10000. */
-	{ .key = "serial", .type = OPT_UINT, .dest = &options.serial_port, .min = 1, .max = 0xfff8,
+	  .help = "bound on one wait in ms, 1 to " VALUE_TEXT(MAX_TIMEOUT_MS) "; the watchdog allows ten of these "
+		  "plus 2 s (default: " VALUE_TEXT(DEFAULT_TIMEOUT_MS) "; " VALUE_TEXT(DEFAULT_TIMEOUT_MS_WALL_CLOCK)
+		  " under QEMU TCG, whose clock is the busy host's)" },
+	{ .key = "serial", .type = OPT_UINT, .dest = &options.serial_port, .min = 1, .max = MAX_SERIAL_PORT,
 	  .value_name = "PORT",
-	  .help = "I/O port of the 16550 UART for the log (0x2f8, a PCI card's port), up to 0xfff8 "
-		  "(default: the port the ACPI SPCR table names, the firmware's console, when it is an "
-		  "I/O-port 16550; else 0x3f8, COM1)" },
-	{ .key = "baud", .type = OPT_UINT, .dest = &options.baud, .min = 50, .max = 115200,
-	  .help = "serial speed, 50 to 115200 (default: the SPCR's, when the log goes to its port; else "
-		  "115200)" },
+	  .help = "I/O port of the 16550 UART for the log (0x2f8, a PCI card's port), up to "
+		  VALUE_TEXT(MAX_SERIAL_PORT) " (default: the port the ACPI SPCR table names, the firmware's "
+		  "console, when it is an I/O-port 16550; else " VALUE_TEXT(COM1_PORT) ", COM1)" },
+	{ .key = "baud", .type = OPT_UINT, .dest = &options.baud, .min = MIN_BAUD, .max = MAX_BAUD,
+	  .help = "serial speed, " VALUE_TEXT(MIN_BAUD) " to " VALUE_TEXT(MAX_BAUD) " (default: the SPCR's, "
+		  "when the log goes to its port; else " VALUE_TEXT(DEFAULT_BAUD) ")" },
 	{ .key = "x2apic", .type = OPT_FLAG, .dest = &options.x2apic,
 	  .help = "switch both CPUs' local APICs to x2APIC mode before the experiments; where the CPU lacks "
 		  "x2APIC (CPUID.1:ECX[21] = 0) the banner says so and the run stays in xAPIC mode "
@@ -205,20 +217,20 @@ static const struct option option_table[] = {
 	{ .key = "reboot", .type = OPT_FLAG, .dest = &options.reboot,
 	  .help = "reset the machine at the end instead of halting (hardware)" },
 	{ .key = "vmcalls", .type = OPT_UINT, .dest = &options.vmcall_rounds, .min = 1, .max = 100000000,
-	  .help = "VMCALL round trips in the self-test (default: 1000)" },
+	  .help = "VMCALL round trips in the self-test (default: " VALUE_TEXT(DEFAULT_VMCALL_ROUNDS) ")" },
 	{ .key = "break", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_BREAK], .min = 1, .max = MAX_SCENARIOS,
 	  .help = "test only: the model's first prediction for experiment N is deliberately wrong (shows "
 		  "failure reporting and recovery; for a scenario, shrinking and the reproducer)" },
 	{ .key = "hang", .type = OPT_UINT, .dest = &options.hook_experiment[HOOK_HANG], .min = 1, .max = MAX_SCENARIOS,
 	  .help = "test only: experiment N hangs with interrupts off in its first guest step (shows the watchdog)" },
-	{ .key = "ready_delay", .type = OPT_UINT, .dest = &options.ready_delay_us, .min = 1, .max = 1000000,
-	  .value_name = "US",
-	  .help = "test only: a spin of US microseconds (up to 1000000) between a wait's \"send now\" and its "
-		  "HLT (shows that no verdict depends on when an event arrives)" },
+	{ .key = "ready_delay", .type = OPT_UINT, .dest = &options.ready_delay_us, .min = 1,
+	  .max = MAX_READY_DELAY_US, .value_name = "US",
+	  .help = "test only: a spin of US microseconds (up to " VALUE_TEXT(MAX_READY_DELAY_US) ") between a "
+		  "wait's \"send now\" and its HLT (shows that no verdict depends on when an event arrives)" },
 	{ .key = "scenarios", .type = OPT_CUSTOM, .dest = &options.scenarios, .parse = parse_scenario_range,
 	  .value_name = "N|A-B",
 	  .help = "random scenarios instead of the catalogue: 1 to N, or A to B, of the draw seed= gives "
-		  "(up to 1000000), each judged against the model, 100 to a TAP test point (README, \"Random "
+		  "(up to " VALUE_TEXT(MAX_SCENARIOS) "), each judged against the model, 100 to a TAP test point (README, \"Random "
 		  "scenarios\") (default: off: the catalogue runs)" },
 	{ .key = "strict", .type = OPT_FLAG, .dest = &options.strict,
 	  .help = "known and reported deviations count as failures: status 1 if any shows (for a maintainer "
@@ -250,7 +262,8 @@ const struct option *options_table(size_t *count)
 void options_choose_defaults(bool wall_clock_emulator)
 {
 	if (!options.timeout_ms)
-		options.timeout_ms = wall_clock_emulator ? 250 : 10;
+		options.timeout_ms = wall_clock_emulator ? DEFAULT_TIMEOUT_MS_WALL_CLOCK
+						       : DEFAULT_TIMEOUT_MS;
 }
 
 static char scratch[1024];

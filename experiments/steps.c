@@ -124,9 +124,7 @@ static void add_measurement(const char *fmt, ...)
 
 /* --- the steps -------------------------------------------------------------------- */
 
-/* How long the generator waits after "send now" when the event must find the HLT itself
- * (SETTLE) or must come after a VM entry (SEND_AFTER_ENTRY). */
-#define SETTLE_DELAY_US 1000
+#define SETTLE_DELAY_US (SETTLE_DELAY_MS * 1000)
 
 /* wait(ctx: sends → expect O): halt until an event ends the wait or the bound expires.
  * A wake-up that recorded nothing (a stale timer tick) halts again. */

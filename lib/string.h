@@ -13,4 +13,9 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 
+/* A macro's value as a string literal, for text fixed at compile time that must say the
+ * value the code uses: VALUE_TEXT(DEFAULT_BAUD) is "115200". */
+#define VALUE_TEXT(macro) VALUE_TEXT_OF_(macro)
+#define VALUE_TEXT_OF_(value) #value
+
 #endif

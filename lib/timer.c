@@ -24,7 +24,7 @@
 #define ATTEMPTS 12      /* at most this many tries for them */
 #define MAX_POLLS 20000000u          /* ~20 s of port reads on silicon: the clock is dead */
 #define MAX_UNCERTAINTY_DIVISOR 200  /* a sample whose edges are blurred by > 0.5 % is disturbed */
-#define MAX_SPREAD_DIVISOR 100       /* good samples agree within 1 % */
+#define MAX_SPREAD_PERCENT 1         /* good samples agree within this */
 #define CPUID_HYPERVISOR_BIT (1u << 31)
 
 static struct timer_calibration cal;
@@ -159,8 +159,8 @@ static uint64_t best_khz(const uint64_t *khz, const uint64_t *blur, unsigned n, 
 	}
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t diff = khz[i] > khz[best] ? khz[i] - khz[best] : khz[best] - khz[i];
-		if (diff * MAX_SPREAD_DIVISOR > khz[best]) {
-			*why = "unusable: its samples disagree by more than 1 %";
+		if (diff * 100 > khz[best] * MAX_SPREAD_PERCENT) {
+			*why = "unusable: its samples disagree by more than " VALUE_TEXT(MAX_SPREAD_PERCENT) " %";
 			return 0;
 		}
 	}

@@ -27,6 +27,10 @@
 /* What the generator CPU can send the experimenter. */
 enum gen_event { GEN_NMI, GEN_INTR };
 
+/* How long the generator waits after "send now" when the event must find the HLT itself
+ * (a WAIT with SETTLE), or after the VM entry for SEND_AFTER_ENTRY. */
+#define SETTLE_DELAY_MS 1
+
 enum step_context { IN_GUEST, IN_HOST };
 
 enum step_op {
@@ -53,7 +57,7 @@ enum step_op {
 	OP_EXIT_CONTROL,   /* H: monitor trap flag, interrupt-window exiting, preemption timer */
 	OP_ENTER_HLT,      /* H: the next VM entry enters G in the HLT state (bounded: IF = 1
 			      and the wait timer armed, so nothing can halt G for ever) */
-	OP_SEND_AFTER_ENTRY, /* H: the generator sends, 1 ms from now (after the VM entry) */
+	OP_SEND_AFTER_ENTRY, /* H: the generator sends, SETTLE_DELAY_MS from now (after the VM entry) */
 	OP_NMI_GATE,       /* H: G's IDT with its NMI gate present (1) or not present (0) */
 	OP_REINJECT,       /* H: inject what the last <source> exit's IDT-vectoring info says */
 	OP_CHECK_EXIT,     /* H: check(field & mask = bits at that <source> exit) */
@@ -143,8 +147,8 @@ struct step {
 	const char *reference;  /* MEASURE(_EXIT): what other platforms were seen to save */
 	uint8_t nsends;
 	enum gen_event sends[MAX_SENDS];
-	bool settle;            /* WAIT: the generator waits 1 ms after "send now", so that
-				   the event finds the HLT itself */
+	bool settle;            /* WAIT: the generator waits SETTLE_DELAY_MS after "send now",
+				   so that the event finds the HLT itself */
 	bool host_at_exit;      /* G WAIT or SINCE_ENTRY: the H steps after it run inside the
 				   VM exit it expects first, before any VM entry */
 	uint8_t nexpected;
