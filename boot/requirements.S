@@ -7,23 +7,13 @@
  * read yet, so the message goes to COM1 whatever serial= says.
  */
 #include "boot/requirements.h"
+#include "lib/ports.h"
 
-#define COM1            0x3f8
-#define UART_DATA       0
-#define UART_IER        1
-#define UART_FCR        2
-#define UART_LCR        3
-#define UART_MCR        4
-#define UART_LSR        5
-#define LSR_THR_EMPTY   0x20
-#define LSR_IDLE        0x40
 #define UART_SPINS      1000000
 
 #define EFLAGS_ID       (1 << 21)
 #define CPUID_1_ECX_HYPERVISOR 31
-#define QEMU_DEBUG_EXIT_PORT 0xf4
-#define BOCHS_SHUTDOWN_PORT  0x8900
-#define STATUS_FAIL     1
+#define STATUS_FAIL     1          /* lib/platform.h's, said in exit_line below */
 
 /* The ACPI RSDP: "RSD PTR " on a 16-byte boundary in the BIOS area, its OEM ID at 9. */
 #define BIOS_AREA_START 0xe0000
@@ -115,42 +105,37 @@ early_bail_out:
 	hlt
 	jmp 2b
 
-/* 115200 8N1, polled, as lib/console.c sets it up. */
+/* 115200 8N1, polled, as lib/console.c sets it up: uart_setup's writes, in order.
+ * Clobbers al, dx, esi. */
 uart_init:
-	movw $(COM1 + UART_IER), %dx
-	xorb %al, %al
+	movl $uart_setup, %esi
+1:	movzbw (%esi), %dx
+	addw $COM1_PORT, %dx
+	movb 1(%esi), %al
 	outb %al, %dx
-	movw $(COM1 + UART_LCR), %dx
-	movb $0x80, %al          /* DLAB */
-	outb %al, %dx
-	movw $(COM1 + UART_DATA), %dx
-	movb $1, %al             /* divisor 1: 115200 */
-	outb %al, %dx
-	movw $(COM1 + UART_IER), %dx
-	xorb %al, %al
-	outb %al, %dx
-	movw $(COM1 + UART_LCR), %dx
-	movb $0x03, %al          /* 8N1 */
-	outb %al, %dx
-	movw $(COM1 + UART_FCR), %dx
-	movb $0x07, %al          /* enable and clear the FIFOs */
-	outb %al, %dx
-	movw $(COM1 + UART_MCR), %dx
-	movb $0x03, %al          /* DTR, RTS */
-	outb %al, %dx
+	addl $2, %esi
+	cmpl $uart_setup_end, %esi
+	jb 1b
 	ret
 
-/* %al: the byte. The wait is bounded: a missing UART reads 0xff, a stuck one never drains. */
-uart_putc:
-	movb %al, %ah
+/* %bl: the LSR bit to wait for. The wait is bounded: a missing UART reads 0xff, a stuck
+ * one never drains. Clobbers al, ecx, dx. */
+uart_wait:
 	movl $UART_SPINS, %ecx
-	movw $(COM1 + UART_LSR), %dx
+	movw $(COM1_PORT + UART_LSR), %dx
 1:	inb %dx, %al
-	testb $LSR_THR_EMPTY, %al
+	testb %bl, %al
 	jnz 2f
 	loop 1b
-2:	movb %ah, %al
-	movw $(COM1 + UART_DATA), %dx
+2:	ret
+
+/* %al: the byte. */
+uart_putc:
+	movb %al, %ah
+	movb $LSR_THR_EMPTY, %bl
+	call uart_wait
+	movb %ah, %al
+	movw $(COM1_PORT + UART_DATA), %dx
 	outb %al, %dx
 	ret
 
@@ -170,13 +155,8 @@ uart_puts:
 
 /* Until the last byte has left (so nothing is lost when the emulator exits). */
 uart_drain:
-	movl $UART_SPINS, %ecx
-	movw $(COM1 + UART_LSR), %dx
-1:	inb %dx, %al
-	testb $LSR_IDLE, %al
-	jnz 2f
-	loop 1b
-2:	ret
+	movb $LSR_TRANSMITTER_IDLE, %bl
+	jmp uart_wait
 
 /*
  * Whether this is an emulator with exit ports, as lib/platform.c decides later: a
@@ -210,6 +190,16 @@ is_emulator:
 	ret
 
 	.section .rodata
+/* (register, value) */
+uart_setup:
+	.byte UART_IER, 0                       /* polled: no UART interrupts */
+	.byte UART_LCR, LCR_DLAB
+	.byte UART_DATA, 1                      /* divisor 1: UART_CLOCK baud */
+	.byte UART_IER, 0                       /* the divisor's high byte */
+	.byte UART_LCR, LCR_8N1
+	.byte UART_FCR, FCR_ENABLE_AND_CLEAR
+	.byte UART_MCR, MCR_DTR_RTS
+uart_setup_end:
 bail_out_prefix:   .asciz "Bail out! "
 exit_line:         .asciz "\nEXIT: STATUS=1\n"
 bochs_shutdown:    .asciz "Shutdown"

@@ -2,6 +2,7 @@
 
 #include "lib/cmdline.h"
 #include "lib/console.h"
+#include "lib/ports.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -16,7 +17,6 @@
 #define MAX_TIMEOUT_MS 600000
 #define MAX_SERIAL_PORT 0xfff8  /* the UART's eight registers must fit below 0x10000 */
 #define MIN_BAUD 50
-#define MAX_BAUD 115200         /* the 16550's fastest: divisor 1 */
 #define MAX_READY_DELAY_US 1000000
 
 /* seed and iterations stay 0 until given, so that options_parse can tell a seed given
@@ -207,8 +207,8 @@ static const struct option option_table[] = {
 	  .help = "I/O port of the 16550 UART for the log (0x2f8, a PCI card's port), up to "
 		  VALUE_TEXT(MAX_SERIAL_PORT) " (default: the port the ACPI SPCR table names, the firmware's "
 		  "console, when it is an I/O-port 16550; else " VALUE_TEXT(COM1_PORT) ", COM1)" },
-	{ .key = "baud", .type = OPT_UINT, .dest = &options.baud, .min = MIN_BAUD, .max = MAX_BAUD,
-	  .help = "serial speed, " VALUE_TEXT(MIN_BAUD) " to " VALUE_TEXT(MAX_BAUD) " (default: the SPCR's, "
+	{ .key = "baud", .type = OPT_UINT, .dest = &options.baud, .min = MIN_BAUD, .max = UART_CLOCK,
+	  .help = "serial speed, " VALUE_TEXT(MIN_BAUD) " to " VALUE_TEXT(UART_CLOCK) " (default: the SPCR's, "
 		  "when the log goes to its port; else " VALUE_TEXT(DEFAULT_BAUD) ")" },
 	{ .key = "x2apic", .type = OPT_FLAG, .dest = &options.x2apic,
 	  .help = "switch both CPUs' local APICs to x2APIC mode before the experiments; where the CPU lacks "

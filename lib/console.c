@@ -5,25 +5,12 @@
 
 #include "machine/layout.h"
 
+#include "lib/ports.h"
 #include "lib/printf.h"
 #include "lib/screen.h"
 #include "lib/spinlock.h"
 #include "machine/cpu.h"
 #include "machine/x86.h"
-
-#define UART_DATA 0
-#define UART_IER 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define LSR_THR_EMPTY (1 << 5)
-#define LSR_TRANSMITTER_IDLE (1 << 6)
-#define LCR_DLAB 0x80
-#define LCR_8N1 0x03
-#define UART_CLOCK 115200
-
-#define UART_SCRATCH 7
 
 /* The UARTs that answered: the console's port, and the one console_also() added. */
 #define MAX_UARTS 2
@@ -59,8 +46,8 @@ static bool uart_init(uint16_t port, uint32_t baud)
 	outb(port + UART_DATA, divisor & 0xff);
 	outb(port + UART_IER, divisor >> 8);
 	outb(port + UART_LCR, LCR_8N1);
-	outb(port + UART_FCR, 0x07);        /* enable and clear the FIFOs */
-	outb(port + UART_MCR, 0x03);        /* DTR, RTS */
+	outb(port + UART_FCR, FCR_ENABLE_AND_CLEAR);
+	outb(port + UART_MCR, MCR_DTR_RTS);
 	return uart_answers(port);
 }
 

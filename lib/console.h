@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define COM1_PORT 0x3f8
+#include "lib/ports.h"
+
 #define DEFAULT_BAUD 115200
 
 void console_init(uint16_t port, uint32_t baud);

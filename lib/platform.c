@@ -1,6 +1,7 @@
 #include "lib/platform.h"
 
 #include "lib/console.h"
+#include "lib/ports.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "machine/msr.h"
@@ -10,8 +11,6 @@
 #define CPUID_1_EDX_HTT (1u << 28)
 #define CPUID_7_EDX_HYBRID (1u << 15)
 #define HYPERV_INTERFACE_HV1 0x31237648u  /* "Hv#1" in CPUID 0x40000001 EAX */
-#define QEMU_DEBUG_EXIT_PORT 0xf4
-#define BOCHS_SHUTDOWN_PORT 0x8900
 #define RESET_CONTROL_PORT 0xcf9
 
 static struct platform_info info;
