@@ -193,14 +193,22 @@ static bool do_nothing(const struct step *s)
 	return true;
 }
 
-/* Informational: what the last exit of that kind saved, next to what other platforms
- * were seen to save. Never a verdict. */
-static bool do_measure_exit(const struct step *s)
+/* The last exit of the kind a measuring step names; if there was none, that is what it
+ * measured. */
+static const struct observation *exit_to_measure(const struct step *s)
 {
 	const struct observation *o = obs_last(s->exit);
 	if (!o)
 		add_measurement("no %s was recorded", obs_source_name(s->exit));
-	else
+	return o;
+}
+
+/* Informational: what the last exit of that kind saved, next to what other platforms
+ * were seen to save. Never a verdict. */
+static bool do_measure_exit(const struct step *s)
+{
+	const struct observation *o = exit_to_measure(s);
+	if (o)
 		add_measurement("the %s saved activity state %u and instruction length %u (%s)",
 				obs_source_name(s->exit), o->rec.activity, o->rec.length, s->reference);
 	return true;
@@ -257,10 +265,8 @@ static bool do_check_exit(const struct step *s)
 
 static bool do_measure(const struct step *s)
 {
-	const struct observation *o = obs_last(s->exit);
-	if (!o)
-		add_measurement("no %s was recorded", obs_source_name(s->exit));
-	else
+	const struct observation *o = exit_to_measure(s);
+	if (o)
 		add_measurement("the %s saved %s %#llx (%s)", obs_source_name(s->exit),
 				obs_field_name_for(run.x->backend == BACKEND_SVM, s->field),
 				(unsigned long long)record_field(&o->rec, s->field), s->reference);
