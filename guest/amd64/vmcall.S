@@ -2,6 +2,8 @@
  * The guest's one way out: VMCALL with the operation in rax and its argument in rbx
  * (guest/hypercall.h). The host resumes the guest at after_vmcall, the address that
  * "after VM entry" events are expected at. */
+#include "machine/layout.h"
+
 	.text
 	.code64
 
@@ -24,6 +26,6 @@ after_vmcall_next:
  * saved rip at after_vmcall: it resumes there (SDM 26.5.1: injected exceptions are
  * delivered before the first guest instruction). */
 	.section .fixups, "a"
-	.quad 1, after_vmcall, after_vmcall
-	.quad 13, after_vmcall, after_vmcall
+	.quad VEC_DB, after_vmcall, after_vmcall
+	.quad VEC_GP, after_vmcall, after_vmcall
 	.previous

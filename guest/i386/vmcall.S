@@ -1,4 +1,6 @@
 /* See guest/amd64/vmcall.S. */
+#include "machine/layout.h"
+
 	.text
 	.code32
 
@@ -20,6 +22,6 @@ after_vmcall_next:
  * saved rip at after_vmcall: it resumes there (SDM 26.5.1: injected exceptions are
  * delivered before the first guest instruction). */
 	.section .fixups, "a"
-	.long 1, after_vmcall, after_vmcall
-	.long 13, after_vmcall, after_vmcall
+	.long VEC_DB, after_vmcall, after_vmcall
+	.long VEC_GP, after_vmcall, after_vmcall
 	.previous

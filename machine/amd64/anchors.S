@@ -3,6 +3,8 @@
  * HLT", "after the IRET", "after the VMCALL"). Host and guest both call these, so each
  * anchor is one address. The i386 file has the same functions.
  */
+#include "machine/layout.h"
+
 	.text
 	.code64
 
@@ -93,7 +95,7 @@ after_faulting_iret:
 	ret
 
 	.section .fixups, "a"
-	.quad 13, faulting_iret, after_faulting_iret
+	.quad VEC_GP, faulting_iret, after_faulting_iret
 	.previous
 
 /*

@@ -1,5 +1,7 @@
 /* rdmsr_safe / wrmsr_safe (machine/msr.h): the MSR instruction has a #GP fix-up that
  * resumes at the failure return. */
+#include "machine/layout.h"
+
 	.text
 	.code64
 
@@ -37,6 +39,6 @@ wrmsr_safe_fault:
 	ret
 
 	.section .fixups, "a"
-	.quad 13, rdmsr_safe_insn, rdmsr_safe_fault
-	.quad 13, wrmsr_safe_insn, wrmsr_safe_fault
+	.quad VEC_GP, rdmsr_safe_insn, rdmsr_safe_fault
+	.quad VEC_GP, wrmsr_safe_insn, wrmsr_safe_fault
 	.previous

@@ -1,4 +1,6 @@
 /* See machine/amd64/anchors.S. */
+#include "machine/layout.h"
+
 	.text
 	.code32
 
@@ -62,7 +64,7 @@ after_faulting_iret:
 	ret
 
 	.section .fixups, "a"
-	.long 13, faulting_iret, after_faulting_iret
+	.long VEC_GP, faulting_iret, after_faulting_iret
 	.previous
 
 /* See machine/amd64/anchors.S. The frame is EIP, CS, EFLAGS: a return to the same

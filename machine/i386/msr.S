@@ -1,4 +1,6 @@
 /* See machine/amd64/msr.S. cdecl: arguments on the stack. */
+#include "machine/layout.h"
+
 	.text
 	.code32
 
@@ -37,6 +39,6 @@ wrmsr_safe_fault:
 	ret
 
 	.section .fixups, "a"
-	.long 13, rdmsr_safe_insn, rdmsr_safe_fault
-	.long 13, wrmsr_safe_insn, wrmsr_safe_fault
+	.long VEC_GP, rdmsr_safe_insn, rdmsr_safe_fault
+	.long VEC_GP, wrmsr_safe_insn, wrmsr_safe_fault
 	.previous
