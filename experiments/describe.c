@@ -608,14 +608,15 @@ static void add_op(const struct step *s, const struct predicted_value *v, char *
 	static const char *const shadows[] = { [SHADOW_NONE] = "NONE", [SHADOW_STI] = "STI", [SHADOW_MOV_SS] = "MOV_SS" };
 	const struct xvbw *c = &s->controls;
 	uint64_t value = v && v->present ? v->value : 0;
+	struct xvbw read = xvbw_of_value(value);
 	char vec[8];
 	switch (s->op) {
 	case OP_SET:
 		snappend(buf, len, n, "SET(%d, %d, %d, %d)", c->nmi_exiting, c->virtual_nmis, c->blocking, c->nmi_window);
 		return;
 	case OP_CHECK_CONTROLS:
-		snappend(buf, len, n, "CHECK_XVBW(%u, %u, %u, %u)", (unsigned)(value / 1000),
-			 (unsigned)(value / 100 % 10), (unsigned)(value / 10 % 10), (unsigned)(value % 10));
+		snappend(buf, len, n, "CHECK_XVBW(%d, %d, %d, %d)", read.nmi_exiting, read.virtual_nmis, read.blocking,
+			 read.nmi_window);
 		return;
 	case OP_CHECK_B: snappend(buf, len, n, "CHECK_B(%u)", (unsigned)value); return;
 	case OP_CHECK_BIT12: snappend(buf, len, n, "CHECK_BIT12(%u)", (unsigned)value); return;

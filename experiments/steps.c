@@ -173,8 +173,8 @@ static bool do_since_entry(const struct step *s)
 
 static void describe_controls(uint64_t v, char *buf, unsigned len)
 {
-	snprintf(buf, len, "(%u,%u,%u,%u)", (unsigned)(v / 1000), (unsigned)(v / 100 % 10), (unsigned)(v / 10 % 10),
-		 (unsigned)(v % 10));
+	struct xvbw c = xvbw_of_value(v);
+	snprintf(buf, len, "(%d,%d,%d,%d)", c.nmi_exiting, c.virtual_nmis, c.blocking, c.nmi_window);
 }
 
 static void describe_b(uint64_t v, char *buf, unsigned len)

@@ -98,6 +98,20 @@ struct xvbw {
 	int8_t nmi_window;    /* W: processor-based "NMI-window exiting" */
 };
 
+/* What check(X,V,B,W) reads and judges: the controls as the decimal digits XVBW, so that
+ * (1,1,1,0) is 1110 and a value reads as the notation writes it. */
+static inline uint64_t xvbw_value(const struct xvbw *c)
+{
+	return (c->nmi_exiting ? 1000u : 0) + (c->virtual_nmis ? 100u : 0) + (c->blocking ? 10u : 0) +
+	       (c->nmi_window ? 1u : 0);
+}
+
+static inline struct xvbw xvbw_of_value(uint64_t value)
+{
+	return (struct xvbw){ .nmi_exiting = (int8_t)(value / 1000 % 10), .virtual_nmis = (int8_t)(value / 100 % 10),
+			      .blocking = (int8_t)(value / 10 % 10), .nmi_window = (int8_t)(value % 10) };
+}
+
 /* SVM's NMI controls in the VMCB (APM Vol. 2, Appendix B, Table B-1, "VMCB Layout,
  * Control Area"): the NMI intercept (offset 0Ch bit 1), the IRET intercept (0Ch bit 20). */
 struct svm_intercepts {

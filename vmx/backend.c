@@ -130,13 +130,14 @@ static void write_nmi_controls(const struct xvbw *c)
 	vmcs_write(PROC_BASED_CONTROLS, proc | (c->nmi_window ? PROC_NMI_WINDOW_EXITING : 0));
 }
 
-/* (X, V, B, W) as four digits: (1,1,1,0) is 1110. */
+/* The spec's (X, V, B, W) as the VMCS has them, as check(X,V,B,W) reads them. */
 static uint64_t read_nmi_controls(void)
 {
 	uint64_t pin = vmcs_read(PIN_BASED_CONTROLS);
-	return ((pin & PIN_NMI_EXITING) ? 1000 : 0) + ((pin & PIN_VIRTUAL_NMIS) ? 100 : 0) +
-	       ((vmcs_read(GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_NMI) ? 10 : 0) +
-	       ((vmcs_read(PROC_BASED_CONTROLS) & PROC_NMI_WINDOW_EXITING) ? 1 : 0);
+	struct xvbw c = { .nmi_exiting = (pin & PIN_NMI_EXITING) != 0, .virtual_nmis = (pin & PIN_VIRTUAL_NMIS) != 0,
+			  .blocking = (vmcs_read(GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_NMI) != 0,
+			  .nmi_window = (vmcs_read(PROC_BASED_CONTROLS) & PROC_NMI_WINDOW_EXITING) != 0 };
+	return xvbw_value(&c);
 }
 
 static bool restore_baseline_controls(void)
