@@ -95,7 +95,7 @@ static void describe_inject(const struct step *s, char *buf, unsigned len)
 	case INJECT_KIND_NMI:
 		if (s->has_error_code)
 			snprintf(buf, len, "inject(NMI with error code %#x)", s->error_code);
-		else if (s->vector == 2)
+		else if (s->vector == VEC_NMI)
 			snprintf(buf, len, "inject(NMI)");
 		else
 			snprintf(buf, len, "inject(NMI with vector %#x)", s->vector);

@@ -25,7 +25,7 @@
 #define CHECK_XVBW(x, v, b, w) .op = OP_CHECK_CONTROLS, .controls = XVBW(x, v, b, w)
 #define CHECK_B(b)        .op = OP_CHECK_B, .value = (b)
 #define CHECK_BIT12(b)    .op = OP_CHECK_BIT12, .value = (b)
-#define INJECT_NMI()      .op = OP_INJECT, .injection = INJECT_KIND_NMI, .vector = 2
+#define INJECT_NMI()      .op = OP_INJECT, .injection = INJECT_KIND_NMI, .vector = VEC_NMI
 #define INJECT_NMI_VECTOR(v) .op = OP_INJECT, .injection = INJECT_KIND_NMI, .vector = (v)
 #define INJECT_INTR(v)    .op = OP_INJECT, .injection = INJECT_KIND_INTR, .vector = (v)
 #define INJECT_EXC(v)     .op = OP_INJECT, .injection = INJECT_KIND_EXCEPTION, .vector = (v)
@@ -33,7 +33,7 @@
 /* An NMI with "deliver error code" set: an invalid injection (26.2.1.3). */
 #define INJECT_NMI_WITH_ERROR(e) INJECT_NMI(), .has_error_code = true, .error_code = (e)
 #define EXC_EXITING(v, on) .op = OP_EXC_EXITING, .vector = (v), .value = (on)
-#define GP_EXITING(on)    EXC_EXITING(13, on)
+#define GP_EXITING(on)    EXC_EXITING(VEC_GP, on)
 #define WAIT(sends, ...)  .op = OP_WAIT, sends, __VA_ARGS__
 #define IRET(...)         .op = OP_IRET, __VA_ARGS__
 #define FIRET(...)        .op = OP_FIRET, __VA_ARGS__
