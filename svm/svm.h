@@ -31,7 +31,7 @@ void svm_reset_guest(struct cpu *c, void (*entry)(void));
 void svm_baseline_controls(void);
 
 /* Enters the guest for the first time; every #VMEXIT comes back through svm_exit_received()
- * and svm_exit_dispatch() (svm/backend.c), then VMRUN again. Never returns. */
+ * and svm_exit_dispatch() (svm/backend.h), then VMRUN again. Never returns. */
 __attribute__((noreturn)) void svm_run(struct cpu *c);
 
 /* svm/<arch>/vmrun.S: the loop, the physical addresses it uses, and the anchor where a
@@ -39,11 +39,5 @@ __attribute__((noreturn)) void svm_run(struct cpu *c);
 __attribute__((noreturn)) void svm_enter(struct gprs *frame);
 extern uintptr_t svm_vmcb_pa, svm_host_state_pa;
 extern const char svm_exit_entry[];
-
-/* Called by vmrun.S with GIF = 0 right after #VMEXIT: reads the exit from the VMCB,
- * returns whether to set GIF now (else it stays 0 for the H steps: GIF_AT_EXIT). */
-bool svm_exit_received(struct gprs *regs);
-/* Called by vmrun.S after that: the engine's answer; then VMRUN. */
-void svm_exit_dispatch(struct gprs *regs);
 
 #endif

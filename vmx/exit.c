@@ -81,7 +81,6 @@ static void resume_after_halt_window(struct vm_exit *e)
 	vmcs_write(GUEST_RIP, e->guest_rip);
 }
 
-/* Called by vmx/<arch>/vmentry.S on every VM exit, on the exit stack. */
 void vmexit_dispatch(struct gprs *regs)
 {
 	struct vm_exit e;
@@ -96,7 +95,6 @@ void vmexit_dispatch(struct gprs *regs)
 		unexpected_exit(&e);
 }
 
-/* Called by vmx/<arch>/vmentry.S when VMRESUME itself fails (status 1 or 2). */
 void vmentry_failed(struct gprs *regs, uintptr_t status)
 {
 	if (status == 1) {

@@ -34,4 +34,9 @@ typedef bool (*vmexit_handler)(const struct vm_exit *e, struct gprs *guest_regs)
  * returns true, VMRESUME is tried again with the VMCS as the handler left it. */
 void vmexit_set_handler(vmexit_handler h);
 
+/* Called by vmx/<arch>/vmentry.S on every VM exit, on the exit stack. */
+void vmexit_dispatch(struct gprs *regs);
+/* Called by vmx/<arch>/vmentry.S when VMRESUME itself fails (status 1 or 2). */
+void vmentry_failed(struct gprs *regs, uintptr_t status);
+
 #endif
