@@ -221,6 +221,8 @@ static void begin_experiment(const struct experiment *x)
 	run.stop_host_steps = false;
 	run.handoff_done = false;
 	run.ept_response = EPT_RESPONSE_NONE;
+	run.hlt_entry = false;
+	run.nsends_after_entry = 0;
 	run.x = x;
 	const char *why;
 	if (!judge_begin(x, engine.vmx, platform_quirks(platform()->kind, x->backend), test_hook_in(HOOK_BREAK, x->number),
@@ -486,6 +488,7 @@ static unsigned run_host_steps(unsigned first)
 	if (run.failure.failed)
 		return x->nsteps;
 	obs_set_window(i); /* what follows the VM entry is the next step's (or the VMENTRY's) */
+	steps_before_vm_entry();
 	return i;
 }
 
@@ -704,6 +707,7 @@ static void entry_failed(const struct guest_exit *e, struct gprs *r)
 	if (run.active && run.vmentry_pending) {
 		obs_record(&o);
 		trace("      VM entry failed: %s\n", obs_source_name(o.source));
+		steps_after_failed_entry();
 		hv->restore_controls();
 		r->rax = run_host_steps(run.vmentry_pending - 1);
 		return;

@@ -47,6 +47,11 @@ struct run_state {
 	unsigned handoff_end, guest_resume_step;
 	/* EPT_ARM_IRET: the response to the EPT violation at page_iret, until it happens. */
 	enum ept_response ept_response;
+	/* ENTER_HLT: the next VM entry halts G; its bound is armed right before that entry.
+	 * SEND_AFTER_ENTRY: what the generator sends, 1 ms after that entry. */
+	bool hlt_entry;
+	enum gen_event sends_after_entry[MAX_SENDS];
+	unsigned nsends_after_entry;
 	struct failure failure;
 	unsigned nmeasured;          /* informational results, printed with the verdict */
 	char measured[MAX_MEASUREMENTS][DIAG_LEN];
@@ -57,6 +62,12 @@ extern struct run_state run;
 /* Runs step `index` of run.x in the current context; on a mismatch fills run.failure
  * and returns false. */
 bool step_execute(unsigned index);
+/* Right before the VM entry that ends a run of H steps: arms the bound of an entry into
+ * HLT and starts the sends that follow the entry, so that the H steps after ENTER_HLT
+ * and SEND_AFTER_ENTRY (however long they print) take none of their time. */
+void steps_before_vm_entry(void);
+/* That entry failed: it halted nothing, so its bound is off. */
+void steps_after_failed_entry(void);
 
 /* Records the experiment's failure at the current step; the first one wins. */
 void run_fail(const char *expected, const char *observed);

@@ -232,14 +232,28 @@ static bool do_vmentry(const struct step *s)
 
 /* The engine's bound on a guest halted by VM entry (OP_ENTER_HLT): with IF = 1 its
  * interrupt wakes G (recorded as a timeout) should nothing else. */
-static void arm_hlt_bound(void)
+void steps_before_vm_entry(void)
 {
-	obs_arm_timeout(options.timeout_ms * 1000);
+	/* The sends first: handing them over may wait for the generator's previous batch,
+	 * which must not eat into the bound. */
+	if (run.nsends_after_entry)
+		generator_send_later(run.sends_after_entry, run.nsends_after_entry, SETTLE_DELAY_US);
+	if (run.hlt_entry)
+		obs_arm_timeout(options.timeout_ms * 1000);
+	run.hlt_entry = false;
+	run.nsends_after_entry = 0;
+}
+
+void steps_after_failed_entry(void)
+{
+	obs_disarm_timeout();
 }
 
 static bool do_send_after_entry(const struct step *s)
 {
-	generator_send_later(s->sends, s->nsends, SETTLE_DELAY_US);
+	for (unsigned i = 0; i < s->nsends; i++)
+		run.sends_after_entry[i] = s->sends[i];
+	run.nsends_after_entry = s->nsends;
 	return true;
 }
 
@@ -346,7 +360,7 @@ static bool do_controls_step(const struct step *s)
 	else if (io.has_value)
 		read_value(io.value, value_describer(s->op));
 	if (s->op == OP_ENTER_HLT)
-		arm_hlt_bound();
+		run.hlt_entry = true;
 	if (s->op == OP_EPT_ARM_IRET)
 		run.ept_response = s->response;
 	return true;

@@ -680,6 +680,10 @@ static void vmcall_exit(struct model *m)
  * or After Loading Guest State"). */
 static void entry_failed(struct model *m, enum obs_source s, uint32_t detail)
 {
+	if (m->nlater) {
+		unsupported(m, "events sent after a VM entry that failed (they land wherever the host is by then)");
+		return;
+	}
 	struct predicted *e = emit(m, s, place(AT_AFTER_VMCALL));
 	define(e, FIELD_ENTRY_INFO, m->vmcs.entry_info, INTR_INFO_VALID | 0xfffu);
 	if (s == OBS_ENTRY_VMFAIL) {
