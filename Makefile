@@ -135,7 +135,7 @@ soak: $(KERNELS)
 
 # The catalogue's data and the judging code, as the host programs and tests link them.
 CATALOGUE_HOST_SOURCES := experiments/catalogue.c experiments/catalogue_svm.c experiments/describe.c experiments/deviations.c \
-	model/model.c model/vmx.c model/svm.c model/event.c \
+	model/model.c model/flow.c model/vmx.c model/svm.c model/event.c \
 	experiments/judge.c experiments/places.c tests/host_anchors.c lib/format.c
 UNIT_SOURCES := tests/unit_main.c $(wildcard tests/test_*.c) $(CATALOGUE_HOST_SOURCES) lib/cmdline.c \
 	vmx/controls.c vmx/ept_map.c experiments/options.c experiments/selection.c experiments/scenario.c boot/acpi.c boot/bootinfo.c \

@@ -16,6 +16,8 @@
  */
 #include "model/svm.h"
 
+#include "model/flow.h"
+
 #include "machine/svm_arch.h"
 
 #define VECTOR_DB 1
@@ -35,15 +37,6 @@
 #define IRET_LENGTH (sizeof(void *) == 8 ? 2u : 1u)
 #define EVENT_DEFINED (EVENT_VALID | EVENT_ERROR_VALID | EVENT_TYPE_MASK | EVENT_VECTOR_MASK)
 
-struct place {
-	enum anchor anchor;
-	uint8_t vector;
-};
-
-static struct place place(enum anchor a) { return (struct place){ .anchor = a }; }
-static struct place g_handler(uint8_t v) { return (struct place){ .anchor = AT_G_HANDLER, .vector = v }; }
-static struct place h_handler(uint8_t v) { return (struct place){ .anchor = AT_H_HANDLER, .vector = v }; }
-
 /* What H wrote in the VMCB for the next VMRUN (and #VMEXIT wrote back). */
 struct vmcb {
 	bool nmi_intercept, iret_intercept;
@@ -62,11 +55,9 @@ struct vmcb {
 };
 
 struct model {
-	const struct experiment *x;
-	const struct model_config *c;
-	struct prediction *out;
+	struct model_flow flow;     /* first: the engine's flow (model/flow.h) runs the steps */
 	struct vmcb vmcb;
-	struct vmcb snapshot;       /* the VMCB when the current run of H steps began */
+	struct vmcb run_start;      /* the VMCB when the current run of H steps began */
 	/* The processor. */
 	bool in_guest;
 	bool gif;                   /* the host's GIF; 1 while the guest runs */
@@ -84,53 +75,27 @@ struct model {
 	bool recorded_valid;
 	uint32_t recorded, recorded_error;
 	/* The engine. */
-	unsigned window, step;
 	bool at_wait, settled;
-	bool handoff_done;
-	unsigned vmentry_step;
 	struct predicted last[OBS_SOURCE_COUNT];
 	bool has_last[OBS_SOURCE_COUNT];
 	unsigned depth;
 };
 
-static void unsupported(struct model *m, const char *why)
-{
-	if (m->out->unsupported)
-		return;
-	m->out->unsupported = why;
-	m->out->unsupported_step = m->step;
-}
+static void unsupported(struct model *m, const char *why) { flow_unsupported(&m->flow, why); }
 
-static bool stopped(const struct model *m) { return m->out->unsupported != 0; }
+static bool stopped(const struct model *m) { return flow_stopped(&m->flow); }
 
-static bool quirk(struct model *m, enum svm_quirk q) { return (m->c->quirks & q) != 0; }
+static bool quirk(struct model *m, enum svm_quirk q) { return (m->flow.c->quirks & q) != 0; }
 
-static void fired(struct model *m, enum svm_quirk q) { m->out->quirks_fired |= q; }
+static void fired(struct model *m, enum svm_quirk q) { m->flow.out->quirks_fired |= q; }
 
-static bool choice(struct model *m, enum svm_choice ch)
-{
-	m->out->choices_consulted |= ch;
-	return (m->c->choices & ch) != 0;
-}
+static bool choice(struct model *m, enum svm_choice ch) { return flow_choice(&m->flow, ch); }
 
 /* --- predictions ---------------------------------------------------------------------- */
 
 static struct predicted *emit(struct model *m, enum obs_source s, struct place p)
 {
-	static struct predicted overflow;
-	if (m->out->count == MODEL_MAX_PREDICTED) {
-		unsupported(m, "more observations than the model can hold");
-		return &overflow;
-	}
-	struct predicted *e = &m->out->items[m->out->count++];
-	*e = (struct predicted){ .source = s, .anchor = p.anchor, .vector = p.vector, .step = (uint8_t)m->window };
-	return e;
-}
-
-static void define(struct predicted *e, enum obs_field f, uint64_t value, uint64_t mask)
-{
-	record_set_field(&e->rec, f, value);
-	record_set_field(&e->mask, f, mask);
+	return flow_emit(&m->flow, s, p);
 }
 
 /* --- records ----------------------------------------------------------------------------- */
@@ -153,7 +118,7 @@ static void save_virtual_interrupts(struct model *m, struct predicted *e)
 		value |= V_INTR_V_GIF_ENABLE | (v->v_gif ? V_INTR_V_GIF : 0);
 		mask |= V_INTR_V_GIF_ENABLE | V_INTR_V_GIF;
 	}
-	define(e, FIELD_INFO, value, mask);
+	predicted_define(e, FIELD_INFO, value, mask);
 }
 
 /*
@@ -169,25 +134,25 @@ static void save_virtual_interrupts(struct model *m, struct predicted *e)
  */
 static struct predicted exit_record(struct model *m, enum obs_source s, struct place p, uint32_t exitcode)
 {
-	struct predicted e = { .source = s, .anchor = p.anchor, .vector = p.vector, .step = (uint8_t)m->window };
-	define(&e, FIELD_REASON, exitcode, 0xffffffffu);
-	define(&e, FIELD_IDT_VECTORING, 0, EVENT_VALID);
+	struct predicted e = { .source = s, .anchor = p.anchor, .vector = p.vector, .step = (uint8_t)m->flow.window };
+	predicted_define(&e, FIELD_REASON, exitcode, 0xffffffffu);
+	predicted_define(&e, FIELD_IDT_VECTORING, 0, EVENT_VALID);
 	bool timing = m->at_wait && !m->settled;
-	define(&e, FIELD_INTERRUPTIBILITY, m->shadow_live ? VMCB_SHADOW_INTERRUPT : 0, timing ? 0 : VMCB_SHADOW_INTERRUPT);
+	predicted_define(&e, FIELD_INTERRUPTIBILITY, m->shadow_live ? VMCB_SHADOW_INTERRUPT : 0, timing ? 0 : VMCB_SHADOW_INTERRUPT);
 	save_virtual_interrupts(m, &e);
 	uint32_t eventinj = 0;
 	if (quirk(m, SVM_QUIRK_EVENTINJ_KEEPS_EVENT) && (m->vmcb.eventinj & ~EVENT_VALID)) {
 		eventinj = m->vmcb.eventinj & ~EVENT_VALID;
 		fired(m, SVM_QUIRK_EVENTINJ_KEEPS_EVENT);
 	}
-	define(&e, FIELD_ENTRY_INFO, eventinj, 0xffffffffu);
-	if (m->c->features & MODEL_FEATURE_NRIP_SAVE) {
+	predicted_define(&e, FIELD_ENTRY_INFO, eventinj, 0xffffffffu);
+	if (m->flow.c->features & MODEL_FEATURE_NRIP_SAVE) {
 		uint32_t nrip = SVM_NO_NRIP;
 		if (quirk(m, SVM_QUIRK_NRIP_NOT_RESET)) {
 			nrip = 0;
 			fired(m, SVM_QUIRK_NRIP_NOT_RESET);
 		}
-		define(&e, FIELD_LENGTH, nrip, 0xffffffffu);
+		predicted_define(&e, FIELD_LENGTH, nrip, 0xffffffffu);
 	}
 	return e;
 }
@@ -195,16 +160,16 @@ static struct predicted exit_record(struct model *m, enum obs_source s, struct p
 /* An instruction intercept: nRIP is the next sequential instruction's (15.7.1). */
 static void define_next_rip(struct model *m, struct predicted *e, uint32_t length)
 {
-	if (m->c->features & MODEL_FEATURE_NRIP_SAVE)
-		define(e, FIELD_LENGTH, length, 0xffffffffu);
+	if (m->flow.c->features & MODEL_FEATURE_NRIP_SAVE)
+		predicted_define(e, FIELD_LENGTH, length, 0xffffffffu);
 }
 
 /* An exception intercept for the fault of an instruction `length` bytes long: nRIP is
  * reset to zero -- or, with SVM_QUIRK_NRIP_NOT_RESET, the instruction after it. */
 static void define_fault_nrip(struct model *m, struct predicted *e, uint32_t length)
 {
-	if ((m->c->features & MODEL_FEATURE_NRIP_SAVE) && quirk(m, SVM_QUIRK_NRIP_NOT_RESET))
-		define(e, FIELD_LENGTH, length, 0xffffffffu);
+	if ((m->flow.c->features & MODEL_FEATURE_NRIP_SAVE) && quirk(m, SVM_QUIRK_NRIP_NOT_RESET))
+		predicted_define(e, FIELD_LENGTH, length, 0xffffffffu);
 }
 
 /* An intercepted exception: EXITCODE 40h + vector, EXITINFO1 its error code (15.12,
@@ -213,7 +178,7 @@ static struct predicted exception_exit(struct model *m, enum obs_source s, struc
 				       uint32_t error)
 {
 	struct predicted e = exit_record(m, s, p, SVM_EXIT_EXCEPTION_BASE + vector);
-	define(&e, FIELD_QUALIFICATION, error, 0xffffffffu);
+	predicted_define(&e, FIELD_QUALIFICATION, error, 0xffffffffu);
 	return e;
 }
 
@@ -271,9 +236,9 @@ static void define_nmi_vectoring(struct model *m, struct predicted *e, bool phys
 		error = m->recorded_error;
 		fired(m, SVM_QUIRK_EXITINTINFO_STALE);
 	}
-	define(e, FIELD_IDT_VECTORING, info, EVENT_DEFINED);
+	predicted_define(e, FIELD_IDT_VECTORING, info, EVENT_DEFINED);
 	if (info & EVENT_ERROR_VALID)
-		define(e, FIELD_IDT_VECTORING_ERROR, error, 0xffffffffu);
+		predicted_define(e, FIELD_IDT_VECTORING_ERROR, error, 0xffffffffu);
 }
 
 /*
@@ -442,7 +407,6 @@ static void guest_at_after_vmcall(struct model *m)
 /* --- #VMEXIT ---------------------------------------------------------------------------------- */
 
 static bool enter_guest(struct model *m, struct place resume);
-static void run_host_steps_from(struct model *m, unsigned first);
 
 /*
  * The world switch back to the host (15.6, "#VMEXIT"): the guest's state written back,
@@ -467,11 +431,11 @@ static void leave_guest(struct model *m)
 
 static void record(struct model *m, const struct predicted *e)
 {
-	if (m->out->count == MODEL_MAX_PREDICTED) {
+	if (m->flow.out->count == MODEL_MAX_PREDICTED) {
 		unsupported(m, "more observations than the model can hold");
 		return;
 	}
-	m->out->items[m->out->count++] = *e;
+	m->flow.out->items[m->flow.out->count++] = *e;
 	m->last[e->source] = *e;
 	m->has_last[e->source] = true;
 }
@@ -487,14 +451,10 @@ static void exit_to_host(struct model *m, struct predicted e, struct place resum
 	record(m, &e);
 	if (stopped(m))
 		return;
-	const struct step *s = &m->x->steps[m->step];
-	if (s->ctx == IN_GUEST && s->host_at_exit && !m->handoff_done && s->nexpected &&
-	    s->expected[0].source == e.source) {
-		m->handoff_done = true;
-		unsigned window = m->window;
-		run_host_steps_from(m, m->step + 1);
-		m->window = window;
-	}
+	const struct step *s = &m->flow.x->steps[m->flow.step];
+	if (s->ctx == IN_GUEST && s->host_at_exit && !m->flow.handoff_done && s->nexpected &&
+	    s->expected[0].source == e.source)
+		flow_host_steps_inside_exit(&m->flow, m->flow.step + 1);
 	if (stopped(m))
 		return;
 	if (m->shadow_live && resume.anchor != AT_AFTER_VMCALL) {
@@ -538,10 +498,10 @@ static void vmrun_refused(struct model *m)
 	m->hold_gif = false;
 	host_boundary(m, place(AT_HOST_EXIT_ENTRY));
 	struct predicted *e = emit(m, OBS_VMEXIT_INVALID, place(AT_AFTER_VMCALL));
-	define(e, FIELD_REASON, SVM_EXIT_INVALID, 0xffffffffu);
+	predicted_define(e, FIELD_REASON, SVM_EXIT_INVALID, 0xffffffffu);
 	m->last[OBS_VMEXIT_INVALID] = *e;
 	m->has_last[OBS_VMEXIT_INVALID] = true;
-	m->vmcb = m->snapshot;
+	m->vmcb = m->run_start;
 }
 
 /*
@@ -647,7 +607,7 @@ static bool enter_guest(struct model *m, struct place resume)
  * Returns whether it produced an event. */
 static bool arrive(struct model *m, enum gen_event ev, struct place p)
 {
-	unsigned before = m->out->count;
+	unsigned before = m->flow.out->count;
 	if (ev == GEN_INTR) {
 		if (m->in_guest)
 			deliver_to_guest(m, p, OBS_INTR_G, VECTOR_GENERATOR);
@@ -660,8 +620,8 @@ static bool arrive(struct model *m, enum gen_event ev, struct place p)
 		guest_boundary(m, p);
 	else
 		host_boundary(m, p);
-	for (unsigned i = before; i < m->out->count; i++)
-		if (obs_is_event(m->out->items[i].source))
+	for (unsigned i = before; i < m->flow.out->count; i++)
+		if (obs_is_event(m->flow.out->items[i].source))
 			return true;
 	return false;
 }
@@ -836,7 +796,7 @@ static void do_gif(struct model *m, bool set)
 
 static void predict_value(struct model *m, uint64_t value, uint64_t mask)
 {
-	m->out->values[m->step] = (struct predicted_value){ .present = true, .value = value & mask, .mask = mask };
+	m->flow.out->values[m->flow.step] = (struct predicted_value){ .present = true, .value = value & mask, .mask = mask };
 }
 
 static const struct predicted *last_exit(struct model *m, enum obs_source s)
@@ -886,7 +846,7 @@ static void check_exit(struct model *m, const struct step *s)
 	if (e)
 		predict_value(m, record_field(&e->rec, s->field) & s->mask, record_field(&e->mask, s->field) & s->mask);
 	else
-		m->out->values[m->step] = (struct predicted_value){ .present = true, .absent = true };
+		m->flow.out->values[m->flow.step] = (struct predicted_value){ .present = true, .absent = true };
 }
 
 /* What an H step changes (svm/backend.c does it to the VMCB). */
@@ -942,117 +902,39 @@ static void guest_step(struct model *m, const struct step *s)
 	}
 }
 
-/* --- a whole experiment, as the engine runs it ------------------------------------------ */
+/* --- a whole experiment, as the engine runs it (model/flow.c) ---------------------------- */
 
-/* The engine's flow -- runs of H steps in one VMMCALL, a VMENTRY step's VMRUN under test,
- * H steps inside an exit -- is the same as model/vmx.c's, clause for clause, over this
- * model's state: each model stays one self-contained file. */
+static struct model *model_of(struct model_flow *f) { return (struct model *)f; }
 
-/* H steps from `first` while they are H steps; a VMENTRY whose VMRUN has not happened
- * stops the run there (*at_vmentry), the second time it only judges. */
-static unsigned host_steps(struct model *m, unsigned first, bool *at_vmentry)
+static void flow_host_step(struct model_flow *f, const struct step *s) { host_step(model_of(f), s); }
+static void flow_guest_step(struct model_flow *f, const struct step *s) { guest_step(model_of(f), s); }
+static bool flow_enter_guest(struct model_flow *f, enum anchor resume) { return enter_guest(model_of(f), place(resume)); }
+static void flow_vmcall_exit(struct model_flow *f) { vmmcall_exit(model_of(f)); }
+static void flow_run_starts(struct model_flow *f) { model_of(f)->run_start = model_of(f)->vmcb; }
+static bool flow_in_guest(const struct model_flow *f) { return ((const struct model *)f)->in_guest; }
+
+static void flow_after_entry(struct model_flow *f)
 {
-	const struct experiment *x = m->x;
-	unsigned i = first;
-	*at_vmentry = false;
-	for (; i < x->nsteps && x->steps[i].ctx == IN_HOST && !stopped(m); i++) {
-		m->step = i;
-		m->window = i;
-		const struct step *s = &x->steps[i];
-		if (s->op == OP_VMENTRY) {
-			if (m->vmentry_step != i + 1) {
-				m->vmentry_step = i + 1;
-				*at_vmentry = true;
-				return i;
-			}
-			m->vmentry_step = 0;
-			continue;
-		}
-		host_step(m, s);
-	}
-	return i;
+	struct model *m = model_of(f);
+	if (!stopped(m) && m->in_guest)
+		guest_at_after_vmcall(m);
 }
 
-static void run_host_steps_from(struct model *m, unsigned first)
-{
-	bool at_vmentry;
-	unsigned step = m->step;
-	host_steps(m, first, &at_vmentry);
-	if (at_vmentry)
-		unsupported(m, "a VMRUN under test among H steps that run inside an exit");
-	m->step = step;
-}
-
-static unsigned next_guest_step(const struct model *m, unsigned i)
-{
-	while (i < m->x->nsteps && m->x->steps[i].ctx == IN_HOST)
-		i++;
-	return i;
-}
-
-/* A run of H steps in one VMMCALL and the VMRUN that ends it (or, for a VMENTRY step,
- * the VMRUN under test). Returns the step the guest goes on with; nsteps at the end. */
-static unsigned host_run(struct model *m, unsigned first)
-{
-	const struct experiment *x = m->x;
-	m->snapshot = m->vmcb;
-	for (unsigned attempt = 0; attempt < MODEL_MAX_STEPS && !stopped(m); attempt++) {
-		bool at_vmentry;
-		unsigned next = host_steps(m, first, &at_vmentry);
-		if (!m->c->vmx || stopped(m))
-			return next;
-		m->window = next;
-		m->step = next < x->nsteps ? next : m->step;
-		if (!enter_guest(m, place(AT_AFTER_VMCALL))) {
-			if (!at_vmentry) {
-				unsupported(m, "a VMRUN that fails outside a VMENTRY step (the engine ends the experiment)");
-				m->out->entry_fails = true;
-				return x->nsteps;
-			}
-			first = next;
-			continue;
-		}
-		if (!stopped(m) && m->in_guest)
-			guest_at_after_vmcall(m);
-		return next;
-	}
-	return x->nsteps;
-}
+static const struct flow_ops svm_flow = {
+	.host_step = flow_host_step, .guest_step = flow_guest_step, .enter_guest = flow_enter_guest,
+	.after_entry = flow_after_entry, .vmcall_exit = flow_vmcall_exit, .run_starts = flow_run_starts,
+	.in_guest = flow_in_guest,
+	.baseline_fails = "the baseline VMRUN fails",
+	.entry_fails_outside_vmentry = "a VMRUN that fails outside a VMENTRY step (the engine ends the experiment)",
+	.entry_inside_exit = "a VMRUN under test among H steps that run inside an exit",
+};
 
 void svm_model_predict(const struct experiment *x, const struct model_config *c, struct prediction *out)
 {
-	struct model m = { .x = x, .c = c, .out = out, .gif = true };
+	struct model m = { .flow = { .ops = &svm_flow, .x = x, .c = c, .out = out }, .gif = true };
 	*out = (struct prediction){ 0 };
 	m.vmcb.nmi_gate = true;
-	if (x->nsteps >= MODEL_MAX_STEPS) {
-		unsupported(&m, "too many steps");
-		return;
-	}
-	/* The first VMRUN: into the experiment's guest code, from the baseline. */
-	if (c->vmx && !enter_guest(&m, place(AT_ELSEWHERE)))
-		unsupported(&m, "the baseline VMRUN fails");
-	unsigned i = 0;
-	while (i < x->nsteps && !stopped(&m)) {
-		const struct step *s = &x->steps[i];
-		m.window = i;
-		m.step = i;
-		if (s->ctx == IN_HOST) {
-			if (c->vmx)
-				vmmcall_exit(&m);
-			i = host_run(&m, i);
-			continue;
-		}
-		if (!c->vmx || !m.in_guest) {
-			unsupported(&m, "a guest step without a guest");
-			return;
-		}
-		m.handoff_done = false;
-		guest_step(&m, s);
-		i = s->host_at_exit && m.handoff_done ? next_guest_step(&m, i + 1) : i + 1;
-	}
-	m.window = x->nsteps;
-	if (c->vmx && !stopped(&m))
-		vmmcall_exit(&m);
+	flow_run(&m.flow);
 }
 
 /* --- names --------------------------------------------------------------------------------- */

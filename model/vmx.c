@@ -14,6 +14,8 @@
  */
 #include "model/vmx.h"
 
+#include "model/flow.h"
+
 #include "machine/vmx_arch.h"
 
 #define VECTOR_DB 1
@@ -33,16 +35,6 @@
  * address, translated to the page itself). Bits 6 and 9-11 depend on the processor. */
 #define EPT_QUAL_FRAME_READ 0x181u
 #define EPT_QUAL_DEFINED 0x1bfu
-
-/* A place in the guest's or host's code: an anchor, and a vector for handler entries. */
-struct place {
-	enum anchor anchor;
-	uint8_t vector;
-};
-
-static struct place place(enum anchor a) { return (struct place){ .anchor = a }; }
-static struct place g_handler(uint8_t v) { return (struct place){ .anchor = AT_G_HANDLER, .vector = v }; }
-static struct place h_handler(uint8_t v) { return (struct place){ .anchor = AT_H_HANDLER, .vector = v }; }
 
 /* The fields of the VMCS the steps write and the exits save. */
 struct vmcs {
@@ -65,11 +57,9 @@ struct vmcs {
 };
 
 struct model {
-	const struct experiment *x;
-	const struct model_config *c;
-	struct prediction *out;
+	struct model_flow flow;     /* first: the engine's flow (model/flow.h) runs the steps */
 	struct vmcs vmcs;
-	struct vmcs snapshot;       /* the VMCS when the current run of H steps began */
+	struct vmcs run_start;      /* the VMCS when the current run of H steps began */
 	/* The logical processor. */
 	bool in_guest;
 	bool nmi_blocked;           /* blocking of NMIs (in the guest with V = 1: always 0) */
@@ -85,8 +75,6 @@ struct model {
 	bool injected_this_entry;   /* QUIRK_INJECTION_HOLDS_PENDING_NMI */
 	bool hold_nmi_for_host;     /* that quirk, in effect */
 	/* The engine. */
-	unsigned window;            /* the step whose judgement window events fall in */
-	unsigned step;              /* the step being run */
 	bool at_wait;               /* events are landing at a wait's HLT */
 	bool settled;               /* ... and find the HLT itself (SETTLE) */
 	enum ept_response ept_response;
@@ -94,65 +82,39 @@ struct model {
 	enum gen_event later[MAX_SENDS];
 	unsigned nlater;            /* SEND_AFTER_ENTRY: sent once the guest is halted */
 	bool reblock_after_exit;    /* the engine's answer to the EPT violation (REBLOCK) */
-	bool handoff_done;          /* HOST_AT_EXIT */
-	unsigned vmentry_step;      /* VMENTRY: its index + 1 while its entry is under way */
-	unsigned guest_next;        /* the G step the guest goes on with after an entry */
 	struct predicted last[OBS_SOURCE_COUNT]; /* the last exit of each kind (REINJECT, CHECK_*) */
 	bool has_last[OBS_SOURCE_COUNT];
 	unsigned depth;             /* nested guest boundaries (handlers within handlers) */
 };
 
-static void unsupported(struct model *m, const char *why)
-{
-	if (m->out->unsupported)
-		return;
-	m->out->unsupported = why;
-	m->out->unsupported_step = m->step;
-}
+static void unsupported(struct model *m, const char *why) { flow_unsupported(&m->flow, why); }
 
-static bool stopped(const struct model *m) { return m->out->unsupported != 0; }
+static bool stopped(const struct model *m) { return flow_stopped(&m->flow); }
 
 static bool quirk(struct model *m, enum model_quirk q)
 {
-	return (m->c->quirks & q) != 0;
+	return (m->flow.c->quirks & q) != 0;
 }
 
 /* A quirk's clause changed the outcome: recorded, so a verdict can name it. */
-static void fired(struct model *m, enum model_quirk q) { m->out->quirks_fired |= q; }
+static void fired(struct model *m, enum model_quirk q) { m->flow.out->quirks_fired |= q; }
 
 /* A clause applies an SDM rule (model/rules.h): the inventory learns which clause, in
  * which experiment. */
 #define APPLY(m, rule) applied(m, rule, __func__)
 static void applied(struct model *m, enum sdm_rule rule, const char *clause)
 {
-	if (m->c->applied)
-		m->c->applied(m->c->applied_ctx, rule, clause);
+	if (m->flow.c->applied)
+		m->flow.c->applied(m->flow.c->applied_ctx, rule, clause);
 }
 
-static bool choice(struct model *m, enum model_choice ch)
-{
-	m->out->choices_consulted |= ch;
-	return (m->c->choices & ch) != 0;
-}
+static bool choice(struct model *m, enum model_choice ch) { return flow_choice(&m->flow, ch); }
 
 /* --- predictions -------------------------------------------------------------------- */
 
 static struct predicted *emit(struct model *m, enum obs_source s, struct place p)
 {
-	static struct predicted overflow;
-	if (m->out->count == MODEL_MAX_PREDICTED) {
-		unsupported(m, "more observations than the model can hold");
-		return &overflow;
-	}
-	struct predicted *e = &m->out->items[m->out->count++];
-	*e = (struct predicted){ .source = s, .anchor = p.anchor, .vector = p.vector, .step = (uint8_t)m->window };
-	return e;
-}
-
-static void define(struct predicted *e, enum obs_field f, uint64_t value, uint64_t mask)
-{
-	record_set_field(&e->rec, f, value);
-	record_set_field(&e->mask, f, mask);
+	return flow_emit(&m->flow, s, p);
 }
 
 /* --- the guest's blocking ------------------------------------------------------------ */
@@ -221,7 +183,7 @@ static void save_guest_state(struct model *m, struct predicted *e, uint32_t reas
 			(m->shadow_live == SHADOW_MOV_SS ? INTERRUPTIBILITY_MOV_SS : 0) |
 			(guest_bit3(m) ? INTERRUPTIBILITY_NMI : 0);
 	bool timing = m->at_wait && !m->settled;
-	define(e, FIELD_INTERRUPTIBILITY, intr, timing ? INTERRUPTIBILITY_DEFINED & ~INTERRUPTIBILITY_STI
+	predicted_define(e, FIELD_INTERRUPTIBILITY, intr, timing ? INTERRUPTIBILITY_DEFINED & ~INTERRUPTIBILITY_STI
 						       : INTERRUPTIBILITY_DEFINED);
 	APPLY(m, RULE_EXIT_SAVES_INTERRUPTIBILITY);
 	if (m->halted)
@@ -233,7 +195,7 @@ static void save_guest_state(struct model *m, struct predicted *e, uint32_t reas
 		if (!timing) /* else the field is not compared: the quirk changes nothing */
 			fired(m, QUIRK_HLT_EXIT_SAVES_ACTIVE);
 	}
-	define(e, FIELD_ACTIVITY, activity, timing ? 0 : 0xffffffffu);
+	predicted_define(e, FIELD_ACTIVITY, activity, timing ? 0 : 0xffffffffu);
 }
 
 /*
@@ -248,14 +210,14 @@ static void save_guest_state(struct model *m, struct predicted *e, uint32_t reas
  */
 static struct predicted exit_record(struct model *m, enum obs_source s, struct place p, uint32_t reason)
 {
-	struct predicted e = { .source = s, .anchor = p.anchor, .vector = p.vector, .step = (uint8_t)m->window };
+	struct predicted e = { .source = s, .anchor = p.anchor, .vector = p.vector, .step = (uint8_t)m->flow.window };
 	APPLY(m, RULE_EXIT_REASON);
 	APPLY(m, RULE_EXIT_QUALIFICATION_ZERO);
 	APPLY(m, RULE_EXIT_IDT_VECTORING_INVALID);
-	define(&e, FIELD_REASON, reason, 0xffffffffu);
-	define(&e, FIELD_QUALIFICATION, 0, ~0ull);
-	define(&e, FIELD_INFO, 0, INTR_INFO_VALID);
-	define(&e, FIELD_IDT_VECTORING, 0, INTR_INFO_VALID);
+	predicted_define(&e, FIELD_REASON, reason, 0xffffffffu);
+	predicted_define(&e, FIELD_QUALIFICATION, 0, ~0ull);
+	predicted_define(&e, FIELD_INFO, 0, INTR_INFO_VALID);
+	predicted_define(&e, FIELD_IDT_VECTORING, 0, INTR_INFO_VALID);
 	save_guest_state(m, &e, reason);
 	return e;
 }
@@ -282,7 +244,7 @@ static void define_bit12(struct model *m, struct predicted *e, enum obs_field f,
 	uint64_t value = record_field(&e->rec, f), mask = record_field(&e->mask, f);
 	value = unblocked && !undefined ? value | bit : value & ~(uint64_t)bit;
 	mask = undefined ? mask & ~(uint64_t)bit : mask | bit;
-	define(e, f, value, mask);
+	predicted_define(e, f, value, mask);
 }
 
 /* An exception's exit: valid, hardware exception, its vector, its error code (27.2.2). */
@@ -290,9 +252,9 @@ static void define_exception(struct predicted *e, uint8_t vector, bool has_error
 {
 	uint32_t info = INTR_INFO_VALID | INTR_TYPE_HARDWARE_EXCEPTION | vector |
 			(has_error ? INTR_INFO_ERROR_CODE_VALID : 0);
-	define(e, FIELD_INFO, info, INTR_INFO_VALID | 0xfffu);
+	predicted_define(e, FIELD_INFO, info, INTR_INFO_VALID | 0xfffu);
 	if (has_error)
-		define(e, FIELD_ERROR, error, 0xffffffffu);
+		predicted_define(e, FIELD_ERROR, error, 0xffffffffu);
 }
 
 /* --- the host -------------------------------------------------------------------------- */
@@ -349,7 +311,7 @@ static void deliver_to_guest(struct model *m, struct place p, enum obs_source wh
 		struct predicted e = exit_record(m, OBS_EXIT_NP, p, EXIT_REASON_EXCEPTION_OR_NMI);
 		define_exception(&e, VECTOR_NP, true, NP_ERROR_NMI_GATE);
 		define_bit12(m, &e, FIELD_INFO, false, true);
-		define(&e, FIELD_IDT_VECTORING, INTR_INFO_VALID | INTR_TYPE_NMI | VECTOR_NMI, INTR_INFO_VALID | 0xfffu);
+		predicted_define(&e, FIELD_IDT_VECTORING, INTR_INFO_VALID | INTR_TYPE_NMI | VECTOR_NMI, INTR_INFO_VALID | 0xfffu);
 		exit_to_host(m, e, p);
 		return;
 	}
@@ -395,7 +357,7 @@ static void guest_nmi(struct model *m, struct place p)
 		/* 27.1: an NMI that causes a VM exit blocks NMIs only once the exit completes, so
 		 * the exit saves the blocking as it was (27.3.4). */
 		struct predicted e = exit_record(m, OBS_EXIT_NMI, p, EXIT_REASON_EXCEPTION_OR_NMI);
-		define(&e, FIELD_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | VECTOR_NMI, INTR_INFO_VALID | 0xfffu);
+		predicted_define(&e, FIELD_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | VECTOR_NMI, INTR_INFO_VALID | 0xfffu);
 		define_bit12(m, &e, FIELD_INFO, false, false);
 		if (quirk(m, QUIRK_NMI_EXIT_SAVES_BLOCKING) && !m->vmcs.v && !m->nmi_blocked) {
 			e.rec.interruptibility |= INTERRUPTIBILITY_NMI;
@@ -586,7 +548,6 @@ static void guest_at_after_vmcall(struct model *m)
 
 /* --- VM exits --------------------------------------------------------------------------- */
 
-static void run_host_steps_from(struct model *m, unsigned first);
 
 /* For the inventory: what a VM exit does to NMI blocking (27.5.5; 27.3.4), as the
  * clause `exit` applies it. */
@@ -628,21 +589,17 @@ static void exit_to_host(struct model *m, struct predicted e, struct place resum
 	m->halted = false;
 	m->mtf_due = false;
 	host_boundary(m, place(AT_HOST_EXIT_ENTRY));
-	if (m->out->count == MODEL_MAX_PREDICTED) {
+	if (m->flow.out->count == MODEL_MAX_PREDICTED) {
 		unsupported(m, "more observations than the model can hold");
 		return;
 	}
-	m->out->items[m->out->count++] = e;
+	m->flow.out->items[m->flow.out->count++] = e;
 	m->last[e.source] = e;
 	m->has_last[e.source] = true;
-	const struct step *s = &m->x->steps[m->step];
-	if (s->ctx == IN_GUEST && s->host_at_exit && !m->handoff_done && s->nexpected &&
-	    s->expected[0].source == e.source) {
-		m->handoff_done = true;
-		unsigned window = m->window;
-		run_host_steps_from(m, m->step + 1);
-		m->window = window;
-	}
+	const struct step *s = &m->flow.x->steps[m->flow.step];
+	if (s->ctx == IN_GUEST && s->host_at_exit && !m->flow.handoff_done && s->nexpected &&
+	    s->expected[0].source == e.source)
+		flow_host_steps_inside_exit(&m->flow, m->flow.step + 1);
 	if (stopped(m))
 		return;
 	if (enter_guest(m, resume))
@@ -655,7 +612,7 @@ static void vmcall_exit(struct model *m)
 {
 	struct predicted e = exit_record(m, OBS_EXIT_VMCALL, place(AT_VMCALL), EXIT_REASON_VMCALL);
 	APPLY(m, RULE_EXIT_INSTRUCTION_LENGTH);
-	define(&e, FIELD_LENGTH, VMCALL_LENGTH, 0xffffffffu);
+	predicted_define(&e, FIELD_LENGTH, VMCALL_LENGTH, 0xffffffffu);
 	m->vmcs.b = (e.rec.interruptibility & INTERRUPTIBILITY_NMI) != 0;
 	apply_exit_blocking(m, __func__);
 	if (m->vmcs.v && !quirk(m, QUIRK_ENTRY_KEEPS_NMI_BLOCKING))
@@ -668,16 +625,16 @@ static void vmcall_exit(struct model *m)
 	m->in_guest = false;
 	m->halted = false;
 	host_boundary(m, place(AT_HOST_EXIT_ENTRY));
-	if (m->out->count < MODEL_MAX_PREDICTED)
-		m->out->items[m->out->count++] = e;
+	if (m->flow.out->count < MODEL_MAX_PREDICTED)
+		m->flow.out->items[m->flow.out->count++] = e;
 	m->hold_nmi_for_host = false;
 }
 
 /* --- VM entries ------------------------------------------------------------------------- */
 
-/* A failed VM entry: the observation, then the VMCS as the run of H steps found it (the
- * engine's snapshot) and NMI blocking as it was before (26.7, "VM-Entry Failures During
- * or After Loading Guest State"). */
+/* A failed VM entry: the observation, then the VMCS as it was when the run of H steps
+ * began (the engine restores it too) and NMI blocking as it was before (26.7, "VM-Entry
+ * Failures During or After Loading Guest State"). */
 static void entry_failed(struct model *m, enum obs_source s, uint32_t detail)
 {
 	if (m->nlater) {
@@ -685,25 +642,25 @@ static void entry_failed(struct model *m, enum obs_source s, uint32_t detail)
 		return;
 	}
 	struct predicted *e = emit(m, s, place(AT_AFTER_VMCALL));
-	define(e, FIELD_ENTRY_INFO, m->vmcs.entry_info, INTR_INFO_VALID | 0xfffu);
+	predicted_define(e, FIELD_ENTRY_INFO, m->vmcs.entry_info, INTR_INFO_VALID | 0xfffu);
 	if (s == OBS_ENTRY_VMFAIL) {
 		APPLY(m, RULE_ENTRY_VMFAIL_CONTROLS);
-		define(e, FIELD_DETAIL, detail, 0xffffffffu);
+		predicted_define(e, FIELD_DETAIL, detail, 0xffffffffu);
 	} else {
 		APPLY(m, RULE_ENTRY_FAIL_GUEST_STATE);
 		APPLY(m, RULE_ENTRY_FAIL_KEEPS_BLOCKING);
 		/* 26.7: exit reason 33 with bit 31; the guest-state area is not modified. */
-		define(e, FIELD_REASON, EXIT_REASON_ENTRY_FAILURE_BIT | EXIT_REASON_INVALID_GUEST_STATE, 0xffffffffu);
-		define(e, FIELD_QUALIFICATION, detail, ~0ull);
+		predicted_define(e, FIELD_REASON, EXIT_REASON_ENTRY_FAILURE_BIT | EXIT_REASON_INVALID_GUEST_STATE, 0xffffffffu);
+		predicted_define(e, FIELD_QUALIFICATION, detail, ~0ull);
 		uint32_t intr = (m->vmcs.shadow == SHADOW_STI ? INTERRUPTIBILITY_STI : 0) |
 				(m->vmcs.shadow == SHADOW_MOV_SS ? INTERRUPTIBILITY_MOV_SS : 0) |
 				(m->vmcs.b ? INTERRUPTIBILITY_NMI : 0);
-		define(e, FIELD_INTERRUPTIBILITY, intr, INTERRUPTIBILITY_DEFINED);
-		define(e, FIELD_ACTIVITY, m->vmcs.hlt ? ACTIVITY_HLT : ACTIVITY_ACTIVE, 0xffffffffu);
+		predicted_define(e, FIELD_INTERRUPTIBILITY, intr, INTERRUPTIBILITY_DEFINED);
+		predicted_define(e, FIELD_ACTIVITY, m->vmcs.hlt ? ACTIVITY_HLT : ACTIVITY_ACTIVE, 0xffffffffu);
 	}
 	m->last[s] = *e;
 	m->has_last[s] = true;
-	m->vmcs = m->snapshot;
+	m->vmcs = m->run_start;
 }
 
 /* 26.2.1.3: "deliver error code" is 1 exactly for a hardware exception that pushes one
@@ -947,7 +904,7 @@ static bool enter_guest(struct model *m, struct place resume)
  * HLT, or G halted by VM entry), IF = 1. Returns whether it produced an event. */
 static bool arrive(struct model *m, enum gen_event ev, struct place p)
 {
-	unsigned before = m->out->count;
+	unsigned before = m->flow.out->count;
 	if (ev == GEN_INTR) {
 		if (!m->in_guest) {
 			emit(m, OBS_INTR_H, p);
@@ -970,8 +927,8 @@ static bool arrive(struct model *m, enum gen_event ev, struct place p)
 	}
 	if (m->nmi_pending)
 		APPLY(m, RULE_ONE_NMI_HELD);
-	for (unsigned i = before; i < m->out->count; i++)
-		if (obs_is_event(m->out->items[i].source))
+	for (unsigned i = before; i < m->flow.out->count; i++)
+		if (obs_is_event(m->flow.out->items[i].source))
 			return true;
 	return false;
 }
@@ -1011,10 +968,10 @@ static void do_wait(struct model *m, const struct step *s)
 	 * end, unless each is held. */
 	bool ended = false;
 	if (m->in_guest) {
-		unsigned before = m->out->count;
+		unsigned before = m->flow.out->count;
 		guest_boundary(m, p);
-		for (unsigned i = before; i < m->out->count; i++)
-			ended |= obs_is_event(m->out->items[i].source);
+		for (unsigned i = before; i < m->flow.out->count; i++)
+			ended |= obs_is_event(m->flow.out->items[i].source);
 		if (ended && s->nsends) {
 			unsupported(m, "a wait that something ends before the generator sends (the sends race its end)");
 			return;
@@ -1153,7 +1110,7 @@ static void do_page_iret(struct model *m)
 		APPLY(m, RULE_EPT_VIOLATION_IN_IRET_UNBLOCKS);
 	}
 	struct predicted e = exit_record(m, OBS_EXIT_EPT, iret, EXIT_REASON_EPT_VIOLATION);
-	define(&e, FIELD_QUALIFICATION, EPT_QUAL_FRAME_READ, EPT_QUAL_DEFINED);
+	predicted_define(&e, FIELD_QUALIFICATION, EPT_QUAL_FRAME_READ, EPT_QUAL_DEFINED);
 	define_bit12(m, &e, FIELD_QUALIFICATION, unblocked, false);
 	enum ept_response response = m->ept_response;
 	m->ept_response = EPT_RESPONSE_NONE;
@@ -1218,7 +1175,7 @@ static void guest_after_entry(struct model *m)
 
 static void predict_value(struct model *m, uint64_t value, uint64_t mask)
 {
-	m->out->values[m->step] = (struct predicted_value){ .present = true, .value = value & mask, .mask = mask };
+	m->flow.out->values[m->flow.step] = (struct predicted_value){ .present = true, .value = value & mask, .mask = mask };
 }
 
 static int digit(int8_t v) { return v ? 1 : 0; }
@@ -1252,7 +1209,7 @@ static const struct predicted *last_exit(struct model *m, enum obs_source s)
 /* A value step that reads an exit the run did not have: it finds nothing. */
 static void predict_absent(struct model *m)
 {
-	m->out->values[m->step] = (struct predicted_value){ .present = true, .absent = true };
+	m->flow.out->values[m->flow.step] = (struct predicted_value){ .present = true, .absent = true };
 }
 
 /* REINJECT: what 31.7.1.2 tells the VMM to do with the IDT-vectoring information of an
@@ -1391,119 +1348,40 @@ static void guest_step(struct model *m, const struct step *s)
 	}
 }
 
-/* --- a whole experiment, as the engine runs it -------------------------------------------- */
+/* --- a whole experiment, as the engine runs it (model/flow.c) ---------------------------- */
 
-/*
- * H steps from `first` while they are H steps. A VMENTRY step whose entry has not
- * happened yet stops the run there (*at_vmentry); the second time it is reached it only
- * judges. Returns the first step not run.
- */
-static unsigned host_steps(struct model *m, unsigned first, bool *at_vmentry)
+static struct model *model_of(struct model_flow *f) { return (struct model *)f; }
+
+static void flow_host_step(struct model_flow *f, const struct step *s) { host_step(model_of(f), s); }
+static void flow_guest_step(struct model_flow *f, const struct step *s) { guest_step(model_of(f), s); }
+static bool flow_enter_guest(struct model_flow *f, enum anchor resume) { return enter_guest(model_of(f), place(resume)); }
+static void flow_after_entry(struct model_flow *f) { guest_after_entry(model_of(f)); }
+static void flow_vmcall_exit(struct model_flow *f) { vmcall_exit(model_of(f)); }
+static void flow_run_starts(struct model_flow *f) { model_of(f)->run_start = model_of(f)->vmcs; }
+static bool flow_in_guest(const struct model_flow *f) { return ((const struct model *)f)->in_guest; }
+
+/* The engine's bound on an entry into HLT stays armed until a G SINCE_ENTRY step. */
+static void flow_before_end(struct model_flow *f)
 {
-	const struct experiment *x = m->x;
-	unsigned i = first;
-	*at_vmentry = false;
-	for (; i < x->nsteps && x->steps[i].ctx == IN_HOST && !stopped(m); i++) {
-		m->step = i;
-		m->window = i;
-		const struct step *s = &x->steps[i];
-		if (s->op == OP_VMENTRY) {
-			if (m->vmentry_step != i + 1) {
-				m->vmentry_step = i + 1;
-				*at_vmentry = true;
-				return i;
-			}
-			m->vmentry_step = 0;
-			continue;
-		}
-		host_step(m, s);
-	}
-	return i;
+	if (model_of(f)->hlt_bound_armed)
+		flow_unsupported(f, "an entry into HLT at the end of the experiment (the bound stays armed)");
 }
 
-static void run_host_steps_from(struct model *m, unsigned first)
-{
-	bool at_vmentry;
-	unsigned step = m->step;
-	host_steps(m, first, &at_vmentry);
-	if (at_vmentry)
-		unsupported(m, "a VM entry under test among H steps that run inside an exit");
-	m->step = step;
-}
-
-/* The step the guest goes on with after H steps ran inside an exit (HOST_AT_EXIT). */
-static unsigned next_guest_step(const struct model *m, unsigned i)
-{
-	while (i < m->x->nsteps && m->x->steps[i].ctx == IN_HOST)
-		i++;
-	return i;
-}
-
-/* A run of H steps in one VMCALL and the VM entry that ends it (or, for a VMENTRY step,
- * the entry under test). Returns the step the guest goes on with; nsteps at the end. */
-static unsigned host_run(struct model *m, unsigned first)
-{
-	const struct experiment *x = m->x;
-	m->snapshot = m->vmcs;
-	for (unsigned attempt = 0; attempt < MODEL_MAX_STEPS && !stopped(m); attempt++) {
-		bool at_vmentry;
-		unsigned next = host_steps(m, first, &at_vmentry);
-		if (!m->c->vmx || stopped(m))
-			return next;
-		m->window = next;
-		m->step = next < x->nsteps ? next : m->step;
-		if (!enter_guest(m, place(AT_AFTER_VMCALL))) {
-			if (!at_vmentry) {
-				unsupported(m, "a VM entry that fails outside a VMENTRY step (the engine ends the experiment)");
-				m->out->entry_fails = true;
-				return x->nsteps;
-			}
-			first = next; /* the H steps from the VMENTRY on, then the entry again */
-			continue;
-		}
-		guest_after_entry(m);
-		return next; /* after a VMENTRY step: the guest's next VMCALL judges it */
-	}
-	return x->nsteps;
-}
+static const struct flow_ops vmx_flow = {
+	.host_step = flow_host_step, .guest_step = flow_guest_step, .enter_guest = flow_enter_guest,
+	.after_entry = flow_after_entry, .vmcall_exit = flow_vmcall_exit, .run_starts = flow_run_starts,
+	.in_guest = flow_in_guest, .before_end = flow_before_end,
+	.baseline_fails = "the baseline entry fails",
+	.entry_fails_outside_vmentry = "a VM entry that fails outside a VMENTRY step (the engine ends the experiment)",
+	.entry_inside_exit = "a VM entry under test among H steps that run inside an exit",
+};
 
 void vmx_model_predict(const struct experiment *x, const struct model_config *c, struct prediction *out)
 {
-	struct model m = { .x = x, .c = c, .out = out };
+	struct model m = { .flow = { .ops = &vmx_flow, .x = x, .c = c, .out = out } };
 	*out = (struct prediction){ 0 };
 	m.vmcs.nmi_gate = true;
-	if (x->nsteps >= MODEL_MAX_STEPS) {
-		unsupported(&m, "too many steps");
-		return;
-	}
-	/* The first entry: into the experiment's guest code, from the baseline. */
-	if (c->vmx && !enter_guest(&m, place(AT_ELSEWHERE)))
-		unsupported(&m, "the baseline entry fails");
-	unsigned i = 0;
-	while (i < x->nsteps && !stopped(&m)) {
-		const struct step *s = &x->steps[i];
-		m.window = i;
-		m.step = i;
-		if (s->ctx == IN_HOST) {
-			if (c->vmx)
-				vmcall_exit(&m);
-			i = host_run(&m, i);
-			continue;
-		}
-		if (!c->vmx || !m.in_guest) {
-			unsupported(&m, "a guest step without a guest");
-			return;
-		}
-		m.handoff_done = false;
-		guest_step(&m, s);
-		i = s->host_at_exit && m.handoff_done ? next_guest_step(&m, i + 1) : i + 1;
-	}
-	m.window = x->nsteps;
-	if (c->vmx && !stopped(&m)) {
-		if (m.hlt_bound_armed)
-			unsupported(&m, "an entry into HLT at the end of the experiment (the bound stays armed)");
-		vmcall_exit(&m);
-	}
+	flow_run(&m.flow);
 }
 
 /* --- names ------------------------------------------------------------------------ */
