@@ -15,21 +15,6 @@
  */
 #include "machine/amd64/gprs.h"
 
-#define FRAME_RBX 8
-#define FRAME_RCX 16
-#define FRAME_RDX 24
-#define FRAME_RSI 32
-#define FRAME_RDI 40
-#define FRAME_RBP 48
-#define FRAME_R8 56
-#define FRAME_R9 64
-#define FRAME_R10 72
-#define FRAME_R11 80
-#define FRAME_R12 88
-#define FRAME_R13 96
-#define FRAME_R14 104
-#define FRAME_R15 112
-
 	.text
 	.code64
 
@@ -42,35 +27,9 @@ svm_resume:
 	clgi
 	movq svm_vmcb_pa, %rax
 	vmload %rax
-	movq FRAME_RBX(%rsp), %rbx
-	movq FRAME_RCX(%rsp), %rcx
-	movq FRAME_RDX(%rsp), %rdx
-	movq FRAME_RSI(%rsp), %rsi
-	movq FRAME_RDI(%rsp), %rdi
-	movq FRAME_RBP(%rsp), %rbp
-	movq FRAME_R8(%rsp), %r8
-	movq FRAME_R9(%rsp), %r9
-	movq FRAME_R10(%rsp), %r10
-	movq FRAME_R11(%rsp), %r11
-	movq FRAME_R12(%rsp), %r12
-	movq FRAME_R13(%rsp), %r13
-	movq FRAME_R14(%rsp), %r14
-	movq FRAME_R15(%rsp), %r15
+	LOAD_GPRS_BUT_ACC %rsp
 	vmrun %rax
-	movq %rbx, FRAME_RBX(%rsp)
-	movq %rcx, FRAME_RCX(%rsp)
-	movq %rdx, FRAME_RDX(%rsp)
-	movq %rsi, FRAME_RSI(%rsp)
-	movq %rdi, FRAME_RDI(%rsp)
-	movq %rbp, FRAME_RBP(%rsp)
-	movq %r8, FRAME_R8(%rsp)
-	movq %r9, FRAME_R9(%rsp)
-	movq %r10, FRAME_R10(%rsp)
-	movq %r11, FRAME_R11(%rsp)
-	movq %r12, FRAME_R12(%rsp)
-	movq %r13, FRAME_R13(%rsp)
-	movq %r14, FRAME_R14(%rsp)
-	movq %r15, FRAME_R15(%rsp)
+	SAVE_GPRS_BUT_ACC %rsp
 	movq svm_host_state_pa, %rax
 	vmload %rax
 	cld
