@@ -44,8 +44,4 @@ int cmdline_parse(const char *cmdline, const struct option *opts, size_t nopts,
  * same tokenizing rules as cmdline_parse: for defaults that depend on what the user gave. */
 bool cmdline_has_key(const char *cmdline, const char *key);
 
-/* Writes "key=<type>  help" lines for all options into buf, the options as plain text
- * (README's table is tests/options_md.c's, from the same help). Returns the length written. */
-size_t cmdline_describe(const struct option *opts, size_t nopts, char *buf, size_t len);
-
 #endif

@@ -1,4 +1,4 @@
-/* cmdline_parse and cmdline_describe: every option type, every error message. */
+/* cmdline_parse: every option type, every error message. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -400,35 +400,6 @@ static void test_scratch(void)
 	CHECK_INT_EQ(s.order, 1);
 }
 
-static void test_describe(void)
-{
-	struct option opts[NOPTS];
-	struct settings s = defaults;
-	char buf[512];
-
-	make_options(opts, &s);
-	size_t len = cmdline_describe(opts, NOPTS, buf, sizeof(buf));
-	CHECK_STR_EQ(buf,
-		     "serial=<text>                   serial port\n"
-		     "baud=<300..115200>              serial speed\n"
-		     "verbose=<on|off>                chatty\n"
-		     "timeout=<1..60000>              milliseconds\n"
-		     "order=<seq|random>              test order\n"
-		     "cpus=<value>                    CPUs to use\n"
-		     "mask=<0x0..0xffffffffffffffff>\n"
-		     "never=<value>\n");
-	CHECK_INT_EQ(len, strlen(buf));
-
-	/* Truncated output is still terminated, and the length is what was written. */
-	char small[20];
-	len = cmdline_describe(opts, NOPTS, small, sizeof(small));
-	CHECK_INT_EQ(len, 19);
-	CHECK_STR_EQ(small, "serial=<text>      ");
-	CHECK_INT_EQ(cmdline_describe(opts, NOPTS, NULL, 0), 0);
-	CHECK_INT_EQ(cmdline_describe(opts, 0, buf, sizeof(buf)), 0);
-	CHECK_STR_EQ(buf, "");
-}
-
 /* cmdline_has_key: whole keys only, with or without a value, never inside a quoted value. */
 static void test_has_key(void)
 {
@@ -455,5 +426,4 @@ void test_cmdline(void)
 	test_separators_and_duplicates();
 	test_escaped_echo();
 	test_scratch();
-	test_describe();
 }
