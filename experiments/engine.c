@@ -879,6 +879,12 @@ static unsigned features_here(void)
 	return features;
 }
 
+/* A scenario before the range's first was drawn: the watchdog's heartbeat. */
+static void drew_scenario(void)
+{
+	run.progress++;
+}
+
 void engine_begin(struct cpu *c, bool selftest_failed)
 {
 	engine.cpu = c;
@@ -893,8 +899,10 @@ void engine_begin(struct cpu *c, bool selftest_failed)
 		       hv->name);
 		finish_run();
 	}
-	if (options.scenarios.last)
-		scenario_run_init(features_here());
+	if (options.scenarios.last) {
+		run.phase = "draw of the scenarios before the range's first";
+		scenario_run_init(features_here(), drew_scenario);
+	}
 	start_run();
 	hv->set_exit_handler(engine_exit);
 	start_next_or_finish();

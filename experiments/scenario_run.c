@@ -24,6 +24,7 @@ static struct {
 	unsigned features;
 	uint64_t rng;
 	unsigned drawn;                  /* scenarios drawn so far */
+	unsigned judged;                 /* scenarios of the range run and judged */
 	struct scenario current;         /* the scenario running now (drawn, or a shrink candidate) */
 	struct prediction prediction;    /* the SDM model's, for the reproducer */
 	struct batch batch;
@@ -40,14 +41,16 @@ static struct {
 } sr;
 
 /* Scenarios before the range's first are drawn (the draw is one sequence) but not run. */
-void scenario_run_init(unsigned features)
+void scenario_run_init(unsigned features, void (*drew_one)(void))
 {
 	memset(&sr, 0, sizeof(sr));
 	sr.features = features;
 	sr.rng = options.seed;
 	struct scenario_vocabulary v = { .features = features };
-	while (sr.drawn + 1 < options.scenarios.first)
+	while (sr.drawn + 1 < options.scenarios.first) {
 		scenario_generate(&sr.rng, ++sr.drawn, &v, &sr.current, &sr.prediction);
+		drew_one();
+	}
 	sr.batch.first = sr.drawn;
 }
 
@@ -148,7 +151,7 @@ void scenario_run_cut_short(void)
 
 unsigned scenario_run_not_run(void)
 {
-	return (unsigned)options.scenarios.last - sr.drawn;
+	return scenarios_planned() - sr.judged;
 }
 
 /* --- drawing and shrinking ------------------------------------------------------------------ */
@@ -249,6 +252,7 @@ void scenario_run_record(const struct run_result *r)
 	}
 	struct batch *b = &sr.batch;
 	b->count++;
+	sr.judged++;
 	if (r->verdict == VERDICT_PASS) {
 		b->agree++;
 		sr.agree++;
@@ -271,8 +275,7 @@ void scenario_run_record(const struct run_result *r)
 struct summary scenario_run_summary(void)
 {
 	printf("# scenarios: %u run (seed %llu): %u agree with the SDM's model, %u with known deviations",
-	       sr.drawn + 1 - (unsigned)options.scenarios.first,
-	       (unsigned long long)options.seed, sr.agree, sr.known);
+	       sr.judged, (unsigned long long)options.seed, sr.agree, sr.known);
 	if (sr.known) {
 		printf(" (");
 		print_quirk_counts(~0u, sr.quirk_scenarios);

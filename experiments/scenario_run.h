@@ -11,8 +11,10 @@
 
 #include "experiments/results.h"
 
-/* Before the first: the features the scenarios may use (enum hv_feature). */
-void scenario_run_init(unsigned features);
+/* Before the first: the features the scenarios may use (enum hv_feature). The scenarios
+ * before the range's first are drawn here, drew_one() called after each: under an
+ * emulator a draw takes milliseconds, and thousands of them must not look stuck. */
+void scenario_run_init(unsigned features, void (*drew_one)(void));
 /* The TAP plan: how many test points (batches). */
 unsigned scenario_run_batches(void);
 /* The next experiment to run (a new scenario, or a shorter one while shrinking), or 0. */
@@ -22,7 +24,7 @@ void scenario_run_record(const struct run_result *r);
 /* The run bails out: the batch so far becomes its test point (with the scenario that
  * stopped it, if it diverged), shrinking or not. */
 void scenario_run_cut_short(void);
-/* The scenarios never drawn. */
+/* The scenarios of the range not run to a verdict. */
 unsigned scenario_run_not_run(void);
 /* The run's SUMMARY counts, and the totals line before it. */
 struct summary scenario_run_summary(void);
