@@ -151,6 +151,55 @@ static void append_ept_block(uint64_t *rng, unsigned features, struct scenario *
 	append(s, (struct step)H(EPT(0)));
 }
 
+/* Appends one of the things a VM entry can find pending at once, for a pairing block;
+ * false (nothing appended) where it needs a feature this CPU lacks. */
+static bool append_pair_member(uint64_t *rng, unsigned features, unsigned kind, struct scenario *s)
+{
+	static const unsigned needs[] = { [3] = FEATURE_PREEMPTION_TIMER, [4] = FEATURE_INTERRUPT_WINDOW,
+					  [5] = FEATURE_MTF };
+	if (kind < sizeof(needs) / sizeof(needs[0]) && needs[kind] && !(features & needs[kind]))
+		return false;
+	switch (kind) {
+	case 0: append(s, (struct step)H(SHADOW(MOV_SS))); break;
+	case 1: append(s, (struct step)H(SHADOW(STI))); break;
+	case 2: append(s, random_injection(rng)); break;
+	case 3: append(s, (struct step)H(PREEMPT_TIMER(0))); break;
+	case 4: append(s, (struct step)H(INTR_WINDOW(1))); break;
+	case 5: append(s, (struct step)H(MTF(1))); break;
+	case 6: append(s, (struct step)H(GUEST_IF(1))); break;
+	default: /* an NMI through a gate that is not present: #NP during its delivery */
+		append(s, (struct step)H(EXC_EXITING(11, 1)));
+		append(s, (struct step)H(NMI_GATE(0)));
+		break;
+	}
+	return true;
+}
+
+#define PAIR_KINDS 8
+
+/*
+ * Two things at once: controls that open the NMI window where offered, then two
+ * different conditions the next VM entry finds together -- the pairs the SDM orders by
+ * priority (25.2, "Other Causes of VM Exits"; Vol. 3A 6.9) or lets block each other
+ * (shadows against NMIs and the NMI window). Drawn one step at a time, a given pair is
+ * rare: a model mutant that only such a pair shows went unseen for hundreds of
+ * scenarios (make mutants).
+ */
+static void append_pairing(uint64_t *rng, unsigned features, struct scenario *s)
+{
+	bool exiting = chance(rng, 75);
+	bool virtual_nmis = exiting && (features & FEATURE_VIRTUAL_NMIS) && chance(rng, 80);
+	bool window = virtual_nmis && (features & FEATURE_NMI_WINDOW) && chance(rng, 70);
+	append(s, (struct step)H(SET(exiting, virtual_nmis, chance(rng, 25), window)));
+	unsigned first = below(rng, PAIR_KINDS), second;
+	while (!append_pair_member(rng, features, first, s))
+		first = below(rng, PAIR_KINDS);
+	do
+		second = below(rng, PAIR_KINDS);
+	while (second == first || !append_pair_member(rng, features, second, s));
+	append(s, random_guest_step(rng));
+}
+
 static void draw(uint64_t *rng, const struct scenario_vocabulary *v, struct scenario *s)
 {
 	unsigned target = 6 + below(rng, 14);
@@ -161,7 +210,9 @@ static void draw(uint64_t *rng, const struct scenario_vocabulary *v, struct scen
 		} else if (k < 12 && (v->features & FEATURE_HLT_STATE)) {
 			append(s, random_set(rng, v->features));
 			append_hlt_entry(rng, s);
-		} else if (k < 55) {
+		} else if (k < 22) {
+			append_pairing(rng, v->features, s);
+		} else if (k < 60) {
 			unsigned n = 1 + below(rng, 4);
 			for (unsigned i = 0; i < n; i++)
 				append(s, random_host_step(rng, v->features));
