@@ -251,18 +251,27 @@ class _LogParser:
         self.run.tap_seen = True
         self.result, self.batch = result, None
 
+    def _yaml_end_or_field(self, line: str, block):
+        """A line of the open YAML block of `block` (a test point or a batch): its end
+        marker closes it, (True, None); a field gives (True, (key, value)); any other
+        line is not the block's, (False, None)."""
+        if YAML_END.match(line):
+            block.diagnostic_closed = True
+            self.in_yaml = False
+            return True, None
+        field = YAML_FIELD.match(line)
+        if not field:
+            return False, None
+        return True, (field["key"].lower(), yaml_value(field["value"]))
+
     def _yaml_line(self, line: str) -> bool:
         """True if the line belongs to the open YAML block."""
         if self.batch:
             return self._batch_yaml_line(line)
-        if YAML_END.match(line):
-            self.result.diagnostic_closed = True
-            self.in_yaml = False
-            return True
-        field = YAML_FIELD.match(line)
+        belongs, field = self._yaml_end_or_field(line, self.result)
         if not field:
-            return False
-        key, value = field["key"].lower(), yaml_value(field["value"])
+            return belongs
+        key, value = field
         if key in DIAGNOSTIC_KEYS:
             setattr(self.result, key, value)
         elif key == "sdm_derived":
@@ -335,14 +344,10 @@ class _LogParser:
     def _batch_yaml_line(self, line: str) -> bool:
         """The first divergence's YAML (scenario, step, expected, observed); True if the
         line belongs to the open block."""
-        if YAML_END.match(line):
-            self.batch.diagnostic_closed = True
-            self.in_yaml = False
-            return True
-        field = YAML_FIELD.match(line)
+        belongs, field = self._yaml_end_or_field(line, self.batch)
         if not field:
-            return False
-        key, value = field["key"].lower(), yaml_value(field["value"])
+            return belongs
+        key, value = field
         if key == "scenario":
             self.divergence = self._batch_divergence(int(value) if value.isdigit() else None)
         elif key in ("step", "expected", "observed"):
