@@ -1,5 +1,5 @@
-/* The kernel's string and memory functions: byte at a time, because correctness matters
- * here and none of the callers are hot. */
+/* The kernel's string and memory functions: plain loops, except memset and memcpy, which
+ * the model makes hot (below). */
 #include <stddef.h>
 
 #include "lib/string.h"
@@ -14,22 +14,22 @@
 #define NO_LIBCALL_PATTERNS
 #endif
 
-NO_LIBCALL_PATTERNS void *memset(void *dst, int c, size_t n)
+/*
+ * memset and memcpy are one string instruction each (the ABI keeps the direction flag
+ * clear). The model copies and clears predictions of about 14 KB many times per random
+ * scenario: as byte loops, under Bochs, that was most of a scenario's draw.
+ */
+void *memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
-
-	for (size_t i = 0; i < n; i++)
-		d[i] = (unsigned char)c;
+	void *d = dst;
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return dst;
 }
 
-NO_LIBCALL_PATTERNS void *memcpy(void *dst, const void *src, size_t n)
+void *memcpy(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	for (size_t i = 0; i < n; i++)
-		d[i] = s[i];
+	void *d = dst;
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
 	return dst;
 }
 
