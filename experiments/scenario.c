@@ -151,23 +151,30 @@ static void append_ept_block(uint64_t *rng, unsigned features, struct scenario *
 	append(s, (struct step)H(EPT(0)));
 }
 
-/* Appends one of the things a VM entry can find pending at once, for a pairing block;
- * false (nothing appended) where it needs a feature this CPU lacks. */
-static bool append_pair_member(uint64_t *rng, unsigned features, unsigned kind, struct scenario *s)
+/* The things a pairing block sets up for the next VM entry to find at once. */
+enum pair_member {
+	PAIR_MOV_SS, PAIR_STI, PAIR_INJECTION, PAIR_TIMER, PAIR_INTR_WINDOW, PAIR_MTF, PAIR_GUEST_IF,
+	PAIR_NO_NMI_GATE,
+	PAIR_KINDS
+};
+
+/* Appends member m; false (nothing appended) where it needs a feature this CPU lacks. */
+static bool append_pair_member(uint64_t *rng, unsigned features, enum pair_member m, struct scenario *s)
 {
-	static const unsigned needs[] = { [3] = FEATURE_PREEMPTION_TIMER, [4] = FEATURE_INTERRUPT_WINDOW,
-					  [5] = FEATURE_MTF };
-	if (kind < sizeof(needs) / sizeof(needs[0]) && needs[kind] && !(features & needs[kind]))
+	static const unsigned needs[PAIR_KINDS] = { [PAIR_TIMER] = FEATURE_PREEMPTION_TIMER,
+						    [PAIR_INTR_WINDOW] = FEATURE_INTERRUPT_WINDOW,
+						    [PAIR_MTF] = FEATURE_MTF };
+	if (needs[m] && !(features & needs[m]))
 		return false;
-	switch (kind) {
-	case 0: append(s, (struct step)H(SHADOW(MOV_SS))); break;
-	case 1: append(s, (struct step)H(SHADOW(STI))); break;
-	case 2: append(s, random_injection(rng)); break;
-	case 3: append(s, (struct step)H(PREEMPT_TIMER(0))); break;
-	case 4: append(s, (struct step)H(INTR_WINDOW(1))); break;
-	case 5: append(s, (struct step)H(MTF(1))); break;
-	case 6: append(s, (struct step)H(GUEST_IF(1))); break;
-	default: /* an NMI through a gate that is not present: #NP during its delivery */
+	switch (m) {
+	case PAIR_MOV_SS: append(s, (struct step)H(SHADOW(MOV_SS))); break;
+	case PAIR_STI: append(s, (struct step)H(SHADOW(STI))); break;
+	case PAIR_INJECTION: append(s, random_injection(rng)); break;
+	case PAIR_TIMER: append(s, (struct step)H(PREEMPT_TIMER(0))); break;
+	case PAIR_INTR_WINDOW: append(s, (struct step)H(INTR_WINDOW(1))); break;
+	case PAIR_MTF: append(s, (struct step)H(MTF(1))); break;
+	case PAIR_GUEST_IF: append(s, (struct step)H(GUEST_IF(1))); break;
+	default: /* PAIR_NO_NMI_GATE: an NMI delivered through it raises #NP, which exits */
 		append(s, (struct step)H(EXC_EXITING(11, 1)));
 		append(s, (struct step)H(NMI_GATE(0)));
 		break;
@@ -175,15 +182,14 @@ static bool append_pair_member(uint64_t *rng, unsigned features, unsigned kind, 
 	return true;
 }
 
-#define PAIR_KINDS 8
-
 /*
- * Two things at once: controls that open the NMI window where offered, then two
- * different conditions the next VM entry finds together -- the pairs the SDM orders by
- * priority (25.2, "Other Causes of VM Exits"; Vol. 3A 6.9) or lets block each other
- * (shadows against NMIs and the NMI window). Drawn one step at a time, a given pair is
- * rare: a model mutant that only such a pair shows went unseen for hundreds of
- * scenarios (make mutants).
+ * Two things at once: controls drawn to favour an open NMI window (NMI exiting, virtual
+ * NMIs and NMI-window exiting likely where offered, bit 3 unlikely), then two different
+ * members the next VM entry finds together -- the pairs the SDM orders by priority (25.2,
+ * "Other Causes of VM Exits"; Vol. 3A 6.9) or lets block each other (shadows against
+ * NMIs and the NMI window). Drawn one step at a time, a given pair is rare: a model
+ * mutant that only such a pair shows went unseen for hundreds of scenarios (make
+ * mutants).
  */
 static void append_pairing(uint64_t *rng, unsigned features, struct scenario *s)
 {
@@ -191,7 +197,7 @@ static void append_pairing(uint64_t *rng, unsigned features, struct scenario *s)
 	bool virtual_nmis = exiting && (features & FEATURE_VIRTUAL_NMIS) && chance(rng, 80);
 	bool window = virtual_nmis && (features & FEATURE_NMI_WINDOW) && chance(rng, 70);
 	append(s, (struct step)H(SET(exiting, virtual_nmis, chance(rng, 25), window)));
-	unsigned first = below(rng, PAIR_KINDS), second;
+	enum pair_member first = below(rng, PAIR_KINDS), second;
 	while (!append_pair_member(rng, features, first, s))
 		first = below(rng, PAIR_KINDS);
 	do
