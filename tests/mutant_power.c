@@ -31,8 +31,8 @@ static bool tells(const struct experiment *x)
 	mutant_vmx_model_predict(x, &c, &mutant);
 	if (mutant.unsupported)
 		return false;
+	unsigned consulted = model_choices(x, &c);  /* over every combination, not only the first */
 	vmx_model_predict(x, &c, &sdm);
-	unsigned consulted = sdm.choices_consulted;
 	for (;;) {
 		if (sdm.unsupported || !model_predictions_differ(&sdm, &mutant))
 			return false;
