@@ -255,7 +255,7 @@ FUZZ_SECONDS ?= 300
 fuzz: $(FUZZERS)
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 fuzz-test: $(FUZZERS)
-	tests/fuzz/run.sh 8
+	tests/fuzz/run.sh 5
 
 # A fresh clone's make, make iso and make vmdk, each on its own (make test's deps and
 # shared build/ would hide a missing directory or a wrong default goal).
@@ -266,13 +266,18 @@ fresh-clone-test:
 script-test:
 	tests/test_scripts.sh
 
+# The stages run one after another; what each builds first (host programs, fuzzers, the
+# kernels) builds on every core.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
-	$(MAKE) --no-print-directory unit-test
+	$(MAKE) --no-print-directory -j$(JOBS) unit-test
 	$(MAKE) --no-print-directory mutants
 	$(MAKE) --no-print-directory report-test
 	$(MAKE) --no-print-directory script-test
+	$(MAKE) --no-print-directory -j$(JOBS) $(FUZZERS)
 	$(MAKE) --no-print-directory fuzz-test
 	$(MAKE) --no-print-directory fresh-clone-test
+	$(MAKE) --no-print-directory -j$(JOBS) $(KERNELS)
 	$(MAKE) --no-print-directory emulator-test
 	$(MAKE) --no-print-directory conformance-test
 	$(MAKE) --no-print-directory lava-test
