@@ -103,6 +103,8 @@
 /* Family 8 (75 on): the rule inventory's gaps (docs/rules.md). */
 #define SDM_BITMAP_NOT_NMI "SDM 24.6.3 (Exception Bitmap: exceptions 0-31; an NMI is not an exception, NMI exiting " \
 	"alone decides) / 25.2 (Other Causes of VM Exits)"
+#define SDM_INT2 "SDM Vol. 3A 6.3.3 (Software-Generated Interrupts: INT 2 calls the NMI handler, but the " \
+	"processor's NMI-handling hardware is not activated) / 25.2 (Other Causes of VM Exits: NMI exiting is for NMIs)"
 #define SDM_ENTRY_ERROR_CODE "SDM 26.2.1.3 (VM-Entry Control Fields: deliver-error-code is 1 only for a hardware " \
 	"exception that pushes one) / 30.4 (VM Instruction Error Numbers: 7)"
 #define SDM_ENTRY_STI_IF "SDM 26.3.1.5 (Checks on Guest Non-Register State: blocking by STI must be 0 if " \
@@ -998,6 +1000,39 @@ const struct experiment catalogue[] = {
 		H(VMENTRY(EXPECT_ONE(EV_VMFAIL(7)))),
 		H(SET(0, 0, 0, 0)),
 		G(SINCE_ENTRY(EXPECT_NONE()))) },
+
+	{ .number = 89, .title = "(0,0,0,0): INT 2 in G runs G's NMI handler but is not an NMI: it blocks nothing, and an NMI sent next is delivered",
+	  .rule = SDM_INT2, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		G(INT2(EXPECT(NMI_G))),
+		G(WAIT(SENDS(NMI), EXPECT(NMI_G))),
+		G(IRET(EXPECT_NONE()))) },
+
+	{ .number = 90, .title = "(1,1,0,0): INT 2 in G does not exit and sets no virtual-NMI blocking; an NMI sent next exits",
+	  .rule = SDM_INT2, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 0, 0)),
+		G(INT2(EXPECT(NMI_G))),
+		H(CHECK_B(0)),
+		G(WAIT(SENDS(NMI), EXPECT(EXIT_NMI))),
+		H(IRET(EXPECT_NONE())),
+		H(SET(0, 0, 0, 0))) },
+
+	{ .number = 91, .title = "(0,0,0,0) + preemption timer 0, VM entry into HLT: the timer's exit saves activity state HLT",
+	  .rule = SDM_HLT_SAVED, .basis = BASIS_SDM,
+	  STEPS(H(SET(0, 0, 0, 0)),
+		H(PREEMPT_TIMER(0)),
+		H(ENTER_HLT()),
+		G(SINCE_ENTRY(EXPECT(EXIT_PREEMPT))),
+		H(CHECK_ACTIVITY(EXIT_PREEMPT, 1))) },
+
+	{ .number = 92, .title = "(1,1,0,1) + preemption timer 0, VM entry into HLT: the timer's exit comes first and saves activity state HLT (the NMI window is open too); the NMI-window exit follows",
+	  .rule = SDM_HLT_SAVED, .basis = BASIS_SDM,
+	  STEPS(H(SET(1, 1, 0, 1)),
+		H(PREEMPT_TIMER(0)),
+		H(ENTER_HLT()),
+		G(SINCE_ENTRY(EXPECT_PAIR(EV(EXIT_PREEMPT), EV(EXIT_NMIW)))),
+		H(CHECK_ACTIVITY(EXIT_PREEMPT, 1)),
+		H(SET(0, 0, 0, 0))) },
 };
 
 const unsigned catalogue_size = sizeof(catalogue) / sizeof(catalogue[0]);

@@ -142,6 +142,13 @@ static void describe_iret(const struct step *s, char *buf, unsigned len)
 	snprintf(buf, len, "%s(%s -> %s)", s->op == OP_FIRET ? "firet" : "iret", context_name(s), expected);
 }
 
+static void describe_int2(const struct step *s, char *buf, unsigned len)
+{
+	char expected[96];
+	describe_expectation(s, expected, sizeof(expected));
+	snprintf(buf, len, "int2(%s -> %s)", context_name(s), expected);
+}
+
 static void describe_since_entry(const struct step *s, char *buf, unsigned len)
 {
 	char expected[96];
@@ -316,6 +323,7 @@ const struct step_op_properties step_ops[OP_COUNT] = {
 	[OP_WAIT] = PROPS(false, JUDGES_EVENTS, AT_AFTER_HLT, AT_AFTER_HLT, AT_AFTER_HLT, describe_wait, 0),
 	[OP_IRET] = PROPS(false, JUDGES_EVENTS, AT_AFTER_IRET, AT_AFTER_IRET, AT_AFTER_IRET, describe_iret, 0),
 	[OP_FIRET] = PROPS(false, JUDGES_EVENTS, AT_AFTER_FIRET, AT_AFTER_FIRET, AT_FIRET, describe_iret, 0),
+	[OP_INT2] = PROPS(false, JUDGES_EVENTS, AT_AFTER_INT2, AT_AFTER_INT2, AT_AFTER_INT2, describe_int2, 0),
 	[OP_SINCE_ENTRY] = PROPS(true, JUDGES_EVENTS, AT_AFTER_VMCALL, AT_HOST_EXIT_ENTRY, AT_AFTER_VMCALL,
 				 describe_since_entry, 0),
 	[OP_VMCALL] = PROPS(true, JUDGES_EVENTS, AT_AFTER_VMCALL, AT_AFTER_VMCALL, AT_AFTER_VMCALL,
@@ -466,6 +474,7 @@ static const char *anchor_c_name(enum anchor a)
 	case AT_PAGE_IRET: return "AT_PAGE_IRET";
 	case AT_AFTER_PAGE_IRET: return "AT_AFTER_PAGE_IRET";
 	case AT_VMCALL: return "AT_VMCALL";
+	case AT_AFTER_INT2: return "AT_AFTER_INT2";
 	default: return "AT_ELSEWHERE";
 	}
 }
@@ -661,7 +670,8 @@ void step_print_notation(const struct step *s, const struct predicted *const *ev
 {
 	size_t n = 0;
 	static const char *const judged[OP_COUNT] = { [OP_WAIT] = "WAIT", [OP_IRET] = "IRET", [OP_FIRET] = "FIRET",
-		[OP_SINCE_ENTRY] = "SINCE_ENTRY", [OP_VMENTRY] = "VMENTRY", [OP_EIRET] = "EIRET", [OP_VMCALL] = "VMCALL" };
+		[OP_SINCE_ENTRY] = "SINCE_ENTRY", [OP_VMENTRY] = "VMENTRY", [OP_EIRET] = "EIRET", [OP_VMCALL] = "VMCALL",
+		[OP_INT2] = "INT2" };
 	snappend(buf, len, &n, "%s(", s->ctx == IN_GUEST ? "G" : "H");
 	if (s->op == OP_VMCALL && !count) {
 		snappend(buf, len, &n, "VMCALL()");

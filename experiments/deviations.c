@@ -40,8 +40,7 @@ const struct deviation deviations[] = {
 	  "cpu/event.cc handleWaitForEvent() makes the CPU active for a pending unmasked event (NMI, virtual-NMI "
 	  "window, interrupt with IF = 1, MTF) before handleAsyncEvent() takes the highest one and VMexit()s, but "
 	  "leaves the wait for an expired preemption timer without; VMexitSaveGuestState() saves activity_state; "
-	  BOCHS_RUNS " (the timer: random scenario 33 of seed 81, alone, and 45 of seed 81, with the NMI window; "
-	  "both in make test)" },
+	  BOCHS_RUNS " (the timer: experiment 91, alone, and 92, with the NMI window)" },
 	{ PLATFORM_BOCHS, BOCHS, QUIRK_NO_VIRTUAL_NMI_INJECTION_CHECK,
 	  "VM entry does not refuse an NMI injection under virtual-NMI blocking (SDM 26.3.1.5): the entry "
 	  "succeeds and G takes the NMI",

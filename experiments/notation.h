@@ -37,6 +37,7 @@
 #define WAIT(sends, ...)  .op = OP_WAIT, sends, __VA_ARGS__
 #define IRET(...)         .op = OP_IRET, __VA_ARGS__
 #define FIRET(...)        .op = OP_FIRET, __VA_ARGS__
+#define INT2(...)         .op = OP_INT2, __VA_ARGS__
 #define SINCE_ENTRY(...)  .op = OP_SINCE_ENTRY, __VA_ARGS__
 #define VMCALL(...)       .op = OP_VMCALL, __VA_ARGS__
 #define MEASURE_EXIT(src, ref) .op = OP_MEASURE_EXIT, .exit = OBS_##src, .reference = (ref)

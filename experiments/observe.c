@@ -45,7 +45,7 @@ static void count_nmi_arrival(const struct observation *o)
 	}
 }
 
-void obs_nmi_injected(void) { __sync_fetch_and_sub(&nmi_arrivals, 1); }
+void obs_nmi_not_sent(void) { __sync_fetch_and_sub(&nmi_arrivals, 1); }
 void obs_nmi_sent(void) { __sync_fetch_and_add(&nmis_sent, 1); }
 unsigned obs_nmis_sent(void) { return nmis_sent - nmis_sent_at_clear; }
 unsigned obs_nmis_arrived(void) { return nmi_arrivals < 0 ? 0 : (unsigned)nmi_arrivals; }

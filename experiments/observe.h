@@ -28,9 +28,10 @@ void obs_record(const struct observation *o);
 void obs_set_window(unsigned step);
 void obs_clear(void);
 /* The first NMI since obs_clear() that the generator did not send (nor the experiment
- * inject: each injection is counted with obs_nmi_injected()), or 0. */
+ * cause itself: each injected NMI and each INT 2 is counted with obs_nmi_not_sent()), or
+ * 0. */
 const struct observation *obs_stray_nmi(void);
-void obs_nmi_injected(void);
+void obs_nmi_not_sent(void);
 /* Whether an NMI exit consumes its NMI (VMX) or leaves it pending for the host (SVM). */
 void obs_nmi_exit_consumes(bool consumes);
 /* The generator, just before it sends an NMI. */

@@ -22,6 +22,7 @@ static const struct {
 	{ AT_VMCALL, vmcall_instruction },
 	{ AT_AFTER_STGI, after_stgi },
 	{ AT_IRET, iret_instruction },
+	{ AT_AFTER_INT2, after_int2 },
 };
 #define NAMED_COUNT (sizeof(named) / sizeof(named[0]))
 

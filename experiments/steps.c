@@ -164,6 +164,14 @@ static bool do_faulting_iret(const struct step *s)
 	return true;
 }
 
+static bool do_int2(const struct step *s)
+{
+	(void)s;
+	obs_nmi_not_sent(); /* its handler's entry is not an NMI the generator sent */
+	execute_int2();
+	return true;
+}
+
 static bool do_since_entry(const struct step *s)
 {
 	(void)s;
@@ -354,7 +362,7 @@ static bool do_controls_step(const struct step *s)
 		return false;
 	}
 	if (io.injected_nmi)
-		obs_nmi_injected();
+		obs_nmi_not_sent();
 	if (io.has_value && !io.last_exit && s->op == OP_CHECK_BIT12)
 		read_nothing(value_describer(s->op));
 	else if (io.has_value)
@@ -377,6 +385,7 @@ static bool (*const execute[OP_COUNT])(const struct step *s) = {
 	[OP_WAIT] = do_wait,
 	[OP_IRET] = do_iret,
 	[OP_FIRET] = do_faulting_iret,
+	[OP_INT2] = do_int2,
 	[OP_SINCE_ENTRY] = do_since_entry,
 	[OP_VMCALL] = do_nothing,
 	[OP_MEASURE_EXIT] = do_measure_exit,

@@ -35,6 +35,11 @@ static inline bool in_halt_window(uintptr_t rip)
 void execute_faulting_iret(void);
 extern const char faulting_iret[], after_faulting_iret[];
 
+/* INT 2: the software interrupt through the NMI gate, which calls the NMI handler
+ * without being an NMI (SDM Vol. 3A 6.3.3); the handler returns to after_int2. */
+void execute_int2(void);
+extern const char after_int2[];
+
 /* An IRET whose frame the caller placed in the EPT frame page (vmx/ept.h): page_iret is
  * the IRET, after_page_iret where the frame returns to. */
 void execute_page_iret(void *frame);

@@ -65,6 +65,7 @@ const char *anchor_name(enum anchor a)
 	case AT_ELSEWHERE: return "an unnamed rip";
 	case AT_AFTER_STGI: return "after STGI";
 	case AT_IRET: return "the IRET";
+	case AT_AFTER_INT2: return "after INT 2";
 	}
 	return "?";
 }

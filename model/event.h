@@ -69,6 +69,7 @@ enum anchor {
 	AT_ELSEWHERE,      /* observed only: a rip the experiments have no name for */
 	AT_AFTER_STGI,     /* the instruction after a stgi step's STGI */
 	AT_IRET,           /* the IRET instruction of an iret step (an intercept saves it) */
+	AT_AFTER_INT2,     /* where an int2 step's INT 2 returns to */
 };
 
 /* "after HLT", "G's handler 0x21", "an unnamed rip". */

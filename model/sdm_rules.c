@@ -207,10 +207,9 @@ const struct sdm_rule_entry sdm_rules[RULE_COUNT] = {
 	     "With virtual NMIs = 1, IRET removes virtual-NMI blocking."),
 	RULE(RULE_IRET_UNBLOCKS_EVEN_IF_FAULT, MULTIPLE_NMIS,
 	     "IRET unblocks NMIs (or virtual NMIs) even if it faults."),
-	RULE_NOT_HERE(RULE_INT2_IS_NOT_AN_NMI, "Vol. 3A 6.3.3", "Software-Generated Interrupts",
-		      "INT 2 calls the NMI handler but is not an NMI: it does not block NMIs, does not exit with NMI "
-		      "exiting, and sets no virtual-NMI blocking.",
-		      "not built yet: a guest step op that executes INT 2"),
+	RULE(RULE_INT2_IS_NOT_AN_NMI, "Vol. 3A 6.3.3", "Software-Generated Interrupts",
+	     "INT 2 calls the NMI handler but is not an NMI: it does not block NMIs, does not exit with NMI "
+	     "exiting, and sets no virtual-NMI blocking."),
 	RULE_NOT_HERE(RULE_INIT_EXITS, OTHER_EXITS,
 		      "INIT in VMX non-root operation causes a VM exit; it ranks above NMIs and does not clear a pending "
 		      "NMI.", "not built yet: an INIT from the generator CPU as a step (the watchdog uses INIT only to "

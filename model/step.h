@@ -78,6 +78,8 @@ enum step_op {
 			      a stgi step (the engine otherwise sets it at once) */
 	OP_VNMI,           /* H: vnmi(E,P,M): V_NMI_ENABLE, V_NMI (pending), V_NMI_MASK */
 	OP_VGIF,           /* H: V_GIF_ENABLE, with V_GIF = 1 */
+	OP_INT2,           /* int2(ctx -> expect O): INT 2, the software interrupt through the
+			      NMI gate; its handler returns to after_int2 */
 	OP_COUNT
 };
 

@@ -1002,6 +1002,31 @@ static void do_wait(struct model *m, const struct step *s)
 }
 
 /*
+ * INT 2 (Vol. 3A 6.3.3, "Software-Generated Interrupts"): "the NMI interrupt handler is
+ * called, but the processor's NMI-handling hardware is not activated". It blocks no NMIs
+ * and sets no virtual-NMI blocking; NMI exiting concerns NMIs only (25.2, "Other Causes
+ * of VM Exits") and a software interrupt is not in the exception bitmap's reach (25.2),
+ * so in the guest it goes through G's IDT. Its handler returns to after_int2.
+ */
+static void do_int2(struct model *m)
+{
+	struct place after = place(AT_AFTER_INT2);
+	if (m->in_guest && !m->vmcs.nmi_gate) {
+		unsupported(m, "INT 2 through a gate that is not present");
+		return;
+	}
+	APPLY(m, RULE_INT2_IS_NOT_AN_NMI);
+	if (m->in_guest) {
+		deliver_to_guest(m, after, OBS_NMI_G, VECTOR_NMI, after, false);
+		if (!stopped(m))
+			guest_boundary(m, after);
+	} else {
+		emit(m, OBS_NMI_H, after);
+		host_boundary(m, after);
+	}
+}
+
+/*
  * IRET in the guest (25.3, "Changes to Instruction Behavior in VMX Non-Root Operation"):
  * with NMI exiting = 0 it unblocks NMIs as outside VMX (Vol. 3A 6.7.1); with NMI exiting
  * = 1 it leaves blocking of NMIs alone and, with virtual NMIs = 1, removes virtual-NMI
@@ -1286,6 +1311,7 @@ static void host_step(struct model *m, const struct step *s)
 	case OP_WAIT: do_wait(m, s); return;
 	case OP_IRET: do_iret(m); return;
 	case OP_FIRET: do_faulting_iret(m); return;
+	case OP_INT2: do_int2(m); return;
 	case OP_SINCE_ENTRY: case OP_MEASURE_EXIT: case OP_MEASURE: case OP_VMENTRY: return;
 	case OP_SHADOW:
 		m->vmcs.shadow = s->shadow;
@@ -1341,6 +1367,7 @@ static void guest_step(struct model *m, const struct step *s)
 	case OP_WAIT: do_wait(m, s); return;
 	case OP_IRET: do_iret(m); return;
 	case OP_FIRET: do_faulting_iret(m); return;
+	case OP_INT2: do_int2(m); return;
 	case OP_EIRET: do_page_iret(m); return;
 	case OP_SINCE_ENTRY: m->hlt_bound_armed = false; return;
 	case OP_VMCALL: return;

@@ -266,18 +266,6 @@ RUNS = [
         lines=[r"^# random scenarios 301-500 of seed 2", r"^1\.\.2$",
                r"^(not )?ok 2 - scenarios 401-500 \(seed 2\)",
                r"^# scenarios: 200 run \(seed 2\): .*, 0 diverge$", r"^SUMMARY: 2 tests, 0 unexpected failures"]),
-    # The evidence that hlt-exit-saves-active spares a preemption-timer exit with nothing
-    # else due (scenario 33 of seed 81: activity 1, as the SDM says) but not one with the
-    # NMI window open (45 of seed 81: activity 0). Both early in their draw: drawing a
-    # scenario under Bochs costs milliseconds.
-    Run("bochs-amd64-timer-from-hlt", "bochs", "amd64", "scenarios=33-33 seed=81", status=0,
-        lines=[r"^ok 1 - scenarios 33-33 \(seed 81\): 1 agree with the SDM's model$",
-               r"^# scenarios: 1 run \(seed 81\): 1 agree with the SDM's model, 0 with known deviations, 0 diverge$"]),
-    Run("bochs-amd64-timer-from-hlt-window", "bochs", "amd64", "scenarios=45-45 seed=81", status=0,
-        lines=[r"^not ok 1 - scenarios 45-45 \(seed 81\): 0 agree with the SDM's model, 1 with Bochs 2\.7's "
-               r"known deviations # TODO known Bochs 2\.7 deviation \[hlt-exit-saves-active\]$",
-               r"^# scenarios: 1 run \(seed 81\): 0 agree with the SDM's model, 1 with known deviations "
-               r"\(hlt-exit-saves-active 1\), 0 diverge$"]),
     # A scenario that disagrees with the model (break=: the model made wrong on purpose)
     # is named with how to run it alone, and shrunk to a reproducer in the notation.
     Run("bochs-amd64-scenario-break", "bochs", "amd64", "scenarios=101-200 seed=3 break=150", status=1,

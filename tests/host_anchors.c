@@ -10,7 +10,7 @@
 
 const char after_hlt[4], after_iret[4], after_vmcall[4], after_vmcall_next[4], vmexit_entry[4];
 const char vmcall_instruction[4], halt_window[4], faulting_iret[4], after_faulting_iret[4], page_iret[4], after_page_iret[4];
-const char iret_instruction[4], after_stgi[4];
+const char iret_instruction[4], after_stgi[4], after_int2[4];
 
 static const char host_stubs[256 * ISR_STUB_SIZE], guest_stubs[256 * ISR_STUB_SIZE];
 
