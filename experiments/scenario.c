@@ -106,12 +106,14 @@ static struct step random_host_step(uint64_t *rng, unsigned features)
 static struct step random_guest_step(uint64_t *rng)
 {
 	unsigned k = below(rng, 100);
-	if (k < 40)
+	if (k < 38)
 		return random_wait(rng, IN_GUEST);
-	if (k < 62)
+	if (k < 58)
 		return (struct step)G(IRET(EXPECT_NONE()));
-	if (k < 74)
+	if (k < 70)
 		return (struct step)G(FIRET(EXPECT_NONE()));
+	if (k < 78)
+		return (struct step)G(INT2(EXPECT_NONE()));
 	if (k < 94)
 		return (struct step)G(SINCE_ENTRY(EXPECT_NONE()));
 	return (struct step)G(VMCALL());
