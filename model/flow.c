@@ -26,6 +26,31 @@ bool flow_choice(struct model_flow *f, unsigned ch)
 	return (f->c->choices & ch) != 0;
 }
 
+void flow_predict_value(struct model_flow *f, uint64_t value, uint64_t mask)
+{
+	f->out->values[f->step] = (struct predicted_value){ .present = true, .value = value & mask, .mask = mask };
+}
+
+const struct predicted *flow_last_exit(const struct model_flow *f, enum obs_source s)
+{
+	return s < OBS_SOURCE_COUNT && f->has_last[s] ? &f->last[s] : 0;
+}
+
+void flow_remember_exit(struct model_flow *f, const struct predicted *e)
+{
+	f->last[e->source] = *e;
+	f->has_last[e->source] = true;
+}
+
+void flow_guest_boundary(struct model_flow *f, struct place p)
+{
+	for (unsigned n = 0; n < 16; n++) {
+		if (flow_stopped(f) || !f->ops->in_guest(f) || !f->ops->take_one(f, p))
+			return;
+	}
+	flow_unsupported(f, "an event that recurs at every boundary");
+}
+
 void predicted_define(struct predicted *e, enum obs_field f, uint64_t value, uint64_t mask)
 {
 	record_set_field(&e->rec, f, value);

@@ -41,6 +41,8 @@ struct flow_ops {
 	/* A run of H steps begins: a failed VMENTRY goes back to the VMCS (VMCB) as it is now. */
 	void (*run_starts)(struct model_flow *f);
 	bool (*in_guest)(const struct model_flow *f);
+	/* Takes the one event of highest priority due at guest boundary p; false if none. */
+	bool (*take_one)(struct model_flow *f, struct place p);
 	/* After the last step, before the last VMCALL: what must not be left pending (may be
 	 * 0). */
 	void (*before_end)(struct model_flow *f);
@@ -57,6 +59,8 @@ struct model_flow {
 	unsigned window;            /* the step whose judgement window events fall in */
 	unsigned vmentry_step;      /* VMENTRY: its index + 1 while its entry is under way */
 	bool handoff_done;          /* HOST_AT_EXIT: the H steps ran inside the exit */
+	struct predicted last[OBS_SOURCE_COUNT]; /* the last exit of each kind (REINJECT, CHECK_*) */
+	bool has_last[OBS_SOURCE_COUNT];
 };
 
 /* Runs experiment f->x over the model whose flow f is (f->ops, x, c, out set; out
@@ -77,6 +81,17 @@ struct predicted *flow_emit(struct model_flow *f, enum obs_source s, struct plac
 /* Whether the processor made choice ch (enum model_choice, enum svm_choice) in this run;
  * the prediction records that it depended on it. */
 bool flow_choice(struct model_flow *f, unsigned ch);
+
+/* The value step being run reads `value` on the bits of `mask`. */
+void flow_predict_value(struct model_flow *f, uint64_t value, uint64_t mask);
+
+/* The last exit (or failed entry) of kind s predicted so far, or 0; and recording one. */
+const struct predicted *flow_last_exit(const struct model_flow *f, enum obs_source s);
+void flow_remember_exit(struct model_flow *f, const struct predicted *e);
+
+/* Everything due at guest boundary p, one event after another while the guest runs
+ * (ops->take_one); an event that recurs at every boundary is the model's to explain. */
+void flow_guest_boundary(struct model_flow *f, struct place p);
 
 /* Field f of a predicted record: its value and the bits the manual defines. */
 void predicted_define(struct predicted *e, enum obs_field f, uint64_t value, uint64_t mask);

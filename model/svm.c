@@ -76,8 +76,6 @@ struct model {
 	uint32_t recorded, recorded_error;
 	/* The engine. */
 	bool at_wait, settled;
-	struct predicted last[OBS_SOURCE_COUNT];
-	bool has_last[OBS_SOURCE_COUNT];
 	unsigned depth;
 };
 
@@ -383,11 +381,7 @@ static bool take_one(struct model *m, struct place p)
 
 static void guest_boundary(struct model *m, struct place p)
 {
-	for (unsigned n = 0; n < 16; n++) {
-		if (stopped(m) || !m->in_guest || !take_one(m, p))
-			return;
-	}
-	unsupported(m, "an event that recurs at every boundary");
+	flow_guest_boundary(&m->flow, p);
 }
 
 /* The guest at after_vmcall after a VMRUN: what is due there, then its first
@@ -436,8 +430,7 @@ static void record(struct model *m, const struct predicted *e)
 		return;
 	}
 	m->flow.out->items[m->flow.out->count++] = *e;
-	m->last[e->source] = *e;
-	m->has_last[e->source] = true;
+	flow_remember_exit(&m->flow, e);
 }
 
 /*
@@ -499,8 +492,7 @@ static void vmrun_refused(struct model *m)
 	host_boundary(m, place(AT_HOST_EXIT_ENTRY));
 	struct predicted *e = emit(m, OBS_VMEXIT_INVALID, place(AT_AFTER_VMCALL));
 	predicted_define(e, FIELD_REASON, SVM_EXIT_INVALID, 0xffffffffu);
-	m->last[OBS_VMEXIT_INVALID] = *e;
-	m->has_last[OBS_VMEXIT_INVALID] = true;
+	flow_remember_exit(&m->flow, e);
 	m->vmcb = m->run_start;
 }
 
@@ -796,12 +788,12 @@ static void do_gif(struct model *m, bool set)
 
 static void predict_value(struct model *m, uint64_t value, uint64_t mask)
 {
-	m->flow.out->values[m->flow.step] = (struct predicted_value){ .present = true, .value = value & mask, .mask = mask };
+	flow_predict_value(&m->flow, value, mask);
 }
 
 static const struct predicted *last_exit(struct model *m, enum obs_source s)
 {
-	return s < OBS_SOURCE_COUNT && m->has_last[s] ? &m->last[s] : 0;
+	return flow_last_exit(&m->flow, s);
 }
 
 static void set_injection(struct model *m, enum injection kind, uint8_t vector, bool has_error, uint32_t error)
@@ -912,6 +904,7 @@ static bool flow_enter_guest(struct model_flow *f, enum anchor resume) { return 
 static void flow_vmcall_exit(struct model_flow *f) { vmmcall_exit(model_of(f)); }
 static void flow_run_starts(struct model_flow *f) { model_of(f)->run_start = model_of(f)->vmcb; }
 static bool flow_in_guest(const struct model_flow *f) { return ((const struct model *)f)->in_guest; }
+static bool flow_take_one(struct model_flow *f, struct place p) { return take_one(model_of(f), p); }
 
 static void flow_after_entry(struct model_flow *f)
 {
@@ -923,7 +916,7 @@ static void flow_after_entry(struct model_flow *f)
 static const struct flow_ops svm_flow = {
 	.host_step = flow_host_step, .guest_step = flow_guest_step, .enter_guest = flow_enter_guest,
 	.after_entry = flow_after_entry, .vmcall_exit = flow_vmcall_exit, .run_starts = flow_run_starts,
-	.in_guest = flow_in_guest,
+	.in_guest = flow_in_guest, .take_one = flow_take_one,
 	.baseline_fails = "the baseline VMRUN fails",
 	.entry_fails_outside_vmentry = "a VMRUN that fails outside a VMENTRY step (the engine ends the experiment)",
 	.entry_inside_exit = "a VMRUN under test among H steps that run inside an exit",

@@ -82,8 +82,6 @@ struct model {
 	enum gen_event later[MAX_SENDS];
 	unsigned nlater;            /* SEND_AFTER_ENTRY: sent once the guest is halted */
 	bool reblock_after_exit;    /* the engine's answer to the EPT violation (REBLOCK) */
-	struct predicted last[OBS_SOURCE_COUNT]; /* the last exit of each kind (REINJECT, CHECK_*) */
-	bool has_last[OBS_SOURCE_COUNT];
 	unsigned depth;             /* nested guest boundaries (handlers within handlers) */
 };
 
@@ -513,11 +511,7 @@ static bool take_one(struct model *m, struct place p)
 
 static void guest_boundary(struct model *m, struct place p)
 {
-	for (unsigned n = 0; n < 16; n++) {
-		if (stopped(m) || !m->in_guest || !take_one(m, p))
-			return;
-	}
-	unsupported(m, "an event that recurs at every boundary");
+	flow_guest_boundary(&m->flow, p);
 }
 
 /* The guest at after_vmcall after a VM entry: what is due there, then its first
@@ -594,8 +588,7 @@ static void exit_to_host(struct model *m, struct predicted e, struct place resum
 		return;
 	}
 	m->flow.out->items[m->flow.out->count++] = e;
-	m->last[e.source] = e;
-	m->has_last[e.source] = true;
+	flow_remember_exit(&m->flow, &e);
 	const struct step *s = &m->flow.x->steps[m->flow.step];
 	if (s->ctx == IN_GUEST && s->host_at_exit && !m->flow.handoff_done && s->nexpected &&
 	    s->expected[0].source == e.source)
@@ -658,8 +651,7 @@ static void entry_failed(struct model *m, enum obs_source s, uint32_t detail)
 		predicted_define(e, FIELD_INTERRUPTIBILITY, intr, INTERRUPTIBILITY_DEFINED);
 		predicted_define(e, FIELD_ACTIVITY, m->vmcs.hlt ? ACTIVITY_HLT : ACTIVITY_ACTIVE, 0xffffffffu);
 	}
-	m->last[s] = *e;
-	m->has_last[s] = true;
+	flow_remember_exit(&m->flow, e);
 	m->vmcs = m->run_start;
 }
 
@@ -1200,7 +1192,7 @@ static void guest_after_entry(struct model *m)
 
 static void predict_value(struct model *m, uint64_t value, uint64_t mask)
 {
-	m->flow.out->values[m->flow.step] = (struct predicted_value){ .present = true, .value = value & mask, .mask = mask };
+	flow_predict_value(&m->flow, value, mask);
 }
 
 static int digit(int8_t v) { return v ? 1 : 0; }
@@ -1228,7 +1220,7 @@ static void set_injection(struct model *m, enum injection kind, uint8_t vector, 
 /* The last exit of that kind, as the model predicted it, or 0. */
 static const struct predicted *last_exit(struct model *m, enum obs_source s)
 {
-	return s < OBS_SOURCE_COUNT && m->has_last[s] ? &m->last[s] : 0;
+	return flow_last_exit(&m->flow, s);
 }
 
 /* A value step that reads an exit the run did not have: it finds nothing. */
@@ -1386,6 +1378,7 @@ static void flow_after_entry(struct model_flow *f) { guest_after_entry(model_of(
 static void flow_vmcall_exit(struct model_flow *f) { vmcall_exit(model_of(f)); }
 static void flow_run_starts(struct model_flow *f) { model_of(f)->run_start = model_of(f)->vmcs; }
 static bool flow_in_guest(const struct model_flow *f) { return ((const struct model *)f)->in_guest; }
+static bool flow_take_one(struct model_flow *f, struct place p) { return take_one(model_of(f), p); }
 
 /* The engine's bound on an entry into HLT stays armed until a G SINCE_ENTRY step. */
 static void flow_before_end(struct model_flow *f)
@@ -1397,7 +1390,7 @@ static void flow_before_end(struct model_flow *f)
 static const struct flow_ops vmx_flow = {
 	.host_step = flow_host_step, .guest_step = flow_guest_step, .enter_guest = flow_enter_guest,
 	.after_entry = flow_after_entry, .vmcall_exit = flow_vmcall_exit, .run_starts = flow_run_starts,
-	.in_guest = flow_in_guest, .before_end = flow_before_end,
+	.in_guest = flow_in_guest, .take_one = flow_take_one, .before_end = flow_before_end,
 	.baseline_fails = "the baseline entry fails",
 	.entry_fails_outside_vmentry = "a VM entry that fails outside a VMENTRY step (the engine ends the experiment)",
 	.entry_inside_exit = "a VM entry under test among H steps that run inside an exit",
