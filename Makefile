@@ -43,7 +43,7 @@ LDFLAGS_KERNEL := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-
 HOST_ONLY_SOURCES := model/sdm_rules.c
 C_SOURCES := $(filter-out $(HOST_ONLY_SOURCES),$(wildcard machine/*.c lib/*.c model/*.c hv/*.c vmx/*.c svm/*.c guest/*.c \
 	experiments/*.c boot/*.c))
-COMMON_ASM := boot/multiboot.S boot/trampoline.S boot/requirements.S machine/gdt.S
+COMMON_ASM := boot/multiboot.S boot/trampoline.S boot/requirements.S machine/gdt.S machine/anchors.S
 arch_asm = $(COMMON_ASM) $(wildcard boot/$(1)/*.S machine/$(1)/*.S vmx/$(1)/*.S svm/$(1)/*.S guest/$(1)/*.S)
 objects = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(C_SOURCES) $(call arch_asm,$(1))))
 

@@ -1,4 +1,5 @@
-/* Addresses the experiments name as "where an event hit" (machine/<arch>/anchors.S;
+/* Addresses the experiments name as "where an event hit" (machine/<arch>/anchors.S and,
+ * for those alike in both builds, machine/anchors.S;
  * vmx/<arch>/vmentry.S has vmexit_entry, svm/<arch>/vmrun.S svm_exit_entry,
  * guest/<arch>/vmcall.S after_vmcall). */
 #ifndef MACHINE_ANCHORS_H

@@ -39,23 +39,6 @@ after_iret:
 	ret
 
 /* See machine/amd64/anchors.S. */
-	.global execute_clgi, execute_stgi, after_stgi
-execute_clgi:
-	clgi
-	ret
-execute_stgi:
-	stgi
-after_stgi:
-	ret
-
-/* See machine/amd64/anchors.S. */
-	.global execute_int2, after_int2
-execute_int2:
-	int $2
-after_int2:
-	ret
-
-/* See machine/amd64/anchors.S. */
 	.global execute_faulting_iret, faulting_iret, after_faulting_iret
 execute_faulting_iret:
 	pushl %ebp
